@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole suite, as CI runs it: types, lint, build, then every test on real redis-server processes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx tsc -p tsconfig.json --noEmit
+npx eslint .
+npm run build --silent
+npx vitest run "$@"

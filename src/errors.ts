@@ -1,0 +1,106 @@
+/**
+ * The error hierarchy. Every error Sluice throws is a {@link SluiceError} with a stable `code`
+ * (`SLC_ERR_*`, never reused) and the HTTP status the server face maps it to. Branch on `code`,
+ * never on message text. `docs/errors.md` lists every code; a test keeps the two in sync.
+ *
+ * @example
+ * ```ts
+ * try { await queue.add(payload); }
+ * catch (err) { if (err instanceof SluiceError && err.code === 'SLC_ERR_PAYLOAD_TOO_LARGE') shrink(); }
+ * ```
+ */
+export const ERROR_CODES = {
+  SLC_ERR_INVALID_NAME: 400,
+  SLC_ERR_INVALID_OPTIONS: 400,
+  SLC_ERR_PAYLOAD_NOT_SERIALISABLE: 400,
+  SLC_ERR_PAYLOAD_TOO_LARGE: 413,
+  SLC_ERR_JOB_NOT_FOUND: 404,
+  SLC_ERR_JOB_STATE: 409,
+  SLC_ERR_LEASE_LOST: 409,
+  SLC_ERR_CLOSED: 503,
+  SLC_ERR_CONNECTION: 503,
+  SLC_ERR_TIMEOUT: 504,
+  SLC_ERR_SCRIPT: 500,
+  SLC_ERR_SCHEMA_VERSION: 500,
+} as const;
+
+/** A stable error code. */
+export type SluiceErrorCode = keyof typeof ERROR_CODES;
+
+/** Base class of every error Sluice throws. */
+export class SluiceError extends Error {
+  /** Stable machine-readable code, e.g. `SLC_ERR_INVALID_NAME`. */
+  readonly code: SluiceErrorCode;
+  /** HTTP status the admin API answers with for this error. */
+  readonly status: number;
+
+  constructor(code: SluiceErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = ERROR_CODES[code];
+  }
+}
+
+/** A queue or topic name, or an option, failed validation. Lists every problem found. */
+export class ValidationError extends SluiceError {
+  /** Each problem, one line each. */
+  readonly problems: string[];
+  constructor(code: 'SLC_ERR_INVALID_NAME' | 'SLC_ERR_INVALID_OPTIONS', problems: string[]) {
+    super(code, problems.join('; '));
+    this.problems = problems;
+  }
+}
+
+/** A payload that cannot be stored: not JSON-serialisable, or larger than the configured limit. */
+export class PayloadError extends SluiceError {
+  constructor(
+    code: 'SLC_ERR_PAYLOAD_NOT_SERIALISABLE' | 'SLC_ERR_PAYLOAD_TOO_LARGE',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** A job that does not exist, or is not in the state an operation needs. */
+export class JobError extends SluiceError {
+  readonly jobId: string;
+  constructor(code: 'SLC_ERR_JOB_NOT_FOUND' | 'SLC_ERR_JOB_STATE', jobId: string, message: string) {
+    super(code, message);
+    this.jobId = jobId;
+  }
+}
+
+/**
+ * A worker tried to complete, fail or extend a job whose lease it no longer holds (the lease
+ * expired and the job was handed to someone else). The operation was rejected, not applied.
+ */
+export class LeaseLostError extends SluiceError {
+  readonly jobId: string;
+  constructor(jobId: string) {
+    super('SLC_ERR_LEASE_LOST', `lease on job ${jobId} was lost; its result was not recorded`);
+    this.jobId = jobId;
+  }
+}
+
+/** The Queue, Worker or Stream was closed. */
+export class ClosedError extends SluiceError {
+  constructor(what: string) {
+    super('SLC_ERR_CLOSED', `${what} is closed`);
+  }
+}
+
+/** Redis could not be reached, or went away mid-operation. */
+export class ConnectionError extends SluiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SLC_ERR_CONNECTION', message, options);
+  }
+}
+
+/** An operation did not finish in time. */
+export class TimeoutError extends SluiceError {
+  constructor(message: string) {
+    super('SLC_ERR_TIMEOUT', message);
+  }
+}

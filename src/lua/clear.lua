@@ -1,0 +1,34 @@
+--[[
+  clear: removes waiting and delayed jobs (and failed ones if asked), at most `limit` per set per
+  call so one call never blocks Redis for long; the caller repeats until it returns 0.
+
+  KEYS
+    1 wait     list  <prefix>:{<queue>}:wait
+    2 prio     zset  <prefix>:{<queue>}:prio
+    3 delayed  zset  <prefix>:{<queue>}:delayed
+    4 failed   zset  <prefix>:{<queue>}:failed
+    5 jobs     hash  <prefix>:{<queue>}:jobs
+    6 info     hash  <prefix>:{<queue>}:info
+    7 results  hash  <prefix>:{<queue>}:results
+  ARGV
+    1 limit          integer
+    2 includeFailed  '1' | '0'
+  Returns
+    number of jobs removed by this call
+]]
+-- @include common
+local waitKey, prioKey, delayedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local jobsKey, infoKey, resultsKey = KEYS[5], KEYS[6], KEYS[7]
+local limit, includeFailed = tonumber(ARGV[1]), ARGV[2] == '1'
+
+local removed = {}
+local fromList = redis.call('RPOP', waitKey, limit)
+if fromList then for _, id in ipairs(fromList) do removed[#removed + 1] = id end end
+local sets = { prioKey, delayedKey }
+if includeFailed then sets[#sets + 1] = failedKey end
+for _, key in ipairs(sets) do
+  local popped = redis.call('ZPOPMIN', key, limit)
+  for i = 1, #popped, 2 do removed[#removed + 1] = popped[i] end
+end
+deleteJobData(jobsKey, infoKey, resultsKey, removed)
+return #removed

@@ -1,0 +1,88 @@
+--[[
+  complete: records the completion of jobs whose lease the caller holds, applies retention, and
+  (so a busy worker needs one round trip per batch) fetches the next jobs.
+
+  KEYS
+    1 meta       hash   <prefix>:{<queue>}:meta
+    2 wait       list   <prefix>:{<queue>}:wait
+    3 prio       zset   <prefix>:{<queue>}:prio
+    4 delayed    zset   <prefix>:{<queue>}:delayed
+    5 active     zset   <prefix>:{<queue>}:active
+    6 jobs       hash   <prefix>:{<queue>}:jobs
+    7 info       hash   <prefix>:{<queue>}:info
+    8 lease      hash   <prefix>:{<queue>}:lease
+    9 marker     list   <prefix>:{<queue>}:marker
+   10 results    hash   <prefix>:{<queue>}:results
+   11 completed  zset   <prefix>:{<queue>}:completed
+   12 metrics    hash   <prefix>:{<queue>}:metrics
+   13 events     stream <prefix>:{<queue>}:events
+  ARGV
+    1 keepCount   integer, completed jobs to keep (0 = delete on completion)
+    2 keepAgeMs   integer ms, max age of kept completed jobs (0 = no age limit)
+    3 fetchCount  integer, jobs to fetch after acking (0 = none)
+    4 leaseMs     integer ms, lease of fetched jobs
+    5 tokenBase   string, token base of fetched jobs
+    6 N           number of acks
+    then per ack: id, token, result ('' = no return value; else JSON)
+  Returns
+    nStale, stale ids (acks rejected: lease not held — fencing), then the fetch reply
+    (now, nextDue, id, token, record, info per job)
+]]
+-- @include common
+-- @include fetch
+local k = {
+  meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
+  jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9],
+}
+local resultsKey, completedKey, metricsKey, eventsKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13]
+local keepCount, keepAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
+local fetchCount, leaseMs, tokenBase = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local n = tonumber(ARGV[6])
+
+local now = nowMs()
+local ids, tokens = {}, {}
+for i = 0, n - 1 do
+  ids[#ids + 1] = ARGV[7 + i * 3]
+  tokens[#tokens + 1] = ARGV[8 + i * 3]
+end
+
+local stale, done, zargs, rargs = {}, {}, {}, {}
+if n > 0 then
+  local held = redis.call('HMGET', k.lease, unpack(ids))
+  for i, id in ipairs(ids) do
+    if held[i] == tokens[i] then
+      done[#done + 1] = id
+      zargs[#zargs + 1] = now
+      zargs[#zargs + 1] = id
+      local result = ARGV[9 + (i - 1) * 3]
+      if result ~= '' then
+        rargs[#rargs + 1] = id
+        rargs[#rargs + 1] = result
+      end
+    else
+      stale[#stale + 1] = id
+    end
+  end
+end
+
+if #done > 0 then
+  redis.call('ZREM', k.active, unpack(done))
+  redis.call('HDEL', k.lease, unpack(done))
+  if keepCount > 0 then
+    redis.call('ZADD', completedKey, unpack(zargs))
+    if #rargs > 0 then redis.call('HSET', resultsKey, unpack(rargs)) end
+    trimFinished(completedKey, k.jobs, k.info, resultsKey, now, keepCount, keepAgeMs)
+  else
+    deleteJobData(k.jobs, k.info, nil, done)
+  end
+  redis.call('HINCRBY', k.meta, 'completed', #done)
+  countMinute(metricsKey, 'c:', now, #done)
+  if listening(k.meta, now) then
+    for _, id in ipairs(done) do emit(eventsKey, 'completed', id) end
+  end
+end
+
+local out = { #stale }
+for _, id in ipairs(stale) do out[#out + 1] = id end
+fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out)
+return out

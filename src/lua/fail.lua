@@ -1,0 +1,77 @@
+--[[
+  fail: records a failed attempt of a job whose lease the caller holds, then either schedules a
+  retry (delayed, or waiting when the delay is 0) or moves the job to `failed` (dead letter).
+  The caller (the worker) decides retry vs. fail and the delay from the retry policy.
+
+  KEYS
+    1 meta     hash   <prefix>:{<queue>}:meta
+    2 wait     list   <prefix>:{<queue>}:wait
+    3 prio     zset   <prefix>:{<queue>}:prio
+    4 delayed  zset   <prefix>:{<queue>}:delayed
+    5 active   zset   <prefix>:{<queue>}:active
+    6 jobs     hash   <prefix>:{<queue>}:jobs
+    7 info     hash   <prefix>:{<queue>}:info
+    8 lease    hash   <prefix>:{<queue>}:lease
+    9 marker   list   <prefix>:{<queue>}:marker
+   10 results  hash   <prefix>:{<queue>}:results
+   11 failed   zset   <prefix>:{<queue>}:failed
+   12 metrics  hash   <prefix>:{<queue>}:metrics
+   13 events   stream <prefix>:{<queue>}:events
+  ARGV
+    1 id
+    2 token         lease token the caller holds
+    3 action        'retry' | 'fail'
+    4 delayMs       integer ms before the retry (retry only)
+    5 entry         JSON of the attempt: { at, error, stack, stalled? }
+    6 keepCount     integer, failed jobs to keep
+    7 keepAgeMs     integer ms, max age of failed jobs (0 = none)
+    8 historyLimit  integer, attempt entries kept per job
+  Returns
+    1 applied; 0 rejected because the caller does not hold the lease (fencing)
+]]
+-- @include common
+local metaKey, waitKey, prioKey, delayedKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local jobsKey, infoKey, leaseKey, markerKey, resultsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local failedKey, metricsKey, eventsKey = KEYS[11], KEYS[12], KEYS[13]
+local id, token, action, delayMs, entryJson = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local keepCount, keepAgeMs, historyLimit = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+
+if redis.call('HGET', leaseKey, id) ~= token then return 0 end
+local now = nowMs()
+redis.call('ZREM', activeKey, id)
+redis.call('HDEL', leaseKey, id)
+
+local raw = redis.call('HGET', infoKey, id)
+local info = raw and cjson.decode(raw) or {}
+local entry = cjson.decode(entryJson)
+info.attempts = (info.attempts or 0) + 1
+info.stalls = 0 -- a new attempt starts with a clean stall count
+local history = info.history or {}
+history[#history + 1] = entry
+while #history > historyLimit do table.remove(history, 1) end
+info.history = history
+local notify = listening(metaKey, now)
+
+if action == 'retry' then
+  info.failedReason = nil
+  redis.call('HSET', infoKey, id, cjson.encode(info))
+  if delayMs > 0 then
+    redis.call('ZADD', delayedKey, now + delayMs, id)
+    local head = redis.call('ZRANGE', delayedKey, 0, 0)
+    if head[1] == id then redis.call('LPUSH', markerKey, '1') end
+  else
+    local record = redis.call('HGET', jobsKey, id)
+    pushWaiting(metaKey, waitKey, prioKey, id, record and recordPriority(record) or 0, false)
+    wake(markerKey)
+  end
+  if notify then emit(eventsKey, 'retrying', id, entry.error) end
+else
+  info.failedReason = entry.error
+  redis.call('HSET', infoKey, id, cjson.encode(info))
+  redis.call('ZADD', failedKey, now, id)
+  redis.call('HINCRBY', metaKey, 'failed', 1)
+  countMinute(metricsKey, 'f:', now, 1)
+  trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs)
+  if notify then emit(eventsKey, 'failed', id, entry.error) end
+end
+return 1

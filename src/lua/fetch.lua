@@ -1,0 +1,31 @@
+--[[
+  fetch: promotes due delayed jobs and takes up to N waiting jobs under lease.
+
+  KEYS
+    1 meta     hash  <prefix>:{<queue>}:meta
+    2 wait     list  <prefix>:{<queue>}:wait
+    3 prio     zset  <prefix>:{<queue>}:prio
+    4 delayed  zset  <prefix>:{<queue>}:delayed
+    5 active   zset  <prefix>:{<queue>}:active
+    6 jobs     hash  <prefix>:{<queue>}:jobs
+    7 info     hash  <prefix>:{<queue>}:info
+    8 lease    hash  <prefix>:{<queue>}:lease
+    9 marker   list  <prefix>:{<queue>}:marker
+  ARGV
+    1 count      integer, jobs wanted
+    2 leaseMs    integer ms
+    3 tokenBase  string, unique per call (worker id + call number); token = tokenBase:<n>
+  Returns
+    now (ms), nextDue (ms, -1 if none or paused), then id, token, record, info ('' if none) per job
+]]
+-- @include common
+-- @include fetch
+local k = {
+  meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
+  jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9],
+}
+local count, leaseMs, tokenBase = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+
+local out = {}
+fetchJobs(k, nowMs(), count, leaseMs, tokenBase, out)
+return out

@@ -1,0 +1,34 @@
+--[[
+  get_job: a job's record, mutable state and current state name, read in one step.
+
+  KEYS
+    1 prio       zset  <prefix>:{<queue>}:prio
+    2 delayed    zset  <prefix>:{<queue>}:delayed
+    3 active     zset  <prefix>:{<queue>}:active
+    4 completed  zset  <prefix>:{<queue>}:completed
+    5 failed     zset  <prefix>:{<queue>}:failed
+    6 jobs       hash  <prefix>:{<queue>}:jobs
+    7 info       hash  <prefix>:{<queue>}:info
+    8 results    hash  <prefix>:{<queue>}:results
+  ARGV
+    1 id
+  Returns
+    {} if no such job; else state ('waiting'|'delayed'|'active'|'completed'|'failed'),
+    score ('' for waiting; due time, lease deadline or finish time in ms), record, info, result
+]]
+local prioKey, delayedKey, activeKey, completedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local jobsKey, infoKey, resultsKey = KEYS[6], KEYS[7], KEYS[8]
+local id = ARGV[1]
+
+local record = redis.call('HGET', jobsKey, id)
+if not record then return {} end
+local state, score = 'waiting', ''
+for _, pair in ipairs({ { activeKey, 'active' }, { delayedKey, 'delayed' }, { completedKey, 'completed' },
+  { failedKey, 'failed' } }) do
+  local s = redis.call('ZSCORE', pair[1], id)
+  if s then
+    state, score = pair[2], s
+    break
+  end
+end
+return { state, score, record, redis.call('HGET', infoKey, id) or '', redis.call('HGET', resultsKey, id) or '' }

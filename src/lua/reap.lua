@@ -1,0 +1,65 @@
+--[[
+  reap: recovers jobs whose lease expired (their worker died or hung): each is counted as a stall
+  and returned to the front of waiting. A job that stalled more than `maxStalls` times is instead
+  taken over under a new lease by the caller, which then records it as a failed attempt (through
+  `fail`, so the retry policy applies).
+
+  KEYS
+    1 meta     hash   <prefix>:{<queue>}:meta
+    2 wait     list   <prefix>:{<queue>}:wait
+    3 prio     zset   <prefix>:{<queue>}:prio
+    4 active   zset   <prefix>:{<queue>}:active
+    5 jobs     hash   <prefix>:{<queue>}:jobs
+    6 info     hash   <prefix>:{<queue>}:info
+    7 lease    hash   <prefix>:{<queue>}:lease
+    8 marker   list   <prefix>:{<queue>}:marker
+    9 events   stream <prefix>:{<queue>}:events
+  ARGV
+    1 maxStalls  integer
+    2 leaseMs    integer ms, lease for taken-over jobs
+    3 tokenBase  string, token base for taken-over jobs
+    4 limit      integer, most jobs handled per call
+  Returns
+    nRequeued, requeued ids..., then id, token, record, info per taken-over job
+]]
+-- @include common
+local metaKey, waitKey, prioKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local jobsKey, infoKey, leaseKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local maxStalls, leaseMs, tokenBase, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+
+local now = nowMs()
+local expired = redis.call('ZRANGEBYSCORE', activeKey, '-inf', now, 'LIMIT', 0, limit)
+local requeued, takenOver = {}, {}
+local notify = listening(metaKey, now)
+for _, id in ipairs(expired) do
+  local raw = redis.call('HGET', infoKey, id)
+  local info = raw and cjson.decode(raw) or {}
+  info.stalls = (info.stalls or 0) + 1
+  info.totalStalls = (info.totalStalls or 0) + 1
+  redis.call('HSET', infoKey, id, cjson.encode(info))
+  local record = redis.call('HGET', jobsKey, id)
+  if not record then
+    redis.call('ZREM', activeKey, id)
+    redis.call('HDEL', leaseKey, id)
+  elseif info.stalls > maxStalls then
+    local token = tokenBase .. ':' .. (#takenOver / 4 + 1)
+    redis.call('ZADD', activeKey, now + leaseMs, id)
+    redis.call('HSET', leaseKey, id, token)
+    takenOver[#takenOver + 1] = id
+    takenOver[#takenOver + 1] = token
+    takenOver[#takenOver + 1] = record
+    takenOver[#takenOver + 1] = cjson.encode(info)
+  else
+    redis.call('ZREM', activeKey, id)
+    redis.call('HDEL', leaseKey, id)
+    pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), true)
+    requeued[#requeued + 1] = id
+    if notify then emit(eventsKey, 'stalled', id) end
+  end
+end
+if #requeued > 0 then wake(markerKey) end
+
+local out = { #requeued }
+for _, id in ipairs(requeued) do out[#out + 1] = id end
+for _, v in ipairs(takenOver) do out[#out + 1] = v end
+return out

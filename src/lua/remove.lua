@@ -1,0 +1,32 @@
+--[[
+  remove: deletes a job that is not active (waiting, delayed, completed or failed).
+
+  KEYS
+    1 wait       list  <prefix>:{<queue>}:wait
+    2 prio       zset  <prefix>:{<queue>}:prio
+    3 delayed    zset  <prefix>:{<queue>}:delayed
+    4 completed  zset  <prefix>:{<queue>}:completed
+    5 failed     zset  <prefix>:{<queue>}:failed
+    6 jobs       hash  <prefix>:{<queue>}:jobs
+    7 info       hash  <prefix>:{<queue>}:info
+    8 results    hash  <prefix>:{<queue>}:results
+    9 lease      hash  <prefix>:{<queue>}:lease
+  ARGV
+    1 id
+  Returns
+    1 removed; 0 no such job; -1 the job is active (held by a worker) and was left alone
+]]
+-- @include common
+local waitKey, prioKey, delayedKey, completedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local jobsKey, infoKey, resultsKey, leaseKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local id = ARGV[1]
+
+if redis.call('HEXISTS', jobsKey, id) == 0 then return 0 end
+if redis.call('HEXISTS', leaseKey, id) == 1 then return -1 end
+if redis.call('ZREM', prioKey, id) == 0 and redis.call('ZREM', delayedKey, id) == 0
+  and redis.call('ZREM', completedKey, id) == 0 and redis.call('ZREM', failedKey, id) == 0 then
+  -- waiting at default priority: LREM walks the list, acceptable for an admin operation
+  redis.call('LREM', waitKey, 1, id)
+end
+deleteJobData(jobsKey, infoKey, resultsKey, { id })
+return 1

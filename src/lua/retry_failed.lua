@@ -1,0 +1,48 @@
+--[[
+  retry_failed: moves failed (dead-lettered) jobs back to waiting with a fresh attempt count; the
+  attempt history is kept.
+
+  KEYS
+    1 meta     hash   <prefix>:{<queue>}:meta
+    2 wait     list   <prefix>:{<queue>}:wait
+    3 prio     zset   <prefix>:{<queue>}:prio
+    4 failed   zset   <prefix>:{<queue>}:failed
+    5 jobs     hash   <prefix>:{<queue>}:jobs
+    6 info     hash   <prefix>:{<queue>}:info
+    7 marker   list   <prefix>:{<queue>}:marker
+  ARGV
+    1 limit  integer; with no ids, retries up to `limit` of the oldest failed jobs
+    then optional ids to retry (ids not in `failed` are skipped)
+  Returns
+    number of jobs moved to waiting
+]]
+-- @include common
+local metaKey, waitKey, prioKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local jobsKey, infoKey, markerKey = KEYS[5], KEYS[6], KEYS[7]
+local limit = tonumber(ARGV[1])
+
+local ids = {}
+if #ARGV > 1 then
+  for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+else
+  ids = redis.call('ZRANGE', failedKey, 0, limit - 1)
+end
+local moved = 0
+for _, id in ipairs(ids) do
+  if redis.call('ZREM', failedKey, id) == 1 then
+    local record = redis.call('HGET', jobsKey, id)
+    if record then
+      local raw = redis.call('HGET', infoKey, id)
+      local info = raw and cjson.decode(raw) or {}
+      info.attempts = 0
+      info.stalls = 0
+      info.failedReason = nil
+      info.retriedByHand = (info.retriedByHand or 0) + 1
+      redis.call('HSET', infoKey, id, cjson.encode(info))
+      pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), false)
+      moved = moved + 1
+    end
+  end
+end
+if moved > 0 then wake(markerKey) end
+return moved

@@ -1,0 +1,62 @@
+--[[
+  stats: one consistent snapshot of a queue's counts and rates.
+
+  KEYS
+    1 meta       hash  <prefix>:{<queue>}:meta
+    2 wait       list  <prefix>:{<queue>}:wait
+    3 prio       zset  <prefix>:{<queue>}:prio
+    4 delayed    zset  <prefix>:{<queue>}:delayed
+    5 active     zset  <prefix>:{<queue>}:active
+    6 completed  zset  <prefix>:{<queue>}:completed
+    7 failed     zset  <prefix>:{<queue>}:failed
+    8 jobs       hash  <prefix>:{<queue>}:jobs
+    9 metrics    hash  <prefix>:{<queue>}:metrics
+  ARGV
+    (none)
+  Returns
+    now, waiting, active, delayed, completed, failed, paused (0/1), completedTotal, failedTotal,
+    oldestWaitingCreatedMs (-1 if none), then 60 completed counts and 60 failed counts for the
+    minutes before the current one (oldest first), then the current minute's completed, failed
+]]
+-- @include common
+local metaKey, waitKey, prioKey, delayedKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local completedKey, failedKey, jobsKey, metricsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+
+local now = nowMs()
+local meta = redis.call('HMGET', metaKey, 'paused', 'completed', 'failed')
+local oldest = -1
+local candidates = {}
+local tail = redis.call('LINDEX', waitKey, -1)
+if tail then candidates[#candidates + 1] = tail end
+local lowest = redis.call('ZRANGE', prioKey, -1, -1)
+if lowest[1] then candidates[#candidates + 1] = lowest[1] end
+for _, id in ipairs(candidates) do
+  local record = redis.call('HGET', jobsKey, id)
+  if record then
+    local created = tonumber(string.match(record, '^(%d+)|'))
+    if created and (oldest < 0 or created < oldest) then oldest = created end
+  end
+end
+
+local out = {
+  now,
+  redis.call('LLEN', waitKey) + redis.call('ZCARD', prioKey),
+  redis.call('ZCARD', activeKey),
+  redis.call('ZCARD', delayedKey),
+  redis.call('ZCARD', completedKey),
+  redis.call('ZCARD', failedKey),
+  meta[1] == '1' and 1 or 0,
+  tonumber(meta[2] or '0'),
+  tonumber(meta[3] or '0'),
+  oldest,
+}
+local minute = math.floor(now / 60000)
+local fields = {}
+for m = minute - 60, minute do fields[#fields + 1] = 'c:' .. m end
+for m = minute - 60, minute do fields[#fields + 1] = 'f:' .. m end
+local counts = redis.call('HMGET', metricsKey, unpack(fields))
+for i = 1, 60 do out[#out + 1] = tonumber(counts[i] or '0') end
+for i = 62, 121 do out[#out + 1] = tonumber(counts[i] or '0') end
+out[#out + 1] = tonumber(counts[61] or '0')
+out[#out + 1] = tonumber(counts[122] or '0')
+return out

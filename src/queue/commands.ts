@@ -1,0 +1,288 @@
+/**
+ * One typed wrapper per queue script: the only place that knows each script's KEYS/ARGV order
+ * and reply shape (the `.lua` headers document the same).
+ */
+import type { RedisClient } from '../redis/connection.js';
+import type { QueueKeys } from '../redis/keys.js';
+import { SCHEMA_VERSION } from '../redis/keys.js';
+import { script } from '../redis/scripts.js';
+
+/** A job handed out under lease. */
+export interface LeasedJob {
+  id: string;
+  token: string;
+  record: string;
+  info: string;
+}
+
+/** Reply of a fetch step. */
+export interface FetchReply {
+  /** Redis time of the call, ms. */
+  now: number;
+  /** Due time of the earliest delayed job (Redis clock, ms), or -1. */
+  nextDue: number;
+  jobs: LeasedJob[];
+}
+
+/** One job to add: already validated and serialised. */
+export interface AddSpec {
+  id: string;
+  priority: number;
+  delayMs: number;
+  body: string;
+}
+
+/** Result of completing jobs: the acks rejected by fencing, and the next jobs. */
+export interface CompleteReply extends FetchReply {
+  stale: string[];
+}
+
+export interface Retention {
+  count: number;
+  ageMs: number;
+}
+
+function parseFetch(reply: unknown[], from: number): FetchReply {
+  const jobs: LeasedJob[] = [];
+  for (let i = from + 2; i < reply.length; i += 4) {
+    jobs.push({
+      id: reply[i] as string,
+      token: reply[i + 1] as string,
+      record: reply[i + 2] as string,
+      info: reply[i + 3] as string,
+    });
+  }
+  return { now: Number(reply[from]), nextDue: Number(reply[from + 1]), jobs };
+}
+
+function fetchKeys(k: QueueKeys): string[] {
+  return [k.meta, k.wait, k.prio, k.delayed, k.active, k.jobs, k.info, k.lease, k.marker];
+}
+
+/** Script wrappers bound to one queue on one client. */
+export class QueueCommands {
+  constructor(
+    readonly client: RedisClient,
+    readonly keys: QueueKeys,
+  ) {}
+
+  async add(specs: readonly AddSpec[]): Promise<{ id: string; created: boolean }[]> {
+    const k = this.keys;
+    const args: (string | number)[] = [SCHEMA_VERSION, specs.length];
+    for (const s of specs) args.push(s.id, s.priority, s.delayMs, s.body);
+    const reply = (await script(this.client, 'add')(
+      [k.meta, k.wait, k.prio, k.delayed, k.jobs, k.marker, k.events],
+      args,
+    )) as (string | number)[];
+    const out: { id: string; created: boolean }[] = [];
+    for (let i = 0; i < reply.length; i += 2)
+      out.push({ id: String(reply[i]), created: reply[i + 1] === 1 });
+    return out;
+  }
+
+  async fetch(count: number, leaseMs: number, tokenBase: string): Promise<FetchReply> {
+    const reply = (await script(this.client, 'fetch')(fetchKeys(this.keys), [
+      count,
+      leaseMs,
+      tokenBase,
+    ])) as unknown[];
+    return parseFetch(reply, 0);
+  }
+
+  async complete(
+    acks: readonly { id: string; token: string; result: string }[],
+    keep: Retention,
+    fetchCount: number,
+    leaseMs: number,
+    tokenBase: string,
+  ): Promise<CompleteReply> {
+    const k = this.keys;
+    const args: (string | number)[] = [
+      keep.count,
+      keep.ageMs,
+      fetchCount,
+      leaseMs,
+      tokenBase,
+      acks.length,
+    ];
+    for (const a of acks) args.push(a.id, a.token, a.result);
+    const reply = (await script(this.client, 'complete')(
+      [...fetchKeys(k), k.results, k.completed, k.metrics, k.events],
+      args,
+    )) as unknown[];
+    const nStale = Number(reply[0]);
+    const stale = reply.slice(1, 1 + nStale) as string[];
+    return { stale, ...parseFetch(reply, 1 + nStale) };
+  }
+
+  /** Returns false when the caller no longer holds the lease (nothing was applied). */
+  async fail(
+    id: string,
+    token: string,
+    decision: { action: 'retry'; delayMs: number } | { action: 'fail' },
+    entry: object,
+    keep: Retention,
+    historyLimit: number,
+  ): Promise<boolean> {
+    const k = this.keys;
+    const reply = await script(this.client, 'fail')(
+      [...fetchKeys(k), k.results, k.failed, k.metrics, k.events],
+      [
+        id,
+        token,
+        decision.action,
+        decision.action === 'retry' ? decision.delayMs : 0,
+        JSON.stringify(entry),
+        keep.count,
+        keep.ageMs,
+        historyLimit,
+      ],
+    );
+    return reply === 1;
+  }
+
+  /** Extends leases; returns the ids whose lease was lost. */
+  async extend(
+    leases: readonly { id: string; token: string }[],
+    leaseMs: number,
+  ): Promise<string[]> {
+    const args: (string | number)[] = [leaseMs];
+    for (const l of leases) args.push(l.id, l.token);
+    return (await script(this.client, 'extend')(
+      [this.keys.active, this.keys.lease],
+      args,
+    )) as string[];
+  }
+
+  async reap(
+    maxStalls: number,
+    leaseMs: number,
+    tokenBase: string,
+    limit: number,
+  ): Promise<{ requeued: string[]; takenOver: LeasedJob[] }> {
+    const k = this.keys;
+    const reply = (await script(this.client, 'reap')(
+      [k.meta, k.wait, k.prio, k.active, k.jobs, k.info, k.lease, k.marker, k.events],
+      [maxStalls, leaseMs, tokenBase, limit],
+    )) as string[];
+    const n = Number(reply[0]);
+    const requeued = reply.slice(1, 1 + n);
+    const takenOver: LeasedJob[] = [];
+    for (let i = 1 + n; i < reply.length; i += 4)
+      takenOver.push({
+        id: reply[i]!,
+        token: reply[i + 1]!,
+        record: reply[i + 2]!,
+        info: reply[i + 3]!,
+      });
+    return { requeued, takenOver };
+  }
+
+  async release(leases: readonly { id: string; token: string }[]): Promise<number> {
+    const k = this.keys;
+    const args: string[] = [];
+    for (const l of leases) args.push(l.id, l.token);
+    return Number(
+      await script(this.client, 'release')(
+        [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker],
+        args,
+      ),
+    );
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    const k = this.keys;
+    await script(this.client, 'pause')([k.meta, k.marker, k.events], [paused ? '1' : '0']);
+  }
+
+  async promote(id: string): Promise<1 | 0 | -1> {
+    const k = this.keys;
+    return Number(
+      await script(this.client, 'promote')(
+        [k.meta, k.wait, k.prio, k.delayed, k.jobs, k.marker],
+        [id],
+      ),
+    ) as 1 | 0 | -1;
+  }
+
+  async remove(id: string): Promise<1 | 0 | -1> {
+    const k = this.keys;
+    return Number(
+      await script(this.client, 'remove')(
+        [k.wait, k.prio, k.delayed, k.completed, k.failed, k.jobs, k.info, k.results, k.lease],
+        [id],
+      ),
+    ) as 1 | 0 | -1;
+  }
+
+  async retryFailed(limit: number, ids: readonly string[]): Promise<number> {
+    const k = this.keys;
+    return Number(
+      await script(this.client, 'retry_failed')(
+        [k.meta, k.wait, k.prio, k.failed, k.jobs, k.info, k.marker],
+        [limit, ...ids],
+      ),
+    );
+  }
+
+  async clear(limit: number, includeFailed: boolean): Promise<number> {
+    const k = this.keys;
+    return Number(
+      await script(this.client, 'clear')(
+        [k.wait, k.prio, k.delayed, k.failed, k.jobs, k.info, k.results],
+        [limit, includeFailed ? '1' : '0'],
+      ),
+    );
+  }
+
+  async stats(): Promise<number[]> {
+    const k = this.keys;
+    const reply = (await script(this.client, 'stats')(
+      [k.meta, k.wait, k.prio, k.delayed, k.active, k.completed, k.failed, k.jobs, k.metrics],
+      [],
+    )) as number[];
+    return reply.map(Number);
+  }
+
+  async list(
+    setKey: string,
+    kind: 'list' | 'zset',
+    start: number,
+    count: number,
+  ): Promise<{
+    total: number;
+    rows: { id: string; score: string; record: string; info: string; result: string }[];
+  }> {
+    const k = this.keys;
+    const reply = (await script(this.client, 'list')(
+      [setKey, k.jobs, k.info, k.results],
+      [kind, start, count],
+    )) as (string | number)[];
+    const rows = [];
+    for (let i = 1; i < reply.length; i += 5) {
+      rows.push({
+        id: String(reply[i]),
+        score: String(reply[i + 1]),
+        record: String(reply[i + 2]),
+        info: String(reply[i + 3]),
+        result: String(reply[i + 4]),
+      });
+    }
+    return { total: Number(reply[0]), rows };
+  }
+
+  async getJob(
+    id: string,
+  ): Promise<
+    { state: string; score: string; record: string; info: string; result: string } | undefined
+  > {
+    const k = this.keys;
+    const reply = (await script(this.client, 'get_job')(
+      [k.prio, k.delayed, k.active, k.completed, k.failed, k.jobs, k.info, k.results],
+      [id],
+    )) as string[];
+    if (reply.length === 0) return undefined;
+    const [state, score, record, info, result] = reply as [string, string, string, string, string];
+    return { state, score, record, info, result };
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * A job as read from Redis, and the encoding of its record. A record is
+ * `<createdMs>|<priority>|<body JSON>`; the body is `{"n"?:name,"d":data,"o"?:options}`.
+ */
+import type { BackoffOptions } from './retry.js';
+
+/** Metadata carried with a job, for tracing and for operators. */
+export interface JobMeta {
+  entityId?: string;
+  userId?: string;
+  correlationId?: string;
+  [key: string]: unknown;
+}
+
+/** Options stored with a job (serialisable). */
+export interface StoredJobOptions {
+  /** Per-job override of the queue's `maxAttempts`. */
+  maxAttempts?: number;
+  /** Per-job override of the queue's back-off. */
+  backoff?: BackoffOptions;
+  meta?: JobMeta;
+}
+
+/** One failed attempt, as kept in the job's history. */
+export interface AttemptRecord {
+  /** When it failed (ms since epoch, Redis clock). */
+  at: number;
+  error: string;
+  stack?: string;
+  /** True when the attempt ended because the job stalled (its lease expired). */
+  stalled?: boolean;
+}
+
+/** The state a job is in. */
+export type JobState = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed';
+
+/** Mutable state of a job, kept in the `info` hash. */
+interface JobInfo {
+  attempts?: number;
+  stalls?: number;
+  totalStalls?: number;
+  history?: AttemptRecord[] | Record<string, never>;
+  failedReason?: string;
+  retriedByHand?: number;
+}
+
+/** A job. Instances are snapshots: re-read with `queue.getJob(id)` to see later changes. */
+export class Job<Data = unknown, Result = unknown> {
+  /** The job's id: automatic (decimal) or given by the producer. */
+  readonly id: string;
+  /** The queue it belongs to. */
+  readonly queueName: string;
+  /** Free-form name (BullMQ's job name); '' when none was given. */
+  readonly name: string;
+  readonly data: Data;
+  readonly priority: number;
+  readonly options: StoredJobOptions;
+  /** When it was added (ms since epoch, Redis clock). */
+  readonly createdAt: number;
+  /** Failed attempts so far (a running attempt is number `attemptsMade + 1`). */
+  readonly attemptsMade: number;
+  /** Stalls (expired leases) since the last failed attempt. */
+  readonly stalls: number;
+  /** Stalls over the job's life. */
+  readonly totalStalls: number;
+  /** Failed attempts, oldest first (the most recent ones, bounded). */
+  readonly history: AttemptRecord[];
+  readonly failedReason: string | undefined;
+  /** State when read (only set by reads that know it). */
+  readonly state: JobState | undefined;
+  /** Return value of a completed job. */
+  readonly returnValue: Result | undefined;
+  /** Finish time (completed/failed), due time (delayed) or lease deadline (active), in ms. */
+  readonly timestamp: number | undefined;
+
+  /** @internal */
+  constructor(init: {
+    id: string;
+    queueName: string;
+    record: string;
+    info?: string;
+    result?: string;
+    state?: JobState;
+    score?: string;
+  }) {
+    this.id = init.id;
+    this.queueName = init.queueName;
+    const { createdAt, priority, body } = decodeRecord(init.record);
+    this.createdAt = createdAt;
+    this.priority = priority;
+    this.name = body.n ?? '';
+    this.data = body.d as Data;
+    this.options = body.o ?? {};
+    const info: JobInfo = init.info ? (JSON.parse(init.info) as JobInfo) : {};
+    this.attemptsMade = info.attempts ?? 0;
+    this.stalls = info.stalls ?? 0;
+    this.totalStalls = info.totalStalls ?? 0;
+    this.history = Array.isArray(info.history) ? info.history : [];
+    this.failedReason = info.failedReason;
+    this.state = init.state;
+    this.returnValue = init.result ? (JSON.parse(init.result) as Result) : undefined;
+    this.timestamp = init.score ? Number(init.score) : undefined;
+  }
+
+  /** Metadata given at `add` (entity id, user id, correlation id, free-form). */
+  get meta(): JobMeta {
+    return this.options.meta ?? {};
+  }
+
+  /** A plain-object view (for JSON APIs and logs). */
+  toJSON(): Record<string, unknown> {
+    return {
+      id: this.id,
+      queue: this.queueName,
+      name: this.name,
+      data: this.data,
+      priority: this.priority,
+      options: this.options,
+      createdAt: this.createdAt,
+      attemptsMade: this.attemptsMade,
+      stalls: this.stalls,
+      totalStalls: this.totalStalls,
+      history: this.history,
+      failedReason: this.failedReason,
+      state: this.state,
+      returnValue: this.returnValue,
+      timestamp: this.timestamp,
+    };
+  }
+}
+
+interface RecordBody {
+  n?: string;
+  d: unknown;
+  o?: StoredJobOptions;
+}
+
+/** Builds the JSON body of a record from already-serialised data. */
+export function encodeBody(
+  name: string,
+  dataJson: string,
+  options: StoredJobOptions | undefined,
+): string {
+  let body = '{';
+  if (name) body += `"n":${JSON.stringify(name)},`;
+  body += `"d":${dataJson}`;
+  if (options && Object.keys(options).length > 0) body += `,"o":${JSON.stringify(options)}`;
+  return body + '}';
+}
+
+/** Splits a record into its header fields and parsed body. */
+export function decodeRecord(record: string): {
+  createdAt: number;
+  priority: number;
+  body: RecordBody;
+} {
+  const a = record.indexOf('|');
+  const b = record.indexOf('|', a + 1);
+  return {
+    createdAt: Number(record.slice(0, a)),
+    priority: Number(record.slice(a + 1, b)),
+    body: JSON.parse(record.slice(b + 1)) as RecordBody,
+  };
+}

@@ -1,0 +1,97 @@
+/** Options of `add`, their validation, and their translation into what the `add` script takes. */
+import { ValidationError } from '../errors.js';
+import type { AddSpec } from './commands.js';
+import { encodeBody, type JobMeta, type StoredJobOptions } from './job.js';
+import { retryProblems, type BackoffOptions } from './retry.js';
+import { jobIdProblem, serialisePayload } from './validate.js';
+
+/** Named priority levels; any integer in [-1000, 1000] works too (higher runs first). */
+export const PRIORITY = { high: 10, normal: 0, low: -10 } as const;
+
+/** Options of one job, given to `add`. */
+export interface AddOptions {
+  /**
+   * Your own id. Adding an id that exists returns the existing job and adds nothing, so a
+   * producer may retry an `add` safely. Not all digits (those are automatic ids).
+   */
+  id?: string;
+  /** Run no earlier than this many ms from now. */
+  delay?: number;
+  /** Run no earlier than this time (Date or ms since epoch, producer's clock). */
+  runAt?: Date | number;
+  /** `high | normal | low` or an integer in [-1000, 1000]; higher runs first; FIFO within one. */
+  priority?: keyof typeof PRIORITY | number;
+  /** Entity id, user id, correlation id and free-form metadata. */
+  meta?: JobMeta;
+  /** Per-job override of the worker's retry policy. */
+  maxAttempts?: number;
+  /** Per-job override of the worker's back-off. */
+  backoff?: BackoffOptions;
+}
+
+/** A job for `addBulk`. */
+export interface BulkJob<Data> {
+  name?: string;
+  data: Data;
+  opts?: AddOptions;
+}
+
+/** Checks and serialises one job; throws a typed error listing every problem. */
+export function toAddSpec(
+  name: string,
+  data: unknown,
+  opts: AddOptions | undefined,
+  maxPayloadBytes: number,
+): AddSpec {
+  const problems: string[] = [];
+  const o = opts ?? {};
+  if (typeof name !== 'string') problems.push('job name must be a string');
+  if (o.id !== undefined) {
+    const p = jobIdProblem(o.id);
+    if (p) problems.push(p);
+  }
+  let delayMs = 0;
+  if (o.delay !== undefined) {
+    if (typeof o.delay !== 'number' || !Number.isFinite(o.delay) || o.delay < 0)
+      problems.push('delay must be a finite number of ms >= 0');
+    else delayMs = Math.round(o.delay);
+  }
+  if (o.runAt !== undefined) {
+    const at = o.runAt instanceof Date ? o.runAt.getTime() : o.runAt;
+    if (typeof at !== 'number' || !Number.isFinite(at))
+      problems.push('runAt must be a Date or ms since epoch');
+    else if (o.delay !== undefined) problems.push('give delay or runAt, not both');
+    else delayMs = Math.max(0, Math.round(at - Date.now()));
+  }
+  let priority = 0;
+  if (o.priority !== undefined) {
+    if (typeof o.priority === 'string' && o.priority in PRIORITY) priority = PRIORITY[o.priority];
+    else if (
+      typeof o.priority === 'number' &&
+      Number.isInteger(o.priority) &&
+      Math.abs(o.priority) <= 1000
+    )
+      priority = o.priority;
+    else problems.push(`priority must be high | normal | low or an integer in [-1000, 1000]`);
+  }
+  problems.push(...retryProblems({ maxAttempts: o.maxAttempts, backoff: o.backoff }, 'options'));
+  if (
+    o.meta !== undefined &&
+    (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta))
+  )
+    problems.push('meta must be an object');
+  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+
+  const dataJson = serialisePayload(data, maxPayloadBytes);
+  let stored: StoredJobOptions | undefined;
+  if (o.maxAttempts !== undefined || o.backoff !== undefined || o.meta !== undefined) {
+    stored = {};
+    if (o.maxAttempts !== undefined) stored.maxAttempts = o.maxAttempts;
+    if (o.backoff !== undefined) stored.backoff = o.backoff;
+    if (o.meta !== undefined) {
+      serialisePayload(o.meta, maxPayloadBytes, 'meta');
+      stored.meta = o.meta;
+    }
+  }
+  return { id: o.id ?? '', priority, delayMs, body: encodeBody(name, dataJson, stored) };
+}

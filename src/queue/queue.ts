@@ -1,0 +1,314 @@
+/**
+ * Queue: the producer and admin face of a queue. Every operation is one script call, so it acts
+ * on all workers at once.
+ *
+ * @example
+ * ```ts
+ * const queue = new Queue('emails', { connection: 'redis://127.0.0.1:6379' });
+ * await queue.add('welcome', { to: 'ada@example.com' }, { delay: 60_000, meta: { userId: 'u1' } });
+ * console.log(await queue.stats());
+ * await queue.close();
+ * ```
+ */
+import { ClosedError, JobError, ValidationError } from '../errors.js';
+import {
+  closeConnection,
+  openConnection,
+  type ConnectionOptions,
+  type RedisClient,
+} from '../redis/connection.js';
+import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../redis/keys.js';
+import { QueueCommands } from './commands.js';
+import { Job, type JobState } from './job.js';
+import { toAddSpec, type AddOptions, type BulkJob } from './options.js';
+import { validateName } from './validate.js';
+
+/** Options shared by Queue and Worker. */
+export interface QueueBaseOptions {
+  /** How to reach Redis; default `REDIS_URL` or `redis://127.0.0.1:6379`. */
+  connection?: ConnectionOptions;
+  /** Key prefix; default `sluice`. */
+  prefix?: string;
+}
+
+export interface QueueOptions extends QueueBaseOptions {
+  /** Largest accepted payload, in bytes of JSON; default 512 KiB. */
+  maxPayloadBytes?: number;
+}
+
+/** What `add` returns: the job's id, and whether this call created it. */
+export interface AddedJob {
+  id: string;
+  /** False when a job with the given id already existed (nothing was added). */
+  created: boolean;
+}
+
+/** Counts and rates of a queue, read in one consistent step. */
+export interface QueueStats {
+  name: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  completed: number;
+  failed: number;
+  paused: boolean;
+  /** Age of the oldest waiting job in ms, or null when none waits. */
+  oldestWaitingAgeMs: number | null;
+  /** Completions and failures since the queue was created (not reduced by retention). */
+  totals: { completed: number; failed: number };
+  /** Completions and failures in the last full minute. */
+  perMinute: { completed: number; failed: number };
+  /** Per-minute counts for the last 60 full minutes, oldest first. */
+  history: { completed: number[]; failed: number[] };
+}
+
+/** A page of jobs. */
+export interface JobPage<Data = unknown> {
+  total: number;
+  jobs: Job<Data>[];
+}
+
+const DEFAULT_MAX_PAYLOAD = 512 * 1024;
+const BULK_CHUNK = 1000;
+
+export class Queue<Data = unknown, Result = unknown> {
+  readonly name: string;
+  readonly prefix: string;
+  /** @internal */
+  readonly keys: QueueKeys;
+  private readonly client: RedisClient;
+  private readonly commands: QueueCommands;
+  private readonly maxPayloadBytes: number;
+  private closed = false;
+
+  constructor(name: string, options: QueueOptions = {}) {
+    this.name = validateName('queue', name);
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
+    if (!(this.maxPayloadBytes > 0))
+      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+        'maxPayloadBytes must be a number > 0',
+      ]);
+    this.keys = queueKeys(this.prefix, name);
+    this.client = openConnection(options.connection);
+    this.commands = new QueueCommands(this.client, this.keys);
+  }
+
+  /**
+   * Adds a job. Resolves once the job is stored in Redis.
+   * @example
+   * ```ts
+   * const { id } = await queue.add('sync', { noteId: 7 }, { id: 'note-7-v3', priority: 'high' });
+   * ```
+   */
+  async add(name: string, data: Data, opts?: AddOptions): Promise<AddedJob> {
+    this.assertOpen();
+    const [added] = await this.commands.add([toAddSpec(name, data, opts, this.maxPayloadBytes)]);
+    return added!;
+  }
+
+  /**
+   * Adds many jobs; each chunk of 1,000 is one atomic script call. Every job is validated before
+   * any is sent, so one bad job fails the whole call and adds nothing.
+   */
+  async addBulk(jobs: readonly BulkJob<Data>[]): Promise<AddedJob[]> {
+    this.assertOpen();
+    const specs = jobs.map((j) => toAddSpec(j.name ?? '', j.data, j.opts, this.maxPayloadBytes));
+    const out: AddedJob[] = [];
+    for (let i = 0; i < specs.length; i += BULK_CHUNK) {
+      out.push(...(await this.commands.add(specs.slice(i, i + BULK_CHUNK))));
+    }
+    return out;
+  }
+
+  /** Reads a job, or undefined if there is none with that id. */
+  async getJob(id: string): Promise<Job<Data, Result> | undefined> {
+    this.assertOpen();
+    const raw = await this.commands.getJob(id);
+    if (!raw) return undefined;
+    return new Job<Data, Result>({
+      id,
+      queueName: this.name,
+      record: raw.record,
+      info: raw.info,
+      result: raw.result,
+      state: raw.state as JobState,
+      score: raw.score,
+    });
+  }
+
+  /**
+   * One page of jobs in `state`, newest first.
+   * @example
+   * ```ts
+   * const { total, jobs } = await queue.getJobs('failed', { offset: 0, limit: 50 });
+   * ```
+   */
+  async getJobs(
+    state: JobState,
+    page: { offset?: number; limit?: number } = {},
+  ): Promise<JobPage<Data>> {
+    this.assertOpen();
+    const offset = page.offset ?? 0;
+    const limit = page.limit ?? 50;
+    if (
+      !Number.isInteger(offset) ||
+      offset < 0 ||
+      !Number.isInteger(limit) ||
+      limit < 1 ||
+      limit > 1000
+    )
+      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+        'offset must be an integer >= 0, limit 1–1000',
+      ]);
+    const k = this.keys;
+    const toJobs = (rows: Awaited<ReturnType<QueueCommands['list']>>['rows'], s: JobState) =>
+      rows
+        .filter((r) => r.record !== '')
+        .map(
+          (r) =>
+            new Job<Data>({
+              id: r.id,
+              queueName: this.name,
+              record: r.record,
+              info: r.info,
+              result: r.result,
+              state: s,
+              score: r.score,
+            }),
+        );
+    if (state === 'waiting') {
+      // Default-priority jobs (a list) first, then prioritised ones (a zset).
+      const list = await this.commands.list(k.wait, 'list', offset, limit);
+      const prioOffset = Math.max(0, offset - list.total);
+      const prio = await this.commands.list(k.prio, 'zset', prioOffset, limit - list.rows.length);
+      return {
+        total: list.total + prio.total,
+        jobs: [
+          ...toJobs(list.rows, 'waiting'),
+          ...(list.rows.length < limit ? toJobs(prio.rows, 'waiting') : []),
+        ],
+      };
+    }
+    const { total, rows } = await this.commands.list(k[state], 'zset', offset, limit);
+    return { total, jobs: toJobs(rows, state) };
+  }
+
+  /** Counts per state, oldest waiting age, totals and per-minute rates. */
+  async stats(): Promise<QueueStats> {
+    this.assertOpen();
+    const r = await this.commands.stats();
+    const [now, waiting, active, delayed, completed, failed, paused, totalC, totalF, oldest] =
+      r as number[] as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+    const historyC = r.slice(10, 70);
+    const historyF = r.slice(70, 130);
+    return {
+      name: this.name,
+      waiting,
+      active,
+      delayed,
+      completed,
+      failed,
+      paused: paused === 1,
+      oldestWaitingAgeMs: oldest < 0 ? null : Math.max(0, now - oldest),
+      totals: { completed: totalC, failed: totalF },
+      perMinute: { completed: historyC[59] ?? 0, failed: historyF[59] ?? 0 },
+      history: { completed: historyC, failed: historyF },
+    };
+  }
+
+  /** Stops every worker from taking jobs of this queue; active jobs finish. */
+  async pause(): Promise<void> {
+    this.assertOpen();
+    await this.commands.setPaused(true);
+  }
+
+  /** Lets workers take jobs again. */
+  async resume(): Promise<void> {
+    this.assertOpen();
+    await this.commands.setPaused(false);
+  }
+
+  /** True while the queue is paused. */
+  async isPaused(): Promise<boolean> {
+    this.assertOpen();
+    return (await this.client.hget(this.keys.meta, 'paused')) === '1';
+  }
+
+  /** Runs a delayed job now. Throws `SLC_ERR_JOB_NOT_FOUND` or `SLC_ERR_JOB_STATE`. */
+  async promote(id: string): Promise<void> {
+    this.assertOpen();
+    const r = await this.commands.promote(id);
+    if (r === 0)
+      throw new JobError('SLC_ERR_JOB_NOT_FOUND', id, `job ${id} not found in queue ${this.name}`);
+    if (r === -1) throw new JobError('SLC_ERR_JOB_STATE', id, `job ${id} is not delayed`);
+  }
+
+  /**
+   * Removes a job that is not active. Returns false if there was no such job; throws
+   * `SLC_ERR_JOB_STATE` if a worker holds it.
+   */
+  async remove(id: string): Promise<boolean> {
+    this.assertOpen();
+    const r = await this.commands.remove(id);
+    if (r === -1)
+      throw new JobError('SLC_ERR_JOB_STATE', id, `job ${id} is active; it cannot be removed now`);
+    return r === 1;
+  }
+
+  /**
+   * Moves failed jobs back to waiting with a fresh attempt count (their history is kept): the
+   * given ids, or every failed job. Returns how many moved.
+   */
+  async retryFailed(ids?: readonly string[]): Promise<number> {
+    this.assertOpen();
+    if (ids) {
+      let moved = 0;
+      for (let i = 0; i < ids.length; i += BULK_CHUNK)
+        moved += await this.commands.retryFailed(BULK_CHUNK, ids.slice(i, i + BULK_CHUNK));
+      return moved;
+    }
+    let moved = 0;
+    for (;;) {
+      const n = await this.commands.retryFailed(BULK_CHUNK, []);
+      moved += n;
+      if (n === 0) return moved;
+    }
+  }
+
+  /**
+   * Removes all waiting and delayed jobs (and failed ones with `includeFailed`), in bounded
+   * steps. Active jobs are left to finish. Returns how many were removed.
+   */
+  async clear(opts: { includeFailed?: boolean } = {}): Promise<number> {
+    this.assertOpen();
+    let removed = 0;
+    for (;;) {
+      const n = await this.commands.clear(BULK_CHUNK, opts.includeFailed === true);
+      removed += n;
+      if (n === 0) return removed;
+    }
+  }
+
+  /** Closes the queue's connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await closeConnection(this.client);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError(`queue ${this.name}`);
+  }
+}

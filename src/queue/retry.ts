@@ -1,0 +1,153 @@
+/**
+ * Retry policies: how many attempts a job gets and how long to wait between them.
+ *
+ * @example
+ * ```ts
+ * const policy: RetryPolicy = { maxAttempts: 3, backoff: { type: 'exponential', baseMs: 60_000, factor: 2, maxMs: 3_600_000 } };
+ * ```
+ */
+import type { Job } from './job.js';
+
+/** Fixed delay between attempts. */
+export interface FixedBackoff {
+  type: 'fixed';
+  delayMs: number;
+  /** Random spread, 0–1: the delay is multiplied by a factor in [1 - jitter, 1]. */
+  jitter?: number;
+}
+
+/** `baseMs × factor^(attempt-1)`, capped at `maxMs`. */
+export interface ExponentialBackoff {
+  type: 'exponential';
+  baseMs: number;
+  /** Growth per attempt; default 2. */
+  factor?: number;
+  /** Cap on one delay; default 1 hour. */
+  maxMs?: number;
+  /** Random spread, 0–1: the delay is multiplied by a factor in [1 - jitter, 1]. */
+  jitter?: number;
+}
+
+/** Serialisable back-off (can be stored with a job). */
+export type BackoffOptions = FixedBackoff | ExponentialBackoff;
+
+/** A custom back-off: returns the delay in ms before attempt `attemptsMade + 1`. */
+export type BackoffFunction = (attemptsMade: number, error: unknown, job: Job) => number;
+
+/** How a queue (or one job) retries. */
+export interface RetryPolicy {
+  /** Total attempts including the first; 1 = never retry. */
+  maxAttempts: number;
+  backoff?: BackoffOptions | BackoffFunction;
+}
+
+/** The default: 3 attempts, exponential back-off from 1 s, ×2, at most 1 hour, no jitter. */
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 3,
+  backoff: { type: 'exponential', baseMs: 1000, factor: 2, maxMs: 3_600_000 },
+};
+
+/**
+ * Throw this from a handler to retry after a delay you choose (e.g. from a `Retry-After` header).
+ * The attempt still counts toward `maxAttempts`. Any error with a numeric `retryAfterMs` property
+ * is treated the same way.
+ */
+export class RetryAfterError extends Error {
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number, message = `retry after ${retryAfterMs} ms`) {
+    super(message);
+    this.name = 'RetryAfterError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * Throw this from a handler when retrying cannot help (bad input, a permanent 4xx): the job goes
+ * straight to `failed`. Any error with `retryable === false` is treated the same way.
+ */
+export class UnrecoverableError extends Error {
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnrecoverableError';
+  }
+}
+
+/** What to do after a failed attempt. */
+export type RetryDecision = { action: 'retry'; delayMs: number } | { action: 'fail' };
+
+/**
+ * Decides retry vs. dead letter after attempt number `attemptsMade` (1-based) failed with `error`.
+ * `random` is injected so tests can pin jitter.
+ */
+export function decideRetry(
+  policy: RetryPolicy,
+  attemptsMade: number,
+  error: unknown,
+  job: Job,
+  random: () => number = Math.random,
+): RetryDecision {
+  const err = error as { retryable?: unknown; retryAfterMs?: unknown } | null;
+  if (err && typeof err === 'object' && err.retryable === false) return { action: 'fail' };
+  if (attemptsMade >= policy.maxAttempts) return { action: 'fail' };
+  if (
+    err &&
+    typeof err === 'object' &&
+    typeof err.retryAfterMs === 'number' &&
+    err.retryAfterMs >= 0
+  )
+    return { action: 'retry', delayMs: Math.round(err.retryAfterMs) };
+  return {
+    action: 'retry',
+    delayMs: backoffDelay(policy.backoff, attemptsMade, error, job, random),
+  };
+}
+
+/** The delay before the next attempt after `attemptsMade` attempts. */
+export function backoffDelay(
+  backoff: RetryPolicy['backoff'],
+  attemptsMade: number,
+  error: unknown,
+  job: Job,
+  random: () => number = Math.random,
+): number {
+  if (!backoff) return 0;
+  if (typeof backoff === 'function')
+    return Math.max(0, Math.round(backoff(attemptsMade, error, job)));
+  let delay: number;
+  if (backoff.type === 'fixed') delay = backoff.delayMs;
+  else {
+    const factor = backoff.factor ?? 2;
+    delay = Math.min(backoff.baseMs * factor ** (attemptsMade - 1), backoff.maxMs ?? 3_600_000);
+  }
+  const jitter = Math.min(Math.max(backoff.jitter ?? 0, 0), 1);
+  if (jitter > 0) delay *= 1 - jitter * random();
+  return Math.max(0, Math.round(delay));
+}
+
+/** Problems with a serialisable retry override, for option validation. */
+export function retryProblems(policy: unknown, path: string): string[] {
+  const problems: string[] = [];
+  if (policy === undefined) return problems;
+  if (typeof policy !== 'object' || policy === null) return [`${path} must be an object`];
+  const p = policy as Partial<RetryPolicy>;
+  if (p.maxAttempts !== undefined && (!Number.isInteger(p.maxAttempts) || p.maxAttempts < 1))
+    problems.push(`${path}.maxAttempts must be an integer >= 1`);
+  const b = p.backoff;
+  if (b !== undefined && typeof b !== 'function') {
+    if (typeof b !== 'object' || b === null)
+      problems.push(`${path}.backoff must be an object or function`);
+    else if (b.type === 'fixed') {
+      if (!(b.delayMs >= 0)) problems.push(`${path}.backoff.delayMs must be a number >= 0`);
+    } else if (b.type === 'exponential') {
+      if (!(b.baseMs >= 0)) problems.push(`${path}.backoff.baseMs must be a number >= 0`);
+      if (b.factor !== undefined && !(b.factor >= 1))
+        problems.push(`${path}.backoff.factor must be >= 1`);
+      if (b.maxMs !== undefined && !(b.maxMs >= 0))
+        problems.push(`${path}.backoff.maxMs must be >= 0`);
+    } else problems.push(`${path}.backoff.type must be 'fixed' or 'exponential'`);
+    if (typeof b === 'object' && b && b.jitter !== undefined && !(b.jitter >= 0 && b.jitter <= 1))
+      problems.push(`${path}.backoff.jitter must be between 0 and 1`);
+  }
+  return problems;
+}

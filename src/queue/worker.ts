@@ -1,0 +1,499 @@
+/**
+ * Worker: takes jobs of one queue under lease and runs them with a handler.
+ *
+ * One loop ("pump") does all fetching: it sends the acks of finished jobs and asks for as many
+ * new jobs as there are free slots, in one script call. When the queue is empty it blocks on
+ * Redis (see `WakeListener`) and arms a timer for the earliest delayed job. Background components
+ * (heartbeat, lease reaper) run beside it.
+ *
+ * @example
+ * ```ts
+ * const worker = new Worker('emails', async (job) => sendMail(job.data), {
+ *   concurrency: 10,
+ *   retry: { maxAttempts: 5, backoff: { type: 'exponential', baseMs: 30_000, factor: 1.5 } },
+ * });
+ * worker.on('failed', (job, err) => log.warn({ id: job.id, err }, 'dead letter'));
+ * // … later
+ * await worker.close(10_000);
+ * ```
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { LeaseLostError, SluiceError, ValidationError } from '../errors.js';
+import { closeConnection, openConnection, type RedisClient } from '../redis/connection.js';
+import { DEFAULT_PREFIX, queueKeys } from '../redis/keys.js';
+import { QueueCommands, type CompleteReply, type LeasedJob, type Retention } from './commands.js';
+import { Heartbeat } from './heartbeat.js';
+import { Job } from './job.js';
+import { LeaseReaper } from './lease-reaper.js';
+import type { QueueBaseOptions } from './queue.js';
+import { DEFAULT_RETRY, decideRetry, type RetryPolicy } from './retry.js';
+import { serialisePayload, validateName } from './validate.js';
+import { WakeListener } from './wake-listener.js';
+
+/** What a handler gets beside the job. */
+export interface JobContext {
+  /** Aborted when the worker lost the job's lease or gave the job back on shutdown. */
+  signal: AbortSignal;
+}
+
+/** The function that does a job's work; its return value is stored as the job's result. */
+export type Processor<Data, Result> = (
+  job: Job<Data, Result>,
+  ctx: JobContext,
+) => Promise<Result> | Result;
+
+export interface WorkerOptions extends QueueBaseOptions {
+  /** Jobs run at once; default 1. */
+  concurrency?: number;
+  /** Lease length in ms; a job whose worker stops renewing it is recovered after this. Default 30 s. */
+  leaseMs?: number;
+  /** How often leases are renewed; default leaseMs / 3. */
+  heartbeatMs?: number;
+  /** How often expired leases are looked for; default min(leaseMs / 2, 5 s). */
+  stallCheckMs?: number;
+  /** Stalls a job may have before its attempt counts as failed; default 1. */
+  maxStalls?: number;
+  /** The queue's retry policy (a job's own `maxAttempts`/`backoff` override it); see DEFAULT_RETRY. */
+  retry?: RetryPolicy;
+  /** Completed jobs kept (by count and age); `false` deletes them at once. Default 1,000 / 1 day. */
+  keepCompleted?: { count?: number; ageMs?: number } | false;
+  /** Failed jobs kept (by count and age). Default 10,000 / 7 days. */
+  keepFailed?: { count?: number; ageMs?: number };
+  /** Failed attempts remembered per job; default 10. */
+  historyLimit?: number;
+  /** Largest accepted return value, in bytes of JSON; default 512 KiB. */
+  maxResultBytes?: number;
+  /** Start at once (default) or wait for `run()`. */
+  autorun?: boolean;
+  /** Upper bound of one blocking wait, a safety net only; default 5 s. */
+  idleWakeMs?: number;
+}
+
+/** Events of a Worker. */
+export interface WorkerEvents<Data, Result> {
+  active: [job: Job<Data, Result>];
+  completed: [job: Job<Data, Result>, result: Result];
+  /** The job failed for good (dead letter). */
+  failed: [job: Job<Data, Result>, error: unknown];
+  /** An attempt failed; the job will run again after `delayMs`. */
+  retrying: [job: Job<Data, Result>, error: unknown, delayMs: number];
+  /** A job whose lease expired was returned to waiting by this worker. */
+  stalled: [jobId: string];
+  /** This worker's result for a job was rejected: it no longer held the lease (fencing). */
+  'lease-lost': [jobId: string];
+  /** The queue ran out of work and this worker has nothing running. */
+  drained: [];
+  error: [error: Error];
+}
+
+interface Running<Data, Result> {
+  job: Job<Data, Result>;
+  token: string;
+  controller: AbortController;
+  /** Set when the job was released on shutdown: its outcome is no longer ours to record. */
+  released: boolean;
+}
+
+interface PendingAck<Data, Result> {
+  id: string;
+  token: string;
+  result: string;
+  job: Job<Data, Result>;
+  value: Result;
+}
+
+const DAY = 86_400_000;
+
+export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
+  WorkerEvents<Data, Result>
+> {
+  readonly name: string;
+  readonly id = randomBytes(6).toString('base64url');
+  private readonly client: RedisClient;
+  private readonly blockingClient: RedisClient;
+  private readonly commands: QueueCommands;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly keepCompleted: Retention;
+  private readonly keepFailed: Retention;
+  private readonly historyLimit: number;
+  private readonly maxResultBytes: number;
+  private readonly heartbeat: Heartbeat;
+  private readonly reaper: LeaseReaper;
+  private readonly wake: WakeListener;
+
+  private readonly inFlight = new Map<string, Running<Data, Result>>();
+  private acks: PendingAck<Data, Result>[] = [];
+  private failing = 0;
+  private seq = 0;
+  private pumping = false;
+  private pumpAgain = false;
+  private busySinceDrained = false;
+  private delayTimer: NodeJS.Timeout | undefined;
+  private delayTarget = -1;
+  private started = false;
+  private closing: Promise<void> | undefined;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    name: string,
+    private readonly processor: Processor<Data, Result>,
+    options: WorkerOptions = {},
+  ) {
+    super();
+    this.name = validateName('queue', name);
+    const problems = optionProblems(options);
+    if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+    this.concurrency = options.concurrency ?? 1;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.keepCompleted =
+      options.keepCompleted === false
+        ? { count: 0, ageMs: 0 }
+        : {
+            count: options.keepCompleted?.count ?? 1000,
+            ageMs: options.keepCompleted?.ageMs ?? DAY,
+          };
+    this.keepFailed = {
+      count: options.keepFailed?.count ?? 10_000,
+      ageMs: options.keepFailed?.ageMs ?? 7 * DAY,
+    };
+    this.historyLimit = options.historyLimit ?? 10;
+    this.maxResultBytes = options.maxResultBytes ?? 512 * 1024;
+    const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, name);
+    this.client = openConnection(options.connection);
+    this.blockingClient = openConnection(options.connection);
+    this.commands = new QueueCommands(this.client, keys);
+    const onError = (err: unknown) => this.reportError(err);
+    this.heartbeat = new Heartbeat(
+      this.commands,
+      this.leaseMs,
+      options.heartbeatMs ?? Math.floor(this.leaseMs / 3),
+      () =>
+        [...this.inFlight.values()]
+          .filter((r) => !r.released)
+          .map((r) => ({ id: r.job.id, token: r.token })),
+      (id) => this.onLeaseLost(id),
+      onError,
+    );
+    this.reaper = new LeaseReaper(
+      this.commands,
+      {
+        maxStalls: options.maxStalls ?? 1,
+        leaseMs: this.leaseMs,
+        intervalMs: options.stallCheckMs ?? Math.min(Math.floor(this.leaseMs / 2), 5000),
+        tokenBase: () => this.nextTokenBase(),
+      },
+      (id) => this.emit('stalled', id),
+      (leased) => void this.failTakenOver(leased),
+      onError,
+    );
+    this.wake = new WakeListener(
+      this.blockingClient,
+      keys.marker,
+      options.idleWakeMs ?? 5000,
+      () => this.freeSlots() > 0,
+      () => this.pump(),
+      onError,
+    );
+    if (options.autorun !== false) this.run();
+  }
+
+  /** Starts taking jobs (only needed with `autorun: false`). */
+  run(): void {
+    if (this.started || this.closing) return;
+    this.started = true;
+    this.heartbeat.start();
+    this.reaper.start();
+    void this.reaper.runNow();
+    this.pump();
+  }
+
+  /** Number of jobs running now. */
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Stops taking jobs and waits up to `timeoutMs` for running ones to finish; jobs still running
+   * then are released to waiting (their handlers see `signal` aborted, and their outcome is not
+   * recorded). Resolves when the worker's connections are closed.
+   */
+  close(timeoutMs = 30_000): Promise<void> {
+    this.closing ??= this.shutdown(timeoutMs);
+    return this.closing;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+    this.wake.stop();
+    await this.reaper.stop();
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.checkIdle();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      idle.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    await this.heartbeat.stop();
+    if (timedOut) {
+      const left = [...this.inFlight.values()].filter((r) => !r.released);
+      for (const r of left) {
+        r.released = true;
+        r.controller.abort(new SluiceError('SLC_ERR_CLOSED', 'worker closed; job released'));
+      }
+      if (left.length) {
+        await this.commands
+          .release(left.map((r) => ({ id: r.job.id, token: r.token })))
+          .catch((e) => this.reportError(e));
+      }
+    }
+    await closeConnection(this.client);
+  }
+
+  private freeSlots(): number {
+    return this.closing ? 0 : this.concurrency - this.inFlight.size;
+  }
+
+  private nextTokenBase(): string {
+    return `${this.id}:${++this.seq}`;
+  }
+
+  /** Runs the fetch/ack loop unless it is running; if it is, makes it go round once more. */
+  private pump(): void {
+    if (!this.started) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pumpLoop();
+  }
+
+  private async pumpLoop(): Promise<void> {
+    try {
+      do {
+        this.pumpAgain = false;
+        const acks = this.acks;
+        const want = this.freeSlots();
+        if (acks.length === 0 && want <= 0) break;
+        this.acks = [];
+        const tokenBase = this.nextTokenBase();
+        let reply: CompleteReply;
+        try {
+          reply = acks.length
+            ? await this.commands.complete(acks, this.keepCompleted, want, this.leaseMs, tokenBase)
+            : { stale: [], ...(await this.commands.fetch(want, this.leaseMs, tokenBase)) };
+        } catch (err) {
+          this.acks = acks.concat(this.acks);
+          this.reportError(err);
+          if (this.closing && this.client.status === 'end') break;
+          await new Promise((r) => setTimeout(r, 500));
+          this.pumpAgain = true;
+          continue;
+        }
+        if (acks.length) this.settleAcks(acks, reply.stale);
+        for (const leased of reply.jobs) this.startJob(leased);
+        this.armDelayTimer(reply.now, reply.nextDue);
+        if (reply.jobs.length < want) {
+          if (reply.jobs.length === 0 && this.inFlight.size === 0 && this.busySinceDrained) {
+            this.busySinceDrained = false;
+            this.emit('drained');
+          }
+          this.wake.listen();
+        }
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+      this.checkIdle();
+    }
+  }
+
+  private settleAcks(acks: PendingAck<Data, Result>[], stale: string[]): void {
+    const lost = new Set(stale);
+    for (const a of acks) {
+      if (lost.has(a.id)) this.emit('lease-lost', a.id);
+      else this.emit('completed', a.job, a.value);
+    }
+  }
+
+  /** Re-arms the one timer that wakes this worker when the earliest delayed job falls due. */
+  private armDelayTimer(now: number, nextDue: number): void {
+    if (nextDue < 0 || this.closing) {
+      if (this.delayTimer) clearTimeout(this.delayTimer);
+      this.delayTimer = undefined;
+      this.delayTarget = -1;
+      return;
+    }
+    if (this.delayTimer && this.delayTarget === nextDue) return;
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+    this.delayTarget = nextDue;
+    // Relative to Redis's clock, so the workers' own clocks do not matter; +1 ms because Redis
+    // reports whole milliseconds.
+    this.delayTimer = setTimeout(
+      () => {
+        this.delayTimer = undefined;
+        this.delayTarget = -1;
+        this.pump();
+      },
+      Math.max(0, nextDue - now) + 1,
+    );
+  }
+
+  private startJob(leased: LeasedJob): void {
+    const job = new Job<Data, Result>({
+      id: leased.id,
+      queueName: this.name,
+      record: leased.record,
+      info: leased.info,
+      state: 'active',
+    });
+    const running: Running<Data, Result> = {
+      job,
+      token: leased.token,
+      controller: new AbortController(),
+      released: false,
+    };
+    this.inFlight.set(job.id, running);
+    this.busySinceDrained = true;
+    this.emit('active', job);
+    let result: Promise<Result>;
+    try {
+      result = Promise.resolve(this.processor(job, { signal: running.controller.signal }));
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    result.then(
+      (value) => this.onSucceeded(running, value),
+      (err: unknown) => void this.onFailed(running, err),
+    );
+  }
+
+  private onSucceeded(running: Running<Data, Result>, value: Result): void {
+    let result = '';
+    if (value !== undefined) {
+      try {
+        result = serialisePayload(value, this.maxResultBytes, 'return value');
+      } catch (err) {
+        void this.onFailed(running, err);
+        return;
+      }
+    }
+    this.inFlight.delete(running.job.id);
+    if (!running.released) {
+      this.acks.push({ id: running.job.id, token: running.token, result, job: running.job, value });
+    }
+    this.pump();
+  }
+
+  private async onFailed(running: Running<Data, Result>, err: unknown): Promise<void> {
+    if (!running.released) await this.recordFailure(running.job, running.token, err, false);
+    this.inFlight.delete(running.job.id);
+    this.pump();
+  }
+
+  /** A job that stalled too often: record the stall as a failed attempt (retry policy applies). */
+  private async failTakenOver(leased: LeasedJob): Promise<void> {
+    const job = new Job<Data, Result>({
+      id: leased.id,
+      queueName: this.name,
+      record: leased.record,
+      info: leased.info,
+    });
+    const err = new Error(`job stalled ${job.stalls} times (lease expired); limit is exceeded`);
+    await this.recordFailure(job, leased.token, err, true);
+  }
+
+  private async recordFailure(
+    job: Job<Data, Result>,
+    token: string,
+    err: unknown,
+    stalled: boolean,
+  ): Promise<void> {
+    this.failing++;
+    try {
+      const policy: RetryPolicy = {
+        maxAttempts: job.options.maxAttempts ?? this.retry.maxAttempts,
+        backoff: job.options.backoff ?? this.retry.backoff,
+      };
+      const attemptsMade = job.attemptsMade + 1;
+      const decision = decideRetry(policy, attemptsMade, err, job);
+      const e = err instanceof Error ? err : new Error(String(err));
+      const entry = {
+        at: Date.now(),
+        error: e.message,
+        stack: e.stack,
+        ...(stalled ? { stalled: true } : {}),
+      };
+      // Redis may be briefly away: try a few times. If it stays away the lease expires and the
+      // job is recovered as a stall, so nothing is lost either way.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const applied = await this.commands.fail(
+            job.id,
+            token,
+            decision,
+            entry,
+            this.keepFailed,
+            this.historyLimit,
+          );
+          if (!applied) this.emit('lease-lost', job.id);
+          else if (decision.action === 'retry') this.emit('retrying', job, err, decision.delayMs);
+          else this.emit('failed', job, err);
+          return;
+        } catch (redisErr) {
+          this.reportError(redisErr);
+          if (attempt >= 5 || this.client.status === 'end') return;
+          await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+        }
+      }
+    } finally {
+      this.failing--;
+      this.checkIdle();
+    }
+  }
+
+  private onLeaseLost(id: string): void {
+    const running = this.inFlight.get(id);
+    if (!running || running.released) return;
+    running.controller.abort(new LeaseLostError(id));
+    this.emit('lease-lost', id);
+  }
+
+  private checkIdle(): void {
+    if (!this.closing) return;
+    if (this.acks.length > 0 && !this.pumping) this.pump();
+    if (this.inFlight.size === 0 && this.acks.length === 0 && !this.pumping && this.failing === 0) {
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private reportError(err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    else process.emitWarning(`sluice worker ${this.name}: ${error.message}`);
+  }
+}
+
+function optionProblems(o: WorkerOptions): string[] {
+  const problems: string[] = [];
+  const posInt = (v: unknown, name: string, min = 1) => {
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < min))
+      problems.push(`${name} must be an integer >= ${min}`);
+  };
+  posInt(o.concurrency, 'concurrency');
+  posInt(o.leaseMs, 'leaseMs', 100);
+  posInt(o.heartbeatMs, 'heartbeatMs', 10);
+  posInt(o.stallCheckMs, 'stallCheckMs', 10);
+  posInt(o.maxStalls, 'maxStalls', 0);
+  posInt(o.historyLimit, 'historyLimit', 0);
+  posInt(o.idleWakeMs, 'idleWakeMs', 10);
+  if (o.retry && (!Number.isInteger(o.retry.maxAttempts) || o.retry.maxAttempts < 1))
+    problems.push('retry.maxAttempts must be an integer >= 1');
+  if (o.heartbeatMs !== undefined && o.leaseMs !== undefined && o.heartbeatMs >= o.leaseMs)
+    problems.push('heartbeatMs must be shorter than leaseMs');
+  return problems;
+}
