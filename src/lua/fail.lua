@@ -22,7 +22,7 @@
     2 token         lease token the caller holds
     3 action        'retry' | 'fail'
     4 delayMs       integer ms before the retry (retry only)
-    5 entry         JSON of the attempt: { at, error, stack, stalled? }
+    5 entry         JSON of the attempt: { error, stack, stalled? }; `at` is set here (Redis clock)
     6 keepCount     integer, failed jobs to keep
     7 keepAgeMs     integer ms, max age of failed jobs (0 = none)
     8 historyLimit  integer, attempt entries kept per job
@@ -44,6 +44,7 @@ redis.call('HDEL', leaseKey, id)
 local raw = redis.call('HGET', infoKey, id)
 local info = raw and cjson.decode(raw) or {}
 local entry = cjson.decode(entryJson)
+entry.at = now -- one time source: the same clock as the delayed/failed scores
 info.attempts = (info.attempts or 0) + 1
 info.stalls = 0 -- a new attempt starts with a clean stall count
 local history = info.history or {}

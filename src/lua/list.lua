@@ -9,7 +9,7 @@
   ARGV
     1 kind   'list' | 'zset'
     2 start  integer offset (0 = newest)
-    3 count  integer
+    3 count  integer; 0 = only the total
   Returns
     total, then id, score ('' for lists), record, info, result per job ('' where absent)
 ]]
@@ -18,15 +18,18 @@ local kind, start, count = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 
 local ids, scores = {}, {}
 local total
+-- count 0 must read no rows: LRANGE/ZRANGE 0 -1 would read the whole set.
 if kind == 'list' then
   total = redis.call('LLEN', setKey)
-  ids = redis.call('LRANGE', setKey, start, start + count - 1)
+  if count > 0 then ids = redis.call('LRANGE', setKey, start, start + count - 1) end
 else
   total = redis.call('ZCARD', setKey)
-  local page = redis.call('ZRANGE', setKey, start, start + count - 1, 'REV', 'WITHSCORES')
-  for i = 1, #page, 2 do
-    ids[#ids + 1] = page[i]
-    scores[#scores + 1] = page[i + 1]
+  if count > 0 then
+    local page = redis.call('ZRANGE', setKey, start, start + count - 1, 'REV', 'WITHSCORES')
+    for i = 1, #page, 2 do
+      ids[#ids + 1] = page[i]
+      scores[#scores + 1] = page[i + 1]
+    end
   end
 end
 local out = { total }

@@ -15,8 +15,10 @@
     (none)
   Returns
     now, waiting, active, delayed, completed, failed, paused (0/1), completedTotal, failedTotal,
-    oldestWaitingCreatedMs (-1 if none), then 60 completed counts and 60 failed counts for the
-    minutes before the current one (oldest first), then the current minute's completed, failed
+    oldestWaitingCreatedMs (creation time of the oldest job at the head of a waiting line: the
+    default list, the levels above it, the levels below it; -1 if none), then 60 completed
+    counts and 60 failed counts for the minutes before the current one (oldest first), then the
+    current minute's completed, failed
 ]]
 -- @include common
 local metaKey, waitKey, prioKey, delayedKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -28,8 +30,12 @@ local oldest = -1
 local candidates = {}
 local tail = redis.call('LINDEX', waitKey, -1)
 if tail then candidates[#candidates + 1] = tail end
-local lowest = redis.call('ZRANGE', prioKey, -1, -1)
-if lowest[1] then candidates[#candidates + 1] = lowest[1] end
+-- Within a priority level jobs wait in FIFO order, so the oldest are at the heads: the head of
+-- the levels above default (negative scores) and of those below it.
+local head = redis.call('ZRANGE', prioKey, 0, 0)
+if head[1] then candidates[#candidates + 1] = head[1] end
+local lowHead = redis.call('ZRANGE', prioKey, 0, '+inf', 'BYSCORE', 'LIMIT', 0, 1)
+if lowHead[1] then candidates[#candidates + 1] = lowHead[1] end
 for _, id in ipairs(candidates) do
   local record = redis.call('HGET', jobsKey, id)
   if record then

@@ -44,6 +44,8 @@ export function toAddSpec(
   maxPayloadBytes: number,
 ): AddSpec {
   const problems: string[] = [];
+  if (opts !== undefined && (typeof opts !== 'object' || opts === null || Array.isArray(opts)))
+    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', ['options must be an object']);
   const o = opts ?? {};
   if (typeof name !== 'string') problems.push('job name must be a string');
   if (o.id !== undefined) {
@@ -65,7 +67,8 @@ export function toAddSpec(
   }
   let priority = 0;
   if (o.priority !== undefined) {
-    if (typeof o.priority === 'string' && o.priority in PRIORITY) priority = PRIORITY[o.priority];
+    if (typeof o.priority === 'string' && Object.hasOwn(PRIORITY, o.priority))
+      priority = PRIORITY[o.priority];
     else if (
       typeof o.priority === 'number' &&
       Number.isInteger(o.priority) &&
@@ -75,6 +78,8 @@ export function toAddSpec(
     else problems.push(`priority must be high | normal | low or an integer in [-1000, 1000]`);
   }
   problems.push(...retryProblems({ maxAttempts: o.maxAttempts, backoff: o.backoff }, 'options'));
+  if (typeof o.backoff === 'function')
+    problems.push('options.backoff must be fixed or exponential (a function cannot be stored)');
   if (
     o.meta !== undefined &&
     (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta))

@@ -10,6 +10,7 @@
  * await queue.close();
  * ```
  */
+import { EventEmitter } from 'node:events';
 import { ClosedError, JobError, ValidationError } from '../errors.js';
 import {
   closeConnection,
@@ -71,7 +72,13 @@ export interface JobPage<Data = unknown> {
 const DEFAULT_MAX_PAYLOAD = 512 * 1024;
 const BULK_CHUNK = 1000;
 
-export class Queue<Data = unknown, Result = unknown> {
+/** Events of a Queue object (connection-level; job events are on Worker). */
+export interface QueueObjectEvents {
+  /** A connection error (ioredis reconnects; commands wait for it). */
+  error: [error: Error];
+}
+
+export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueObjectEvents> {
   readonly name: string;
   readonly prefix: string;
   /** @internal */
@@ -82,6 +89,7 @@ export class Queue<Data = unknown, Result = unknown> {
   private closed = false;
 
   constructor(name: string, options: QueueOptions = {}) {
+    super();
     this.name = validateName('queue', name);
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
@@ -90,7 +98,9 @@ export class Queue<Data = unknown, Result = unknown> {
         'maxPayloadBytes must be a number > 0',
       ]);
     this.keys = queueKeys(this.prefix, name);
-    this.client = openConnection(options.connection);
+    this.client = openConnection(options.connection, (err) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+    });
     this.commands = new QueueCommands(this.client, this.keys);
   }
 
@@ -181,13 +191,12 @@ export class Queue<Data = unknown, Result = unknown> {
       // Default-priority jobs (a list) first, then prioritised ones (a zset).
       const list = await this.commands.list(k.wait, 'list', offset, limit);
       const prioOffset = Math.max(0, offset - list.total);
-      const prio = await this.commands.list(k.prio, 'zset', prioOffset, limit - list.rows.length);
+      const rest = limit - list.rows.length;
+      // With a full page from the list, only the zset's size is needed (count 0 reads no rows).
+      const prio = await this.commands.list(k.prio, 'zset', prioOffset, rest);
       return {
         total: list.total + prio.total,
-        jobs: [
-          ...toJobs(list.rows, 'waiting'),
-          ...(list.rows.length < limit ? toJobs(prio.rows, 'waiting') : []),
-        ],
+        jobs: [...toJobs(list.rows, 'waiting'), ...toJobs(prio.rows, 'waiting')],
       };
     }
     const { total, rows } = await this.commands.list(k[state], 'zset', offset, limit);
@@ -279,11 +288,13 @@ export class Queue<Data = unknown, Result = unknown> {
         moved += await this.commands.retryFailed(BULK_CHUNK, ids.slice(i, i + BULK_CHUNK));
       return moved;
     }
+    // Stops after a short chunk: a job that fails again meanwhile is not retried (and counted)
+    // twice by one call, and busy workers cannot keep the loop going.
     let moved = 0;
     for (;;) {
       const n = await this.commands.retryFailed(BULK_CHUNK, []);
       moved += n;
-      if (n === 0) return moved;
+      if (n < BULK_CHUNK) return moved;
     }
   }
 
@@ -297,7 +308,8 @@ export class Queue<Data = unknown, Result = unknown> {
     for (;;) {
       const n = await this.commands.clear(BULK_CHUNK, opts.includeFailed === true);
       removed += n;
-      if (n === 0) return removed;
+      // Fewer than one chunk in all means every set was emptied by this call.
+      if (n < BULK_CHUNK) return removed;
     }
   }
 

@@ -112,8 +112,15 @@ export function backoffDelay(
   random: () => number = Math.random,
 ): number {
   if (!backoff) return 0;
-  if (typeof backoff === 'function')
-    return Math.max(0, Math.round(backoff(attemptsMade, error, job)));
+  if (typeof backoff === 'function') {
+    const ms: unknown = backoff(attemptsMade, error, job);
+    // NaN or Infinity would reach Redis as a score: refuse it rather than guess.
+    if (typeof ms !== 'number' || !Number.isFinite(ms))
+      throw new TypeError(
+        `backoff function returned ${String(ms)}; expected a finite number of ms`,
+      );
+    return Math.max(0, Math.round(ms));
+  }
   let delay: number;
   if (backoff.type === 'fixed') delay = backoff.delayMs;
   else {
@@ -138,16 +145,26 @@ export function retryProblems(policy: unknown, path: string): string[] {
     if (typeof b !== 'object' || b === null)
       problems.push(`${path}.backoff must be an object or function`);
     else if (b.type === 'fixed') {
-      if (!(b.delayMs >= 0)) problems.push(`${path}.backoff.delayMs must be a number >= 0`);
+      if (!atLeast(b.delayMs, 0)) problems.push(`${path}.backoff.delayMs must be a number >= 0`);
     } else if (b.type === 'exponential') {
-      if (!(b.baseMs >= 0)) problems.push(`${path}.backoff.baseMs must be a number >= 0`);
-      if (b.factor !== undefined && !(b.factor >= 1))
+      if (!atLeast(b.baseMs, 0)) problems.push(`${path}.backoff.baseMs must be a number >= 0`);
+      if (b.factor !== undefined && !atLeast(b.factor, 1))
         problems.push(`${path}.backoff.factor must be >= 1`);
-      if (b.maxMs !== undefined && !(b.maxMs >= 0))
+      if (b.maxMs !== undefined && !atLeast(b.maxMs, 0))
         problems.push(`${path}.backoff.maxMs must be >= 0`);
     } else problems.push(`${path}.backoff.type must be 'fixed' or 'exponential'`);
-    if (typeof b === 'object' && b && b.jitter !== undefined && !(b.jitter >= 0 && b.jitter <= 1))
+    if (
+      typeof b === 'object' &&
+      b &&
+      b.jitter !== undefined &&
+      !(atLeast(b.jitter, 0) && b.jitter <= 1)
+    )
       problems.push(`${path}.backoff.jitter must be between 0 and 1`);
   }
   return problems;
+}
+
+/** A finite number >= min (strings, NaN and Infinity are not). */
+function atLeast(v: unknown, min: number): boolean {
+  return typeof v === 'number' && Number.isFinite(v) && v >= min;
 }

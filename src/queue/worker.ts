@@ -20,14 +20,25 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { LeaseLostError, SluiceError, ValidationError } from '../errors.js';
-import { closeConnection, openConnection, type RedisClient } from '../redis/connection.js';
+import {
+  closeConnection,
+  isConnectionError,
+  openConnection,
+  type RedisClient,
+} from '../redis/connection.js';
 import { DEFAULT_PREFIX, queueKeys } from '../redis/keys.js';
 import { QueueCommands, type CompleteReply, type LeasedJob, type Retention } from './commands.js';
 import { Heartbeat } from './heartbeat.js';
 import { Job } from './job.js';
 import { LeaseReaper } from './lease-reaper.js';
 import type { QueueBaseOptions } from './queue.js';
-import { DEFAULT_RETRY, decideRetry, type RetryPolicy } from './retry.js';
+import {
+  DEFAULT_RETRY,
+  decideRetry,
+  retryProblems,
+  type RetryDecision,
+  type RetryPolicy,
+} from './retry.js';
 import { serialisePayload, validateName } from './validate.js';
 import { WakeListener } from './wake-listener.js';
 
@@ -91,7 +102,10 @@ interface Running<Data, Result> {
   job: Job<Data, Result>;
   token: string;
   controller: AbortController;
-  /** Set when the job was released on shutdown: its outcome is no longer ours to record. */
+  /**
+   * Set when the job was released on shutdown or its lease was lost: its outcome is no longer
+   * ours to record (the lease token is never handed out again, so an ack could only be rejected).
+   */
   released: boolean;
 }
 
@@ -104,6 +118,7 @@ interface PendingAck<Data, Result> {
 }
 
 const DAY = 86_400_000;
+const DEFAULT_LEASE_MS = 30_000;
 
 export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   WorkerEvents<Data, Result>
@@ -147,7 +162,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     const problems = optionProblems(options);
     if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
     this.concurrency = options.concurrency ?? 1;
-    this.leaseMs = options.leaseMs ?? 30_000;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.keepCompleted =
       options.keepCompleted === false
@@ -163,8 +178,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.historyLimit = options.historyLimit ?? 10;
     this.maxResultBytes = options.maxResultBytes ?? 512 * 1024;
     const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, name);
-    this.client = openConnection(options.connection);
-    this.blockingClient = openConnection(options.connection);
+    this.client = openConnection(options.connection, (err) => this.reportError(err));
+    this.blockingClient = openConnection(options.connection, (err) => this.reportError(err));
     this.commands = new QueueCommands(this.client, keys);
     const onError = (err: unknown) => this.reportError(err);
     this.heartbeat = new Heartbeat(
@@ -420,10 +435,20 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         backoff: job.options.backoff ?? this.retry.backoff,
       };
       const attemptsMade = job.attemptsMade + 1;
-      const decision = decideRetry(policy, attemptsMade, err, job);
+      let decision: RetryDecision;
+      try {
+        decision = decideRetry(policy, attemptsMade, err, job);
+      } catch (policyErr) {
+        // A custom back-off that throws: dead-letter the job (visible, retryable by hand)
+        // rather than retry it on a guess, and say why.
+        this.reportError(
+          new Error(`back-off for job ${job.id} failed; job moved to failed`, { cause: policyErr }),
+        );
+        decision = { action: 'fail' };
+      }
       const e = err instanceof Error ? err : new Error(String(err));
+      // `at` is set by the script, on Redis's clock.
       const entry = {
-        at: Date.now(),
         error: e.message,
         stack: e.stack,
         ...(stalled ? { stalled: true } : {}),
@@ -459,6 +484,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private onLeaseLost(id: string): void {
     const running = this.inFlight.get(id);
     if (!running || running.released) return;
+    running.released = true; // reported once; no renewal, no ack
     running.controller.abort(new LeaseLostError(id));
     this.emit('lease-lost', id);
   }
@@ -474,7 +500,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private reportError(err: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));
     if (this.listenerCount('error') > 0) this.emit('error', error);
-    else process.emitWarning(`sluice worker ${this.name}: ${error.message}`);
+    // Unheard connection errors are not worth a warning each: ioredis is already reconnecting.
+    else if (!isConnectionError(error))
+      process.emitWarning(`sluice worker ${this.name}: ${error.message}`);
   }
 }
 
@@ -491,9 +519,28 @@ function optionProblems(o: WorkerOptions): string[] {
   posInt(o.maxStalls, 'maxStalls', 0);
   posInt(o.historyLimit, 'historyLimit', 0);
   posInt(o.idleWakeMs, 'idleWakeMs', 10);
-  if (o.retry && (!Number.isInteger(o.retry.maxAttempts) || o.retry.maxAttempts < 1))
-    problems.push('retry.maxAttempts must be an integer >= 1');
-  if (o.heartbeatMs !== undefined && o.leaseMs !== undefined && o.heartbeatMs >= o.leaseMs)
+  if (o.retry !== undefined) {
+    problems.push(...retryProblems(o.retry, 'retry'));
+    if (typeof o.retry === 'object' && o.retry !== null && o.retry.maxAttempts === undefined)
+      problems.push('retry.maxAttempts must be an integer >= 1');
+  }
+  for (const [name, keep] of [
+    ['keepCompleted', o.keepCompleted === false ? undefined : o.keepCompleted],
+    ['keepFailed', o.keepFailed],
+  ] as const) {
+    if (keep === undefined) continue;
+    if (typeof keep !== 'object' || keep === null) problems.push(`${name} must be an object`);
+    else {
+      posInt(keep.count, `${name}.count`, 0);
+      posInt(keep.ageMs, `${name}.ageMs`, 0);
+    }
+  }
+  if (
+    o.maxResultBytes !== undefined &&
+    !(typeof o.maxResultBytes === 'number' && o.maxResultBytes > 0)
+  )
+    problems.push('maxResultBytes must be a number > 0');
+  if (o.heartbeatMs !== undefined && o.heartbeatMs >= (o.leaseMs ?? DEFAULT_LEASE_MS))
     problems.push('heartbeatMs must be shorter than leaseMs');
   return problems;
 }

@@ -28,9 +28,20 @@ const REQUIRED: RedisOptions = {
   enableAutoPipelining: false,
 };
 
-/** Opens a new connection from {@link ConnectionOptions}. */
-export function openConnection(options: ConnectionOptions | undefined): RedisClient {
-  const opts = options ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/**
+ * Opens a new connection from {@link ConnectionOptions}. Connection errors go to `onError`
+ * (ioredis reconnects by itself; commands wait for the connection to come back).
+ */
+export function openConnection(
+  options: ConnectionOptions | undefined,
+  onError: (err: Error) => void = () => {},
+): RedisClient {
+  const client = createClient(options ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  client.on('error', onError);
+  return client;
+}
+
+function createClient(opts: ConnectionOptions): RedisClient {
   if (typeof opts === 'string') return new Redis(opts, REQUIRED);
   if ('client' in opts) return opts.client.duplicate() as RedisClient;
   if ('cluster' in opts) {
@@ -40,6 +51,15 @@ export function openConnection(options: ConnectionOptions | undefined): RedisCli
     });
   }
   return new Redis({ ...opts, ...REQUIRED });
+}
+
+/** True for errors that only say the connection is down (ioredis is already reconnecting). */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)
+  );
 }
 
 /** Closes a connection Sluice opened; waits for pending replies unless `force`. */

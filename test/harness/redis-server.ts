@@ -140,7 +140,7 @@ export class RedisServer {
   /** SIGKILL: no shutdown save, no goodbye to clients. */
   async kill9(): Promise<void> {
     const proc = this.proc;
-    if (!proc || proc.exitCode !== null) return;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = new Promise((r) => proc.once('exit', r));
     proc.kill('SIGKILL');
     await exited;

@@ -1,0 +1,142 @@
+/** The Worker's background components, each alone against real Redis. */
+import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { LeasedJob } from '../../src/queue/commands.js';
+import { Heartbeat } from '../../src/queue/heartbeat.js';
+import { LeaseReaper } from '../../src/queue/lease-reaper.js';
+import { PeriodicTask } from '../../src/queue/periodic.js';
+import { WakeListener } from '../../src/queue/wake-listener.js';
+import { redisUrl, waitFor } from '../harness/context.js';
+import { deferred, sleep, useHarness } from './helpers.js';
+
+const h = useHarness();
+const fail = (err: unknown) => {
+  throw err;
+};
+
+describe('Heartbeat', () => {
+  it('renews held leases and reports the ones lost', async () => {
+    const q = h().queue('comp');
+    const cmd = h().commands('comp');
+    await q.add('x', null, { id: 'a' });
+    await q.add('x', null, { id: 'b' });
+    const { jobs } = await cmd.fetch(2, 200, 'w:1');
+    const lost: string[] = [];
+    const hb = new Heartbeat(
+      cmd,
+      10_000,
+      20,
+      () => jobs.map((j) => ({ id: j.id, token: j.token })),
+      (id) => lost.push(id),
+      fail,
+    );
+    hb.start();
+    const start = await h().now();
+    await waitFor(async () => {
+      const active = (await h().state('comp')).active;
+      return active.a! > start + 5000 && active.b! > start + 5000;
+    }, 'leases renewed');
+    await h().redis.hset(h().keys('comp').lease, 'b', 'someone-else');
+    await waitFor(() => lost.includes('b'), 'lost lease reported');
+    await hb.stop();
+    expect(lost.every((id) => id === 'b')).toBe(true);
+  });
+});
+
+describe('LeaseReaper', () => {
+  it('requeues expired leases as stalls, then takes over past maxStalls', async () => {
+    const q = h().queue('comp');
+    const cmd = h().commands('comp');
+    await q.add('x', null, { id: 'j' });
+    const stalled: string[] = [];
+    const takenOver: LeasedJob[] = [];
+    let n = 0;
+    const reaper = new LeaseReaper(
+      cmd,
+      { maxStalls: 1, leaseMs: 60_000, intervalMs: 15, tokenBase: () => `reaper:${++n}` },
+      (id) => stalled.push(id),
+      (job) => takenOver.push(job),
+      fail,
+    );
+    reaper.start();
+    await cmd.fetch(1, 50, 'dead:1');
+    await waitFor(() => stalled.length === 1, 'first stall');
+    expect((await h().state('comp')).waiting).toEqual(['j']);
+    await cmd.fetch(1, 50, 'dead:2');
+    await waitFor(() => takenOver.length === 1, 'take-over');
+    await reaper.stop();
+    expect(stalled).toEqual(['j']);
+    const t = takenOver[0]!;
+    expect(t.id).toBe('j');
+    expect(JSON.parse(t.info)).toEqual({ stalls: 2, totalStalls: 2 });
+    const s = await h().state('comp');
+    expect(s.lease).toEqual({ j: t.token });
+    expect(t.token.startsWith('reaper:')).toBe(true);
+    expect(s.active.j).toBeGreaterThan((await h().now()) + 30_000);
+  });
+});
+
+describe('WakeListener', () => {
+  it('wakes on a marker, and puts it back for another worker when it has no room', async () => {
+    const marker = h().keys('comp').marker;
+    const client = new Redis(redisUrl());
+    let room = true;
+    let wakes = 0;
+    const woke = deferred();
+    const wl = new WakeListener(
+      client,
+      marker,
+      600_000,
+      () => room,
+      () => {
+        wakes++;
+        woke.resolve();
+      },
+      fail,
+    );
+    wl.listen();
+    wl.listen(); // one wait at a time
+    await sleep(50);
+    await h().redis.lpush(marker, '1');
+    await woke.promise;
+    expect(wakes).toBe(1);
+    expect(await h().redis.llen(marker)).toBe(0);
+
+    room = false;
+    wl.listen();
+    await sleep(50);
+    await h().redis.lpush(marker, '1');
+    await waitFor(() => wakes === 2, 'second wake');
+    await waitFor(async () => (await h().redis.llen(marker)) === 1, 'marker put back');
+    wl.stop();
+  });
+});
+
+describe('PeriodicTask', () => {
+  it('never runs two ticks at once, and stop() waits for the running tick', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let ticks = 0;
+    const task = new PeriodicTask(
+      5,
+      async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await sleep(30);
+        ticks++;
+        running--;
+      },
+      fail,
+    );
+    task.start();
+    void task.runNow();
+    void task.runNow();
+    await waitFor(() => ticks >= 2, 'two ticks');
+    await task.stop();
+    expect(running).toBe(0);
+    expect(maxRunning).toBe(1);
+    const after = ticks;
+    await sleep(60);
+    expect(ticks).toBe(after);
+  });
+});

@@ -1,0 +1,48 @@
+/** Pins every key string of a queue: the layout is a contract with data already in Redis. */
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_PREFIX,
+  SCHEMA_VERSION,
+  queueKeys,
+  queueMetaPattern,
+  queueNameFromMetaKey,
+} from '../../src/redis/keys.js';
+
+describe('queue keys', () => {
+  it('pins every key of a queue', () => {
+    expect(queueKeys('sluice', 'emails')).toEqual({
+      meta: 'sluice:{emails}:meta',
+      wait: 'sluice:{emails}:wait',
+      prio: 'sluice:{emails}:prio',
+      delayed: 'sluice:{emails}:delayed',
+      active: 'sluice:{emails}:active',
+      completed: 'sluice:{emails}:completed',
+      failed: 'sluice:{emails}:failed',
+      jobs: 'sluice:{emails}:jobs',
+      info: 'sluice:{emails}:info',
+      lease: 'sluice:{emails}:lease',
+      results: 'sluice:{emails}:results',
+      dedup: 'sluice:{emails}:dedup',
+      marker: 'sluice:{emails}:marker',
+      metrics: 'sluice:{emails}:metrics',
+      events: 'sluice:{emails}:events',
+    });
+  });
+
+  it('puts the queue name in the hash tag, after any prefix', () => {
+    const keys = Object.values(queueKeys('app:jobs', 'a.b:c-1'));
+    expect(keys).toHaveLength(15);
+    for (const key of keys) expect(key).toMatch(/^app:jobs:\{a\.b:c-1\}:[a-z]+$/);
+    // Only one `{…}` per key, so Redis Cluster hashes exactly the queue name.
+    for (const key of keys) expect(key.match(/\{/g)).toHaveLength(1);
+  });
+
+  it('pins the defaults and the discovery pattern', () => {
+    expect(DEFAULT_PREFIX).toBe('sluice');
+    expect(SCHEMA_VERSION).toBe(1);
+    expect(queueMetaPattern('sluice')).toBe('sluice:{*}:meta');
+    expect(queueNameFromMetaKey('sluice', 'sluice:{emails}:meta')).toBe('emails');
+    expect(queueNameFromMetaKey('sluice', 'sluice:{emails}:wait')).toBeUndefined();
+    expect(queueNameFromMetaKey('sluice', 'other:{emails}:meta')).toBeUndefined();
+  });
+});
