@@ -84,5 +84,9 @@ end
 
 local out = { #stale }
 for _, id in ipairs(stale) do out[#out + 1] = id end
-fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out)
+local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out)
+if #done > 0 and taken == 0 and listening(k.meta, now) and redis.call('LLEN', k.wait) == 0
+  and redis.call('ZCARD', k.prio) == 0 and redis.call('ZCARD', k.active) == 0 then
+  emit(eventsKey, 'drained', '')
+end
 return out

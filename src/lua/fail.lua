@@ -73,6 +73,11 @@ else
   redis.call('HINCRBY', metaKey, 'failed', 1)
   countMinute(metricsKey, 'f:', now, 1)
   trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs)
-  if notify then emit(eventsKey, 'failed', id, entry.error) end
+  if notify then
+    emit(eventsKey, 'failed', id, entry.error)
+    if redis.call('LLEN', waitKey) == 0 and redis.call('ZCARD', prioKey) == 0 and redis.call('ZCARD', activeKey) == 0 then
+      emit(eventsKey, 'drained', '')
+    end
+  end
 end
 return 1

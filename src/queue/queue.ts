@@ -20,6 +20,7 @@ import {
 } from '../redis/connection.js';
 import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../redis/keys.js';
 import { QueueCommands } from './commands.js';
+import { EventsReader, type RawQueueEvent } from './events-reader.js';
 import { Job, type JobState } from './job.js';
 import { toAddSpec, type AddOptions, type BulkJob } from './options.js';
 import { validateName } from './validate.js';
@@ -72,13 +73,44 @@ export interface JobPage<Data = unknown> {
 const DEFAULT_MAX_PAYLOAD = 512 * 1024;
 const BULK_CHUNK = 1000;
 
-/** Events of a Queue object (connection-level; job events are on Worker). */
-export interface QueueObjectEvents {
+/**
+ * Events of a Queue, seen across all producers and workers (read from the queue's event stream,
+ * which the scripts write to only while some Queue listens). Listening starts with the first
+ * listener of a job event; `ready` fires once events are flowing.
+ */
+export interface QueueEvents {
+  waiting: [jobId: string];
+  delayed: [jobId: string, dueAt: number];
+  completed: [jobId: string];
+  /** Failed for good (dead letter). */
+  failed: [jobId: string, reason: string];
+  /** An attempt failed; the job will run again. */
+  retrying: [jobId: string, reason: string];
+  /** A job's lease expired; it was returned to waiting. */
+  stalled: [jobId: string];
+  /** No job waits or runs any more. */
+  drained: [];
+  paused: [];
+  resumed: [];
+  /** Listening to job events has started. */
+  ready: [];
   /** A connection error (ioredis reconnects; commands wait for it). */
   error: [error: Error];
 }
 
-export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueObjectEvents> {
+const JOB_EVENTS = new Set([
+  'waiting',
+  'delayed',
+  'completed',
+  'failed',
+  'retrying',
+  'stalled',
+  'drained',
+  'paused',
+  'resumed',
+]);
+
+export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueEvents> {
   readonly name: string;
   readonly prefix: string;
   /** @internal */
@@ -86,6 +118,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueO
   private readonly client: RedisClient;
   private readonly commands: QueueCommands;
   private readonly maxPayloadBytes: number;
+  private readonly connection: ConnectionOptions | undefined;
+  private events: EventsReader | undefined;
   private closed = false;
 
   constructor(name: string, options: QueueOptions = {}) {
@@ -98,10 +132,54 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueO
         'maxPayloadBytes must be a number > 0',
       ]);
     this.keys = queueKeys(this.prefix, name);
-    this.client = openConnection(options.connection, (err) => {
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-    });
+    this.connection = options.connection;
+    this.client = openConnection(options.connection, (err) => this.reportError(err));
     this.commands = new QueueCommands(this.client, this.keys);
+    (this as EventEmitter).on('newListener', (event: string | symbol) => {
+      if (typeof event === 'string' && JOB_EVENTS.has(event)) this.listenToJobEvents();
+    });
+  }
+
+  private listenToJobEvents(): void {
+    if (this.events || this.closed) return;
+    const reader = new EventsReader(
+      openConnection(this.connection, (err) => this.reportError(err)),
+      this.keys,
+      (e) => this.dispatch(e),
+      (err) => this.reportError(err),
+    );
+    this.events = reader;
+    reader.start().then(
+      () => this.emit('ready'),
+      (err: unknown) => this.reportError(err),
+    );
+  }
+
+  private dispatch(e: RawQueueEvent): void {
+    switch (e.event) {
+      case 'waiting':
+      case 'completed':
+      case 'stalled':
+        this.emit(e.event, e.jobId);
+        break;
+      case 'delayed':
+        this.emit('delayed', e.jobId, Number(e.extra));
+        break;
+      case 'failed':
+      case 'retrying':
+        this.emit(e.event, e.jobId, e.extra ?? '');
+        break;
+      case 'drained':
+      case 'paused':
+      case 'resumed':
+        this.emit(e.event);
+        break;
+    }
+  }
+
+  private reportError(err: unknown): void {
+    if (this.listenerCount('error') > 0)
+      this.emit('error', err instanceof Error ? err : new Error(String(err)));
   }
 
   /**
@@ -317,6 +395,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueO
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.events?.stop();
     await closeConnection(this.client);
   }
 

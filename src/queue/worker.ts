@@ -19,7 +19,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { LeaseLostError, SluiceError, ValidationError } from '../errors.js';
+import { LeaseLostError, SluiceError } from '../errors.js';
 import {
   closeConnection,
   isConnectionError,
@@ -31,16 +31,12 @@ import { QueueCommands, type CompleteReply, type LeasedJob, type Retention } fro
 import { Heartbeat } from './heartbeat.js';
 import { Job } from './job.js';
 import { LeaseReaper } from './lease-reaper.js';
-import type { QueueBaseOptions } from './queue.js';
-import {
-  DEFAULT_RETRY,
-  decideRetry,
-  retryProblems,
-  type RetryDecision,
-  type RetryPolicy,
-} from './retry.js';
+import { decideRetry, type RetryDecision, type RetryPolicy } from './retry.js';
 import { serialisePayload, validateName } from './validate.js';
 import { WakeListener } from './wake-listener.js';
+import { resolveWorkerOptions, type WorkerOptions } from './worker-options.js';
+
+export type { WorkerOptions } from './worker-options.js';
 
 /** What a handler gets beside the job. */
 export interface JobContext {
@@ -53,33 +49,6 @@ export type Processor<Data, Result> = (
   job: Job<Data, Result>,
   ctx: JobContext,
 ) => Promise<Result> | Result;
-
-export interface WorkerOptions extends QueueBaseOptions {
-  /** Jobs run at once; default 1. */
-  concurrency?: number;
-  /** Lease length in ms; a job whose worker stops renewing it is recovered after this. Default 30 s. */
-  leaseMs?: number;
-  /** How often leases are renewed; default leaseMs / 3. */
-  heartbeatMs?: number;
-  /** How often expired leases are looked for; default min(leaseMs / 2, 5 s). */
-  stallCheckMs?: number;
-  /** Stalls a job may have before its attempt counts as failed; default 1. */
-  maxStalls?: number;
-  /** The queue's retry policy (a job's own `maxAttempts`/`backoff` override it); see DEFAULT_RETRY. */
-  retry?: RetryPolicy;
-  /** Completed jobs kept (by count and age); `false` deletes them at once. Default 1,000 / 1 day. */
-  keepCompleted?: { count?: number; ageMs?: number } | false;
-  /** Failed jobs kept (by count and age). Default 10,000 / 7 days. */
-  keepFailed?: { count?: number; ageMs?: number };
-  /** Failed attempts remembered per job; default 10. */
-  historyLimit?: number;
-  /** Largest accepted return value, in bytes of JSON; default 512 KiB. */
-  maxResultBytes?: number;
-  /** Start at once (default) or wait for `run()`. */
-  autorun?: boolean;
-  /** Upper bound of one blocking wait, a safety net only; default 5 s. */
-  idleWakeMs?: number;
-}
 
 /** Events of a Worker. */
 export interface WorkerEvents<Data, Result> {
@@ -116,9 +85,6 @@ interface PendingAck<Data, Result> {
   job: Job<Data, Result>;
   value: Result;
 }
-
-const DAY = 86_400_000;
-const DEFAULT_LEASE_MS = 30_000;
 
 export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   WorkerEvents<Data, Result>
@@ -159,24 +125,14 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   ) {
     super();
     this.name = validateName('queue', name);
-    const problems = optionProblems(options);
-    if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
-    this.concurrency = options.concurrency ?? 1;
-    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.retry = options.retry ?? DEFAULT_RETRY;
-    this.keepCompleted =
-      options.keepCompleted === false
-        ? { count: 0, ageMs: 0 }
-        : {
-            count: options.keepCompleted?.count ?? 1000,
-            ageMs: options.keepCompleted?.ageMs ?? DAY,
-          };
-    this.keepFailed = {
-      count: options.keepFailed?.count ?? 10_000,
-      ageMs: options.keepFailed?.ageMs ?? 7 * DAY,
-    };
-    this.historyLimit = options.historyLimit ?? 10;
-    this.maxResultBytes = options.maxResultBytes ?? 512 * 1024;
+    const settings = resolveWorkerOptions(options);
+    this.concurrency = settings.concurrency;
+    this.leaseMs = settings.leaseMs;
+    this.retry = settings.retry;
+    this.keepCompleted = settings.keepCompleted;
+    this.keepFailed = settings.keepFailed;
+    this.historyLimit = settings.historyLimit;
+    this.maxResultBytes = settings.maxResultBytes;
     const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, name);
     this.client = openConnection(options.connection, (err) => this.reportError(err));
     this.blockingClient = openConnection(options.connection, (err) => this.reportError(err));
@@ -185,7 +141,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.heartbeat = new Heartbeat(
       this.commands,
       this.leaseMs,
-      options.heartbeatMs ?? Math.floor(this.leaseMs / 3),
+      settings.heartbeatMs,
       () =>
         [...this.inFlight.values()]
           .filter((r) => !r.released)
@@ -196,19 +152,19 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.reaper = new LeaseReaper(
       this.commands,
       {
-        maxStalls: options.maxStalls ?? 1,
+        maxStalls: settings.maxStalls,
         leaseMs: this.leaseMs,
-        intervalMs: options.stallCheckMs ?? Math.min(Math.floor(this.leaseMs / 2), 5000),
+        intervalMs: settings.stallCheckMs,
         tokenBase: () => this.nextTokenBase(),
       },
-      (id) => this.emit('stalled', id),
+      (id) => this.notify('stalled', id),
       (leased) => void this.failTakenOver(leased),
       onError,
     );
     this.wake = new WakeListener(
       this.blockingClient,
       keys.marker,
-      options.idleWakeMs ?? 5000,
+      settings.idleWakeMs,
       () => this.freeSlots() > 0,
       () => this.pump(),
       onError,
@@ -316,7 +272,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         if (reply.jobs.length < want) {
           if (reply.jobs.length === 0 && this.inFlight.size === 0 && this.busySinceDrained) {
             this.busySinceDrained = false;
-            this.emit('drained');
+            this.notify('drained');
           }
           this.wake.listen();
         }
@@ -330,8 +286,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private settleAcks(acks: PendingAck<Data, Result>[], stale: string[]): void {
     const lost = new Set(stale);
     for (const a of acks) {
-      if (lost.has(a.id)) this.emit('lease-lost', a.id);
-      else this.emit('completed', a.job, a.value);
+      if (lost.has(a.id)) this.notify('lease-lost', a.id);
+      else this.notify('completed', a.job, a.value);
     }
   }
 
@@ -374,7 +330,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     };
     this.inFlight.set(job.id, running);
     this.busySinceDrained = true;
-    this.emit('active', job);
+    this.notify('active', job);
     let result: Promise<Result>;
     try {
       result = Promise.resolve(this.processor(job, { signal: running.controller.signal }));
@@ -465,9 +421,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
             this.keepFailed,
             this.historyLimit,
           );
-          if (!applied) this.emit('lease-lost', job.id);
-          else if (decision.action === 'retry') this.emit('retrying', job, err, decision.delayMs);
-          else this.emit('failed', job, err);
+          if (!applied) this.notify('lease-lost', job.id);
+          else if (decision.action === 'retry') this.notify('retrying', job, err, decision.delayMs);
+          else this.notify('failed', job, err);
           return;
         } catch (redisErr) {
           this.reportError(redisErr);
@@ -486,7 +442,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     if (!running || running.released) return;
     running.released = true; // reported once; no renewal, no ack
     running.controller.abort(new LeaseLostError(id));
-    this.emit('lease-lost', id);
+    this.notify('lease-lost', id);
   }
 
   private checkIdle(): void {
@@ -497,6 +453,18 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     }
   }
 
+  /** Emits to user listeners; a listener that throws must not break the worker's loop. */
+  private notify<E extends Exclude<keyof WorkerEvents<Data, Result>, 'error'>>(
+    event: E,
+    ...args: WorkerEvents<Data, Result>[E]
+  ): void {
+    try {
+      (this.emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+    } catch (err) {
+      this.reportError(err);
+    }
+  }
+
   private reportError(err: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));
     if (this.listenerCount('error') > 0) this.emit('error', error);
@@ -504,43 +472,4 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     else if (!isConnectionError(error))
       process.emitWarning(`sluice worker ${this.name}: ${error.message}`);
   }
-}
-
-function optionProblems(o: WorkerOptions): string[] {
-  const problems: string[] = [];
-  const posInt = (v: unknown, name: string, min = 1) => {
-    if (v !== undefined && (!Number.isInteger(v) || (v as number) < min))
-      problems.push(`${name} must be an integer >= ${min}`);
-  };
-  posInt(o.concurrency, 'concurrency');
-  posInt(o.leaseMs, 'leaseMs', 100);
-  posInt(o.heartbeatMs, 'heartbeatMs', 10);
-  posInt(o.stallCheckMs, 'stallCheckMs', 10);
-  posInt(o.maxStalls, 'maxStalls', 0);
-  posInt(o.historyLimit, 'historyLimit', 0);
-  posInt(o.idleWakeMs, 'idleWakeMs', 10);
-  if (o.retry !== undefined) {
-    problems.push(...retryProblems(o.retry, 'retry'));
-    if (typeof o.retry === 'object' && o.retry !== null && o.retry.maxAttempts === undefined)
-      problems.push('retry.maxAttempts must be an integer >= 1');
-  }
-  for (const [name, keep] of [
-    ['keepCompleted', o.keepCompleted === false ? undefined : o.keepCompleted],
-    ['keepFailed', o.keepFailed],
-  ] as const) {
-    if (keep === undefined) continue;
-    if (typeof keep !== 'object' || keep === null) problems.push(`${name} must be an object`);
-    else {
-      posInt(keep.count, `${name}.count`, 0);
-      posInt(keep.ageMs, `${name}.ageMs`, 0);
-    }
-  }
-  if (
-    o.maxResultBytes !== undefined &&
-    !(typeof o.maxResultBytes === 'number' && o.maxResultBytes > 0)
-  )
-    problems.push('maxResultBytes must be a number > 0');
-  if (o.heartbeatMs !== undefined && o.heartbeatMs >= (o.leaseMs ?? DEFAULT_LEASE_MS))
-    problems.push('heartbeatMs must be shorter than leaseMs');
-  return problems;
 }

@@ -14,14 +14,24 @@ export interface Tally {
   duplicates: number;
 }
 
-export async function tally(url: string, prefix: string, queue: string, ids: string[]): Promise<Tally> {
+export async function tally(
+  url: string,
+  prefix: string,
+  queue: string,
+  ids: string[],
+): Promise<Tally> {
   const redis = new Redis(url);
   try {
     const k = queueKeys(prefix, queue);
     const members = new Set(await redis.zrange(k.completed, 0, -1));
     const total = Number((await redis.hget(k.meta, 'completed')) ?? 0);
     const lost = ids.filter((id) => !members.has(id)).length;
-    return { expected: ids.length, completed: members.size, lost, duplicates: total - members.size };
+    return {
+      expected: ids.length,
+      completed: members.size,
+      lost,
+      duplicates: total - members.size,
+    };
   } finally {
     redis.disconnect();
   }

@@ -6,19 +6,30 @@ import { fileURLToPath } from 'node:url';
 export interface Child {
   proc: ChildProcess;
   /** Resolves with the first message (so far or to come) for which `match` is true. */
-  waitFor(match: (msg: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitFor(
+    match: (msg: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   kill9(): Promise<void>;
 }
 
 // `--import tsx` resolves from the working directory: run children from the project root.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export function spawnFixture(file: string, env: Record<string, string>, onMessage?: (m: Record<string, unknown>) => void): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url))], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+export function spawnFixture(
+  file: string,
+  env: Record<string, string>,
+  onMessage?: (m: Record<string, unknown>) => void,
+): Child {
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url))],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const listeners = new Set<(m: Record<string, unknown>) => void>();
   const history: Record<string, unknown>[] = [];
   createInterface({ input: proc.stdout! }).on('line', (line) => {

@@ -24,18 +24,27 @@ it('10,000 jobs added across two Redis kill -9 restarts (AOF always) all complet
   const prefix = uniquePrefix();
   const env = { REDIS_URL: redis.url, PREFIX: prefix, QUEUE: 'durable' };
   let added = 0;
-  const producer = spawnFixture('producer.ts', { ...env, COUNT: String(COUNT), IN_FLIGHT: '20' }, (m) => {
-    if (typeof m.added === 'number') added = m.added;
-  });
+  const producer = spawnFixture(
+    'producer.ts',
+    { ...env, COUNT: String(COUNT), IN_FLIGHT: '20' },
+    (m) => {
+      if (typeof m.added === 'number') added = m.added;
+    },
+  );
   const workers = [0, 1].map(() =>
-    spawnFixture('worker.ts', { ...env, HANDLER: 'sleep:0-2', CONCURRENCY: '20', LEASE_MS: '2000' }),
+    spawnFixture('worker.ts', {
+      ...env,
+      HANDLER: 'sleep:0-2',
+      CONCURRENCY: '20',
+      LEASE_MS: '2000',
+    }),
   );
   try {
     await Promise.all(workers.map((w) => w.waitFor((m) => m.ready === true)));
     const restarts: number[] = [];
     for (const at of [2500, 6000]) {
       await waitFor(() => added >= at, `${at} adds`, 60_000);
-      console.log("[crash] killing redis at added =", added);
+      console.log('[crash] killing redis at added =', added);
       await redis.kill9();
       await new Promise((r) => setTimeout(r, 300));
       await redis.restart();
@@ -47,7 +56,11 @@ it('10,000 jobs added across two Redis kill -9 restarts (AOF always) all complet
     const probe = new Redis(redis.url);
     const k = queueKeys(prefix, 'durable');
     try {
-      await waitFor(async () => (await probe.zcard(k.completed)) >= COUNT, 'all completions', 120_000);
+      await waitFor(
+        async () => (await probe.zcard(k.completed)) >= COUNT,
+        'all completions',
+        120_000,
+      );
     } finally {
       probe.disconnect();
     }

@@ -21,7 +21,14 @@ afterAll(async () => {
 
 it('4 workers, one kill -9-ed and restarted every ~1 s, drain 20,000 jobs exactly once', async () => {
   const prefix = uniquePrefix();
-  const env = { REDIS_URL: redis.url, PREFIX: prefix, QUEUE: 'churn', HANDLER: 'sleep:5-25', CONCURRENCY: '10', LEASE_MS: '1000' };
+  const env = {
+    REDIS_URL: redis.url,
+    PREFIX: prefix,
+    QUEUE: 'churn',
+    HANDLER: 'sleep:5-25',
+    CONCURRENCY: '10',
+    LEASE_MS: '1000',
+  };
   const queue = new Queue('churn', { connection: redis.url, prefix });
   const ids = Array.from({ length: COUNT }, (_, i) => `j-${i}`);
   await queue.addBulk(ids.map((id, i) => ({ name: 'c', data: { i }, opts: { id } })));

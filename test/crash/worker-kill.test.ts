@@ -30,9 +30,17 @@ it('a job whose worker is kill -9-ed mid-job completes exactly once after lease 
     expect((await queue.getJob('the-job'))?.state).toBe('active'); // held by a dead worker
 
     const starts: unknown[] = [];
-    const rescuer = spawnFixture('worker.ts', { ...env, HANDLER: 'noop' }, (m) => m.started && starts.push(m.started));
+    const rescuer = spawnFixture(
+      'worker.ts',
+      { ...env, HANDLER: 'noop' },
+      (m) => m.started && starts.push(m.started),
+    );
     try {
-      await waitFor(async () => (await queue.getJob('the-job'))?.state === 'completed', 'recovered completion', 20_000);
+      await waitFor(
+        async () => (await queue.getJob('the-job'))?.state === 'completed',
+        'recovered completion',
+        20_000,
+      );
       const job = await queue.getJob('the-job');
       expect(job?.totalStalls).toBe(1);
       expect(job?.returnValue).toEqual({ by: rescuer.proc.pid });
