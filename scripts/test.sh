@@ -4,5 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
+npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
 npm run build --silent
 npx vitest run "$@"

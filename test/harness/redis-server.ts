@@ -152,6 +152,15 @@ export class RedisServer {
     await this.launch();
   }
 
+  /** Stops the server gracefully (SIGTERM: Redis flushes its AOF) and keeps its data dir. */
+  async shutdown(): Promise<void> {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await exited;
+  }
+
   /** Stops the server and removes its data dir. */
   async stop(): Promise<void> {
     await this.kill9();
