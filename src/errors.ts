@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   SLC_ERR_TIMEOUT: 504,
   SLC_ERR_SCRIPT: 500,
   SLC_ERR_SCHEMA_VERSION: 500,
+  SLC_ERR_INVALID_POSITION: 400,
+  SLC_ERR_GROUP_NOT_FOUND: 404,
 } as const;
 
 /** A stable error code. */
@@ -102,5 +104,23 @@ export class ConnectionError extends SluiceError {
 export class TimeoutError extends SluiceError {
   constructor(message: string) {
     super('SLC_ERR_TIMEOUT', message);
+  }
+}
+
+/** A stream position that is malformed (positions are `<epoch>:<ms>-<seq>`, or `0`). */
+export class PositionError extends SluiceError {
+  readonly position: string;
+  constructor(position: string, message: string) {
+    super('SLC_ERR_INVALID_POSITION', message);
+    this.position = position;
+  }
+}
+
+/** A consumer group that does not exist on the topic. */
+export class GroupNotFoundError extends SluiceError {
+  readonly group: string;
+  constructor(group: string, topic: string) {
+    super('SLC_ERR_GROUP_NOT_FOUND', `consumer group ${group} does not exist on topic ${topic}`);
+    this.group = group;
   }
 }

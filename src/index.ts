@@ -7,6 +7,7 @@ export type {
   QueueOptions,
   QueueBaseOptions,
   QueueStats,
+  QueueEvents,
   AddedJob,
   JobPage,
 } from './queue/queue.js';
@@ -37,3 +38,37 @@ export {
 } from './errors.js';
 export type { SluiceErrorCode } from './errors.js';
 export type { ConnectionOptions } from './redis/connection.js';
+
+// streams
+export { Streams } from './stream/streams.js';
+export type { StreamsOptions, TopicOptions, FeedOptions } from './stream/streams.js';
+export { Topic } from './stream/topic.js';
+export type { SubscribeOptions } from './stream/topic.js';
+export { Subscription } from './stream/subscription.js';
+export type { SubscriptionStats } from './stream/subscription.js';
+export { EphemeralTopic, EphemeralSubscription } from './stream/ephemeral.js';
+export { Feed } from './stream/feed.js';
+export type { FeedPointer } from './stream/feed.js';
+export { ConsumerGroup } from './stream/group.js';
+export type { GroupOptions, ProcessOptions, GroupStats, DeadLetter } from './stream/group.js';
+export { GroupProcessor } from './stream/group-processor.js';
+export type {
+  GroupHandler,
+  DeliveryContext,
+  GroupProcessorEvents,
+} from './stream/group-processor.js';
+export { Cursors } from './stream/cursors.js';
+export type { CursorOptions } from './stream/cursors.js';
+export { START, parsePosition, formatPosition } from './stream/position.js';
+export type { Position, ParsedPosition } from './stream/position.js';
+export type { ConnectionRetry, RetentionOptions } from './stream/options.js';
+export type {
+  StreamEntry,
+  EphemeralEntry,
+  SubscriptionEvent,
+  Truncation,
+  RangePage,
+  TopicInfo,
+  Published,
+} from './stream/types.js';
+export { PositionError, GroupNotFoundError } from './errors.js';

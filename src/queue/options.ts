@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import type { AddSpec } from './commands.js';
 import { encodeBody, type JobMeta, type StoredJobOptions } from './job.js';
 import { retryProblems, type BackoffOptions } from './retry.js';
-import { jobIdProblem, serialisePayload } from './validate.js';
+import { jobIdProblem, serialisePayload } from '../validate.js';
 
 /** Named priority levels; any integer in [-1000, 1000] works too (higher runs first). */
 export const PRIORITY = { high: 10, normal: 0, low: -10 } as const;

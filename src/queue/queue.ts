@@ -23,7 +23,7 @@ import { QueueCommands } from './commands.js';
 import { EventsReader, type RawQueueEvent } from './events-reader.js';
 import { Job, type JobState } from './job.js';
 import { toAddSpec, type AddOptions, type BulkJob } from './options.js';
-import { validateName } from './validate.js';
+import { validateName } from '../validate.js';
 
 /** Options shared by Queue and Worker. */
 export interface QueueBaseOptions {

@@ -32,7 +32,7 @@ import { Heartbeat } from './heartbeat.js';
 import { Job } from './job.js';
 import { LeaseReaper } from './lease-reaper.js';
 import { decideRetry, type RetryDecision, type RetryPolicy } from './retry.js';
-import { serialisePayload, validateName } from './validate.js';
+import { serialisePayload, validateName } from '../validate.js';
 import { WakeListener } from './wake-listener.js';
 import { resolveWorkerOptions, type WorkerOptions } from './worker-options.js';
 

@@ -92,3 +92,119 @@ export function queueNameFromMetaKey(prefix: string, key: string): string | unde
   if (!key.startsWith(head) || !key.endsWith(tail)) return undefined;
   return key.slice(head.length, key.length - tail.length);
 }
+
+// ---------------------------------------------------------------------------------------------
+// streams
+//
+// A topic lives in one hash slot. A standalone topic is tagged by its own name:
+//   `<prefix>:{s:<topic>}:<part>`
+// A topic that feeds a fan-in feed is tagged by the feed partition it maps to, so the topic and
+// that partition share a slot and one script can append to both:
+//   `<prefix>:{f:<feed>:<partition>}:<part>:<topic>`
+// and the feed partition itself is a topic with the same tag and no name suffix:
+//   `<prefix>:{f:<feed>:<partition>}:<part>`
+// Topic names may contain `:`, so it always comes last; group names may not, so a dead-letter
+// key `…:dlq:<group>:<topic>` splits one way only. See `docs/streams.md`.
+
+/** The keys (and live channel) of one topic. */
+export interface TopicKeys {
+  /** stream: the entries (field `d` = JSON data) */
+  stream: string;
+  /**
+   * hash: `epoch`, `trimmed` (greatest id trimmed away), `g:<group>` (when the group's
+   * consumers were last seen, ms), `glive` (the latest of those)
+   */
+  meta: string;
+  /** hash: idempotency key → entry id */
+  idem: string;
+  /** zset: idempotency key → expiry (ms, Redis clock) */
+  idemz: string;
+  /** hash: `<group>:<entry id>` → last handler error of a pending entry */
+  errors: string;
+  /** Pub/Sub channel (not a key) that carries each publish to live readers */
+  live: string;
+  /** @internal key head (`<prefix>:{<tag>}:`), used by {@link deadLetterKey} */
+  readonly head: string;
+  /** @internal key tail (`''` or `:<topic>`), used by {@link deadLetterKey} */
+  readonly tail: string;
+}
+
+const TOPIC_PARTS = ['stream', 'meta', 'idem', 'idemz', 'errors', 'live'] as const;
+
+function buildTopicKeys(head: string, tail: string): TopicKeys {
+  const keys = { head, tail } as TopicKeys;
+  for (const part of TOPIC_PARTS)
+    (keys as unknown as Record<string, string>)[part] = head + part + tail;
+  return keys;
+}
+
+/**
+ * Keys of a standalone topic (tagged by its own name).
+ *
+ * @example
+ * ```ts
+ * topicKeys('sluice', 'run:42').stream // 'sluice:{s:run:42}:stream'
+ * ```
+ */
+export function topicKeys(prefix: string, topic: string): TopicKeys {
+  return buildTopicKeys(`${prefix}:{s:${topic}}:`, '');
+}
+
+/**
+ * Keys of a topic that feeds partition `partition` of feed `feed` (tagged by the partition).
+ *
+ * @example
+ * ```ts
+ * feedTopicKeys('sluice', 'chat', 3, 'conv:7').stream // 'sluice:{f:chat:3}:stream:conv:7'
+ * ```
+ */
+export function feedTopicKeys(
+  prefix: string,
+  feed: string,
+  partition: number,
+  topic: string,
+): TopicKeys {
+  return buildTopicKeys(`${prefix}:{f:${feed}:${partition}}:`, `:${topic}`);
+}
+
+/**
+ * Keys of partition `partition` of feed `feed` (itself a topic of pointer entries).
+ *
+ * @example
+ * ```ts
+ * feedPartitionKeys('sluice', 'chat', 3).stream // 'sluice:{f:chat:3}:stream'
+ * ```
+ */
+export function feedPartitionKeys(prefix: string, feed: string, partition: number): TopicKeys {
+  return buildTopicKeys(`${prefix}:{f:${feed}:${partition}}:`, '');
+}
+
+/**
+ * Dead-letter stream of consumer group `group` of a topic (same slot as the topic).
+ *
+ * @example
+ * ```ts
+ * deadLetterKey(topicKeys('sluice', 'orders'), 'billing') // 'sluice:{s:orders}:dlq:billing'
+ * ```
+ */
+export function deadLetterKey(keys: TopicKeys, group: string): string {
+  return `${keys.head}dlq:${group}${keys.tail}`;
+}
+
+/** Pub/Sub channel of an ephemeral (non-durable) topic: `<prefix>:{e:<topic>}:pubsub`. */
+export function ephemeralChannel(prefix: string, topic: string): string {
+  return `${prefix}:{e:${topic}}:pubsub`;
+}
+
+/**
+ * Key of a client's cursor on a topic: `<prefix>:{u:<user>}:cursor:<client>:<topic>` (string,
+ * a position). All keys of one user share a slot.
+ */
+export function cursorKey(prefix: string, user: string, client: string, topic: string): string {
+  return `${prefix}:{u:${user}}:cursor:${client}:${topic}`;
+}
+
+/** Key of a user's unread count on a topic: `<prefix>:{u:<user>}:unread:<topic>` (integer). */
+export function unreadKey(prefix: string, user: string, topic: string): string {
+  return `${prefix}:{u:${user}}:unread:${topic}`;
+}

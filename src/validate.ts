@@ -1,5 +1,5 @@
 /** Validation of names, ids and payloads: each failure is a typed error that says what is wrong. */
-import { PayloadError, ValidationError } from '../errors.js';
+import { PayloadError, ValidationError } from './errors.js';
 
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
 /** Longest queue or topic name accepted. */

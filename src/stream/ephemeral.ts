@@ -1,0 +1,192 @@
+/**
+ * EphemeralTopic: a non-durable topic over plain Redis Pub/Sub — the lowest latency, but no
+ * history, no positions and no resume: a subscriber gets what is published while it is
+ * subscribed, and nothing it missed (a dropped connection loses messages). Subscribing takes
+ * the same call as a durable topic; asking to resume (`after`) yields a `truncated` event with
+ * reason `ephemeral` first, so the loss is never silent. Get one from {@link Streams.ephemeral}.
+ *
+ * @example
+ * ```ts
+ * const typing = streams.ephemeral<{ user: string }>('typing:conv-7');
+ * const sub = typing.subscribe();
+ * await sub.ready();
+ * await typing.publish({ user: 'ada' });
+ * ```
+ */
+import { serialisePayload } from '../validate.js';
+import type { Hub } from './hub.js';
+import type { ChannelHandler } from './live-router.js';
+import { DEFAULT_MAX_BUFFERED, assertNoProblems, optionProblems } from './options.js';
+import type { EphemeralEntry, SubscriptionEvent } from './types.js';
+import type { SubscribeOptions } from './topic.js';
+
+type Event<T> = SubscriptionEvent<EphemeralEntry<T>>;
+
+/** The one Pub/Sub reader of an ephemeral channel in a hub, fanning out to its subscribers. */
+class EphemeralReader implements ChannelHandler {
+  readonly sinks = new Set<EphemeralSubscription<unknown>>();
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly hub: Hub,
+    readonly channel: string,
+  ) {
+    this.ready = hub.router.join(channel, this);
+    // A reader that could not subscribe is not kept: the next subscription tries afresh.
+    this.ready.catch(() => {
+      const map = readers.get(hub);
+      if (map?.get(channel) === this) map.delete(channel);
+    });
+  }
+
+  onMessage(message: string): void {
+    const cut = message.indexOf('\n');
+    let entry: EphemeralEntry;
+    try {
+      entry = {
+        position: null,
+        time: Number(message.slice(0, cut)),
+        data: JSON.parse(message.slice(cut + 1)),
+      };
+    } catch {
+      return;
+    }
+    for (const sink of this.sinks) sink.push({ type: 'entry', entry });
+  }
+
+  onResync(): void {
+    // The connection dropped: whatever was published meanwhile is gone, and there is no history.
+    for (const sink of this.sinks) sink.lost('ephemeral');
+  }
+
+  leave(sink: EphemeralSubscription<unknown>): void {
+    this.sinks.delete(sink);
+    if (this.sinks.size === 0) {
+      this.hub.router.leave(this.channel);
+      readers.get(this.hub)?.delete(this.channel);
+    }
+  }
+}
+
+const readers = new WeakMap<Hub, Map<string, EphemeralReader>>();
+
+/** A subscription to an ephemeral topic (same iteration as a durable one). */
+export class EphemeralSubscription<T = unknown> implements AsyncIterableIterator<Event<T>> {
+  private queue: Event<T>[] = [];
+  private waiter: (() => void) | undefined;
+  private closed = false;
+
+  /** @internal use `ephemeralTopic.subscribe()` */
+  constructor(
+    private readonly reader: EphemeralReader,
+    private readonly maxBuffered: number,
+    private readonly onClose: () => void,
+  ) {
+    reader.sinks.add(this as EphemeralSubscription<unknown>);
+  }
+
+  /** Resolves once Redis confirmed the subscription: from then on nothing published is missed. */
+  ready(): Promise<void> {
+    return this.reader.ready;
+  }
+
+  /** Always null: an ephemeral topic has no positions. */
+  get position(): null {
+    return null;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<Event<T>>> {
+    await this.reader.ready;
+    for (;;) {
+      const event = this.queue.shift();
+      if (event) return { value: event, done: false };
+      if (this.closed) return { value: undefined, done: true };
+      await new Promise<void>((r) => (this.waiter = r));
+    }
+  }
+
+  async return(): Promise<IteratorResult<Event<T>>> {
+    this.close();
+    return { value: undefined, done: true };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    this.reader.leave(this as EphemeralSubscription<unknown>);
+    this.wake();
+    this.onClose();
+  }
+
+  /** @internal */
+  push(event: Event<unknown>): void {
+    if (this.closed) return;
+    if (this.queue.length >= this.maxBuffered) return this.lost('overflow');
+    this.queue.push(event as Event<T>);
+    this.wake();
+  }
+
+  /** @internal entries were (or may have been) lost */
+  lost(reason: 'overflow' | 'ephemeral'): void {
+    if (this.closed) return;
+    if (reason === 'overflow') this.queue = this.queue.filter((e) => e.type !== 'entry');
+    this.queue.push({ type: 'truncated', truncation: { reason, firstAvailable: null } });
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.();
+  }
+}
+
+export class EphemeralTopic<T = unknown> {
+  /** @internal use `streams.ephemeral()` */
+  constructor(
+    private readonly hub: Hub,
+    readonly name: string,
+    private readonly channel: string,
+    private readonly maxPayloadBytes: number,
+  ) {}
+
+  /**
+   * Publishes to whoever is subscribed now; resolves with how many Redis connections got it
+   * (0 when nobody listens — the message is then gone). Retries while Redis is unreachable.
+   */
+  async publish(data: T): Promise<{ receivers: number }> {
+    this.hub.assertOpen();
+    const json = serialisePayload(data, this.maxPayloadBytes, 'data');
+    const receivers = await this.hub.conn.run((c) =>
+      c.publish(this.channel, `${Date.now()}\n${json}`),
+    );
+    return { receivers: Number(receivers) };
+  }
+
+  /** Subscribes to what is published from now on (see the class notes on `after`). */
+  subscribe(opts: SubscribeOptions = {}): EphemeralSubscription<T> {
+    this.hub.assertOpen();
+    const maxBuffered = opts.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+    assertNoProblems(optionProblems([['maxBuffered', maxBuffered, 'int>0']]));
+    let map = readers.get(this.hub);
+    if (!map) readers.set(this.hub, (map = new Map()));
+    let reader = map.get(this.channel);
+    if (!reader) map.set(this.channel, (reader = new EphemeralReader(this.hub, this.channel)));
+    const sub: EphemeralSubscription<T> = new EphemeralSubscription<T>(reader, maxBuffered, () =>
+      this.hub.untrack(sub),
+    );
+    this.hub.track(sub);
+    if (opts.after !== undefined) sub.lost('ephemeral');
+    const signal = opts.signal;
+    if (signal) {
+      if (signal.aborted) sub.close();
+      else signal.addEventListener('abort', () => sub.close(), { once: true });
+    }
+    return sub;
+  }
+}

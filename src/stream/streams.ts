@@ -1,0 +1,209 @@
+/**
+ * Streams: the entry point to durable event streams. One per process is the intent: it owns
+ * the Redis connections (one for commands, one for Pub/Sub, plus one blocking connection per
+ * consumer fetch loop) and shares one live reader per subscribed topic among all subscribers.
+ *
+ * @example
+ * ```ts
+ * const streams = new Streams({ connection: 'redis://127.0.0.1:6379' });
+ * const orders = streams.topic<Order>('orders', { maxLen: 100_000, maxAgeMs: 7 * 86_400_000 });
+ * await orders.publish(order, { idempotencyKey: order.id });
+ * console.log(await streams.ping()); // round trip in ms
+ * await streams.close();
+ * ```
+ */
+import { validateName } from '../validate.js';
+import type { ConnectionOptions } from '../redis/connection.js';
+import {
+  DEFAULT_PREFIX,
+  ephemeralChannel,
+  feedPartitionKeys,
+  feedTopicKeys,
+  topicKeys,
+} from '../redis/keys.js';
+import { CommandConnection } from './command-connection.js';
+import { Cursors, type CursorOptions } from './cursors.js';
+import { EphemeralTopic } from './ephemeral.js';
+import { Feed } from './feed.js';
+import { Hub } from './hub.js';
+import { LiveRouter } from './live-router.js';
+import {
+  DEFAULT_IDEMPOTENCY_WINDOW_MS,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  INLINE_MAX_BYTES,
+  assertNoProblems,
+  optionProblems,
+  retentionChecks,
+  toConnectionRetry,
+  toRetention,
+  type ConnectionRetry,
+  type RetentionOptions,
+} from './options.js';
+import { Periodic } from './periodic.js';
+import { Topic } from './topic.js';
+
+export interface StreamsOptions {
+  /** How to reach Redis; default `REDIS_URL` or `redis://127.0.0.1:6379`. */
+  connection?: ConnectionOptions;
+  /** Key prefix; default `sluice`. */
+  prefix?: string;
+  /** How commands (publish included) ride out a short loss of Redis. */
+  retry?: ConnectionRetry;
+  /**
+   * How often (ms) each subscribed topic's tail is compared with what its subscribers have, a
+   * safety net for Pub/Sub messages lost without a visible disconnect. Default 5,000.
+   */
+  tailCheckMs?: number;
+  /** Name of Sluice's connections in CLIENT LIST (suffixed `:cmd`, `:live`, …); default `sluice`. */
+  connectionName?: string;
+}
+
+export interface TopicOptions extends RetentionOptions {
+  /** How long an idempotency key is remembered (ms); default 5 minutes. */
+  idempotencyWindowMs?: number;
+  /** Largest entry, in bytes of JSON; default 64 KiB. */
+  maxPayloadBytes?: number;
+  /** Also append a pointer to this fan-in feed on every publish (see {@link Feed}). */
+  feed?: Feed;
+}
+
+export interface FeedOptions extends RetentionOptions {
+  /** Number of partitions (fixed for the feed's life); required. */
+  partitions: number;
+}
+
+export class Streams {
+  readonly prefix: string;
+  private readonly hub: Hub;
+  private readonly tailCheck: Periodic;
+
+  constructor(options: StreamsOptions = {}) {
+    assertNoProblems(optionProblems([['tailCheckMs', options.tailCheckMs, 'int>0']]));
+    const retry = toConnectionRetry(options.retry);
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    const name = options.connectionName ?? 'sluice';
+    const conn = new CommandConnection(options.connection, `${name}:cmd`, retry);
+    const router = new LiveRouter(options.connection, name);
+    this.hub = new Hub(this.prefix, options.connection, name, conn, router);
+    this.tailCheck = new Periodic(
+      options.tailCheckMs ?? 5000,
+      async () => {
+        for (const reader of this.hub.activeReaders()) await reader.checkTail().catch(() => {});
+      },
+      () => {},
+    );
+    this.tailCheck.start();
+  }
+
+  /**
+   * A durable topic. Handles are cheap; options are applied by each publish, so every
+   * publisher of a topic should pass the same ones.
+   * @example
+   * ```ts
+   * const conv = streams.topic<Message>('conv:7', { maxLen: 1000, feed: chatFeed });
+   * ```
+   */
+  topic<T = unknown>(name: string, options: TopicOptions = {}): Topic<T> {
+    this.hub.assertOpen();
+    validateName('topic', name);
+    const problems = optionProblems([
+      ...retentionChecks(options),
+      ['idempotencyWindowMs', options.idempotencyWindowMs, 'int>=0'],
+      ['maxPayloadBytes', options.maxPayloadBytes, 'int>0'],
+    ]);
+    const feed = options.feed;
+    if (feed !== undefined && (!(feed instanceof Feed) || feed.owner !== this.hub))
+      problems.push('feed must be a Feed made by this Streams instance');
+    assertNoProblems(problems);
+    const retention = toRetention(options);
+    const spec = {
+      topicName: name,
+      retention,
+      idempotencyWindowMs: options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS,
+      inlineMaxBytes: INLINE_MAX_BYTES,
+    };
+    const maxPayload = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    if (!feed) return new Topic<T>(this.hub, name, topicKeys(this.prefix, name), spec, maxPayload);
+    const p = feed.partitionOf(name);
+    return new Topic<T>(
+      this.hub,
+      name,
+      feedTopicKeys(this.prefix, feed.name, p, name),
+      {
+        ...spec,
+        feed: { keys: feedPartitionKeys(this.prefix, feed.name, p), retention: feed.retention },
+      },
+      maxPayload,
+    );
+  }
+
+  /** A non-durable topic over Pub/Sub: no history, no resume (see {@link EphemeralTopic}). */
+  ephemeral<T = unknown>(
+    name: string,
+    options: { maxPayloadBytes?: number } = {},
+  ): EphemeralTopic<T> {
+    this.hub.assertOpen();
+    validateName('topic', name);
+    assertNoProblems(optionProblems([['maxPayloadBytes', options.maxPayloadBytes, 'int>0']]));
+    return new EphemeralTopic<T>(
+      this.hub,
+      name,
+      ephemeralChannel(this.prefix, name),
+      options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    );
+  }
+
+  /**
+   * A fan-in feed with `partitions` partitions (see {@link Feed}).
+   * @example
+   * ```ts
+   * const feed = streams.feed('chat', { partitions: 8, maxLen: 100_000 });
+   * ```
+   */
+  feed(name: string, options: FeedOptions): Feed {
+    this.hub.assertOpen();
+    validateName('topic', name);
+    const problems = optionProblems([
+      ['partitions', options?.partitions, 'int>0', true],
+      ...retentionChecks(options ?? {}),
+    ]);
+    if (options?.partitions > 1024) problems.push('partitions must be at most 1024');
+    assertNoProblems(problems);
+    return new Feed(
+      this.hub,
+      name,
+      options.partitions,
+      toRetention(options),
+      DEFAULT_MAX_PAYLOAD_BYTES,
+    );
+  }
+
+  /** Client cursors and unread counts (see {@link Cursors}). */
+  cursors(options: CursorOptions = {}): Cursors {
+    this.hub.assertOpen();
+    return new Cursors(this.hub, options);
+  }
+
+  /**
+   * Health check: one PING without retries. Resolves with the round trip in ms; throws
+   * `SLC_ERR_CONNECTION` when Redis is unreachable, `SLC_ERR_TIMEOUT` after `timeoutMs`.
+   */
+  ping(options: { timeoutMs?: number } = {}): Promise<number> {
+    return this.hub.conn.ping(options.timeoutMs);
+  }
+
+  /** Reads sent to Redis and reads served by joining an identical one in flight. */
+  get stats(): { reads: number; sharedReads: number; liveTopics: number } {
+    return { ...this.hub.counters, liveTopics: this.hub.activeReaders().length };
+  }
+
+  /** Ends every subscription, shuts down every group consumer, and closes the connections. */
+  async close(): Promise<void> {
+    if (this.hub.closed) return;
+    await this.tailCheck.stop();
+    await Promise.all(this.hub.tracked().map((c) => c.close()));
+    this.hub.closed = true;
+    await this.hub.router.close();
+    await this.hub.conn.close();
+  }
+}

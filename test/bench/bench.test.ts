@@ -1,0 +1,153 @@
+/**
+ * The benchmark harness works: `bench/run.ts --tiny` (a few hundred jobs, one repetition, both
+ * passes) writes a report whose shape is right — every table, every contender row, numbers that
+ * parse, the targets checklist. It asserts nothing about speed.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CONTENDERS = ['Sluice', 'BullMQ', 'Bee-Queue', 'raw ceiling'];
+const QUEUES = ['Sluice', 'BullMQ', 'Bee-Queue'];
+const NUMBER = /^-?[\d,]+(\.\d+)?( \(-?[\d,]+(\.\d+)?–-?[\d,]+(\.\d+)?\))?$/;
+const RATIO = /^\d+\.\d\d×$/;
+
+interface Table {
+  head: string[];
+  rows: string[][];
+}
+
+/** The tables under the `#### <title>` heading: the main one, then the ratios. */
+function tablesUnder(md: string, title: string): Table[] {
+  const start = md.indexOf(`#### ${title}\n`);
+  expect(start, `section "${title}"`).toBeGreaterThanOrEqual(0);
+  const rest = md.slice(start + 5);
+  const end = rest.search(/\n#{2,4} /);
+  const section = end < 0 ? rest : rest.slice(0, end);
+  const tables: Table[] = [];
+  let current: string[][] | undefined;
+  for (const line of section.split('\n')) {
+    if (line.startsWith('|')) {
+      const cells = line
+        .slice(1, -1)
+        .split('|')
+        .map((c) => c.trim());
+      if (!current) tables.push({ head: cells, rows: (current = []) });
+      else if (!cells.every((c) => c === '---')) current.push(cells);
+    } else current = undefined;
+  }
+  return tables;
+}
+
+function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('bench harness (tiny mode)', () => {
+  let dir: string;
+  let md: string;
+  let records: { error?: string }[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
+    const out = join(dir, 'RESULTS.md');
+    const json = join(dir, 'results.json');
+    const { code, stderr } = await run(['--tiny', '--out', out, '--json', json]);
+    expect(code, stderr).toBe(0);
+    md = readFileSync(out, 'utf8');
+    records = JSON.parse(readFileSync(json, 'utf8')) as { error?: string }[];
+  }, 120_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('states date, command, machine and versions', () => {
+    expect(md).toMatch(/^- Date: \d{4}-\d\d-\d\dT/m);
+    expect(md).toMatch(/^- Command: `npm run bench -- --tiny /m);
+    expect(md).toMatch(/^- Machine: \d+ cores \(.+\), [\d.]+ GiB memory/m);
+    expect(md).toMatch(/^- Versions: Node v\d+.*Redis \d+\.\d+.*bullmq \d.*bee-queue \d/m);
+  });
+
+  it('made every run without an error', () => {
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.filter((r) => r.error)).toEqual([]);
+    expect(md).not.toContain('## Failed runs');
+  });
+
+  const passes = ['no persistence', 'AOF, appendfsync everysec'];
+  const single = [
+    ['Enqueue in bulk', CONTENDERS, passes],
+    ['Redis memory per waiting job', CONTENDERS, passes],
+    ['Enqueue one by one', CONTENDERS, passes],
+    ['Latency add → handler start at a steady rate', CONTENDERS, passes.slice(0, 1)],
+    ['Delayed jobs: lateness of the handler start', QUEUES, passes.slice(0, 1)],
+  ] as const;
+
+  for (const [title, who, inPasses] of single) {
+    for (const pass of inPasses) {
+      it(`has "${title}" (${pass}) with a row per contender and numbers that parse`, () => {
+        const [main, ratios] = tablesUnder(md, `${title} (${pass})`);
+        expect(main!.head[0]).toBe('Contender');
+        expect(main!.rows.map((r) => r[0])).toEqual(who);
+        for (const row of main!.rows) {
+          expect(row.length).toBe(main!.head.length);
+          for (const cell of row.slice(1)) expect(cell).toMatch(NUMBER);
+        }
+        expect(ratios!.head).toEqual(
+          expect.arrayContaining(['Sluice/BullMQ', 'Sluice/Bee-Queue', 'Sluice/raw ceiling']),
+        );
+        for (const row of ratios!.rows) {
+          expect(row[1]).toMatch(RATIO);
+          expect(row[2]).toMatch(RATIO);
+        }
+      });
+    }
+  }
+
+  for (const [pass, runs] of [
+    [passes[0]!, ['c=1, kept', 'c=1, removed', 'c=100, kept', 'c=100, removed']],
+    [passes[1]!, ['c=100, kept', 'c=100, removed']],
+  ] as const) {
+    it(`has the drain table (${pass}) with every run × contender`, () => {
+      const [main, ratios] = tablesUnder(md, `Drain (${pass})`);
+      const expected = runs.flatMap((run) =>
+        (run.endsWith('kept') ? QUEUES : CONTENDERS).map((c) => `${run} / ${c}`),
+      );
+      expect(main!.rows.map((r) => `${r[0]} / ${r[1]}`)).toEqual(expected);
+      for (const row of main!.rows) for (const cell of row.slice(2)) expect(cell).toMatch(NUMBER);
+      expect(ratios!.rows.map((r) => r[0])).toEqual(runs);
+      for (const row of ratios!.rows) {
+        expect(row[2]).toMatch(RATIO);
+        expect(row[3]).toMatch(RATIO);
+        expect(row[4]).toMatch(row[0]!.endsWith('removed') ? RATIO : /^n\/a$/);
+      }
+    });
+  }
+
+  it('checks the targets of the issue', () => {
+    const section = md.slice(md.indexOf('## Targets'), md.indexOf('## Pass:'));
+    const lines = section.split('\n').filter((l) => l.startsWith('- ['));
+    expect(lines.length).toBe(15);
+    for (const l of lines) expect(l).toMatch(/ — (\*\*met\*\*|\*\*not met\*\*|_not measured_)/);
+    // Tiny mode drains at c=1 and c=100 only: every other target has its numbers.
+    const measured = lines.filter((l) => !l.includes('Drain c=10 '));
+    for (const l of measured) expect(l).not.toContain('not measured');
+  });
+
+  it('appends the stream section (or says why not)', () => {
+    expect(md).toMatch(/^## Streams/m);
+  });
+});

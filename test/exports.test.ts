@@ -1,0 +1,41 @@
+/** The public surface is deliberate: adding or removing an export must change this list. */
+import { expect, it } from 'vitest';
+import * as sluice from '../src/index.js';
+
+it('exports exactly the curated names', () => {
+  expect(Object.keys(sluice).sort()).toMatchInlineSnapshot(`
+    [
+      "ClosedError",
+      "ConnectionError",
+      "ConsumerGroup",
+      "Cursors",
+      "DEFAULT_RETRY",
+      "ERROR_CODES",
+      "EphemeralSubscription",
+      "EphemeralTopic",
+      "Feed",
+      "GroupNotFoundError",
+      "GroupProcessor",
+      "Job",
+      "JobError",
+      "LeaseLostError",
+      "PRIORITY",
+      "PayloadError",
+      "PositionError",
+      "Queue",
+      "RetryAfterError",
+      "START",
+      "SluiceError",
+      "Streams",
+      "Subscription",
+      "TimeoutError",
+      "Topic",
+      "UnrecoverableError",
+      "ValidationError",
+      "Worker",
+      "backoffDelay",
+      "formatPosition",
+      "parsePosition",
+    ]
+  `);
+});

@@ -1,0 +1,114 @@
+/** Names, options, payloads and positions are checked up front, each with a typed error. */
+import { describe, expect, it } from 'vitest';
+import {
+  ClosedError,
+  GroupNotFoundError,
+  PayloadError,
+  PositionError,
+  ValidationError,
+  type SluiceError,
+} from '../../src/index.js';
+import { redisUrl } from '../harness/context.js';
+import { StreamHarness } from './helpers.js';
+
+function caught(fn: () => unknown): SluiceError {
+  try {
+    fn();
+  } catch (err) {
+    return err as SluiceError;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('validation', () => {
+  it('rejects bad topic, group, consumer, user and client names with SLC_ERR_INVALID_NAME', async () => {
+    const streams = new StreamHarness(redisUrl()).streams();
+    for (const bad of ['', 'a b', '{tag}', 'x'.repeat(129), ':lead'])
+      expect(caught(() => streams.topic(bad)).code).toBe('SLC_ERR_INVALID_NAME');
+    const topic = streams.topic('ok.name:1');
+    for (const bad of ['a:b', '', 'sp ace'])
+      expect(caught(() => topic.group(bad))).toMatchObject({ code: 'SLC_ERR_INVALID_NAME' });
+    expect(caught(() => topic.group('g').process(() => {}, { consumer: 'x:y' })).code).toBe(
+      'SLC_ERR_INVALID_NAME',
+    );
+    const cursors = streams.cursors();
+    await expect(cursors.get('a:b', 'c', 'ok')).rejects.toMatchObject({
+      code: 'SLC_ERR_INVALID_NAME',
+    });
+    await expect(cursors.addUnread('u', 'bad topic')).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('lists every bad option in one SLC_ERR_INVALID_OPTIONS error', () => {
+    const streams = new StreamHarness(redisUrl()).streams();
+    const err = caught(() =>
+      streams.topic('t', {
+        maxLen: -1,
+        maxAgeMs: 1.5,
+        ttlMs: 'x' as unknown as number,
+        trimUnacked: 1 as unknown as boolean,
+      }),
+    ) as ValidationError;
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.code).toBe('SLC_ERR_INVALID_OPTIONS');
+    expect(err.problems).toHaveLength(4);
+    expect(err.problems.join('\n')).toMatch(/maxLen[\s\S]*maxAgeMs[\s\S]*ttlMs[\s\S]*trimUnacked/);
+    const group = streams.topic('t').group('g');
+    const perr = caught(() =>
+      group.process(() => {}, { concurrency: 0, claimIdleMs: 100, retryDelayMs: 500 }),
+    ) as ValidationError;
+    expect(perr.problems).toEqual([
+      'concurrency must be an integer >= 1, got 0',
+      'retryDelayMs must not exceed claimIdleMs',
+    ]);
+    expect(caught(() => streams.feed('f', { partitions: 0 })).code).toBe('SLC_ERR_INVALID_OPTIONS');
+    const other = new StreamHarness(redisUrl()).streams();
+    const foreign = other.feed('f', { partitions: 2 });
+    expect(caught(() => streams.topic('t', { feed: foreign })).code).toBe(
+      'SLC_ERR_INVALID_OPTIONS',
+    );
+    expect(caught(() => new StreamHarness(redisUrl()).streams({ tailCheckMs: 0 })).code).toBe(
+      'SLC_ERR_INVALID_OPTIONS',
+    );
+  });
+
+  it('refuses payloads that are too large or not JSON, and appends nothing', async () => {
+    const streams = new StreamHarness(redisUrl()).streams();
+    const topic = streams.topic<unknown>('p', { maxPayloadBytes: 100 });
+    await expect(topic.publish('x'.repeat(200))).rejects.toMatchObject({
+      code: 'SLC_ERR_PAYLOAD_TOO_LARGE',
+    });
+    await expect(topic.publish({ f: () => 1 })).rejects.toBeInstanceOf(PayloadError);
+    await expect(
+      topic.publishBulk([{ data: 'fine' }, { data: 'x'.repeat(200) }]),
+    ).rejects.toMatchObject({ code: 'SLC_ERR_PAYLOAD_TOO_LARGE' });
+    expect((await topic.info()).exists).toBe(false);
+  });
+
+  it('rejects malformed positions and limits', async () => {
+    const streams = new StreamHarness(redisUrl()).streams();
+    const topic = streams.topic('t');
+    await expect(topic.range({ after: '12-0' })).rejects.toBeInstanceOf(PositionError);
+    expect(caught(() => topic.subscribe({ after: 'nope' })).code).toBe('SLC_ERR_INVALID_POSITION');
+    await expect(topic.range({ limit: 0 })).rejects.toMatchObject({
+      code: 'SLC_ERR_INVALID_OPTIONS',
+    });
+    await expect(topic.latest(10_001)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('reports a missing group and a closed hub with their codes', async () => {
+    const streams = new StreamHarness(redisUrl()).streams();
+    const err = await streams
+      .topic('t')
+      .group('nobody')
+      .stats()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GroupNotFoundError);
+    expect(err).toMatchObject({ code: 'SLC_ERR_GROUP_NOT_FOUND', status: 404, group: 'nobody' });
+    const sub = streams.topic('t').subscribe();
+    const pending = sub.next();
+    await streams.close();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect(caught(() => streams.topic('t'))).toBeInstanceOf(ClosedError);
+    await expect(streams.ping()).rejects.toMatchObject({ code: 'SLC_ERR_CLOSED' });
+  });
+});
