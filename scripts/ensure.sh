@@ -16,7 +16,10 @@ fi
 
 stamp=node_modules/.sluice-lock
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  echo "sluice: installing npm packages (npm ci)…" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "sluice: installing npm packages (from package-lock.json)…" >&2
+  # `npm install` with the lockfile installs exactly the pinned versions. Not `npm ci`: it refuses
+  # a lockfile that lacks other platforms' optional packages (esbuild, rollup), which registry
+  # mirrors serving one platform produce.
+  npm install --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi

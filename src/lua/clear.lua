@@ -10,6 +10,7 @@
     5 jobs     hash  <prefix>:{<queue>}:jobs
     6 info     hash  <prefix>:{<queue>}:info
     7 results  hash  <prefix>:{<queue>}:results
+    8 dedup    hash  <prefix>:{<queue>}:dedup
   ARGV
     1 limit          integer
     2 includeFailed  '1' | '0'
@@ -18,7 +19,7 @@
 ]]
 -- @include common
 local waitKey, prioKey, delayedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local jobsKey, infoKey, resultsKey = KEYS[5], KEYS[6], KEYS[7]
+local jobsKey, infoKey, resultsKey, dedupKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local limit, includeFailed = tonumber(ARGV[1]), ARGV[2] == '1'
 
 local removed = {}
@@ -30,5 +31,5 @@ for _, key in ipairs(sets) do
   local popped = redis.call('ZPOPMIN', key, limit)
   for i = 1, #popped, 2 do removed[#removed + 1] = popped[i] end
 end
-deleteJobData(jobsKey, infoKey, resultsKey, removed)
+deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey)
 return #removed

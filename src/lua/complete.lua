@@ -16,6 +16,7 @@
    11 completed  zset   <prefix>:{<queue>}:completed
    12 metrics    hash   <prefix>:{<queue>}:metrics
    13 events     stream <prefix>:{<queue>}:events
+   14 dedup      hash   <prefix>:{<queue>}:dedup
   ARGV
     1 keepCount   integer, completed jobs to keep (0 = delete on completion)
     2 keepAgeMs   integer ms, max age of kept completed jobs (0 = no age limit)
@@ -34,7 +35,7 @@ local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
   jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9],
 }
-local resultsKey, completedKey, metricsKey, eventsKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13]
+local resultsKey, completedKey, metricsKey, eventsKey, dedupKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 local keepCount, keepAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local fetchCount, leaseMs, tokenBase = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local n = tonumber(ARGV[6])
@@ -71,9 +72,9 @@ if #done > 0 then
   if keepCount > 0 then
     redis.call('ZADD', completedKey, unpack(zargs))
     if #rargs > 0 then redis.call('HSET', resultsKey, unpack(rargs)) end
-    trimFinished(completedKey, k.jobs, k.info, resultsKey, now, keepCount, keepAgeMs)
+    trimFinished(completedKey, k.jobs, k.info, resultsKey, now, keepCount, keepAgeMs, dedupKey)
   else
-    deleteJobData(k.jobs, k.info, nil, done)
+    deleteJobData(k.jobs, k.info, nil, done, dedupKey)
   end
   redis.call('HINCRBY', k.meta, 'completed', #done)
   countMinute(metricsKey, 'c:', now, #done)

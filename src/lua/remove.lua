@@ -11,6 +11,7 @@
     7 info       hash  <prefix>:{<queue>}:info
     8 results    hash  <prefix>:{<queue>}:results
     9 lease      hash  <prefix>:{<queue>}:lease
+   10 dedup      hash  <prefix>:{<queue>}:dedup
   ARGV
     1 id
   Returns
@@ -18,7 +19,7 @@
 ]]
 -- @include common
 local waitKey, prioKey, delayedKey, completedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local jobsKey, infoKey, resultsKey, leaseKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local jobsKey, infoKey, resultsKey, leaseKey, dedupKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local id = ARGV[1]
 
 if redis.call('HEXISTS', jobsKey, id) == 0 then return 0 end
@@ -28,5 +29,5 @@ if redis.call('ZREM', prioKey, id) == 0 and redis.call('ZREM', delayedKey, id) =
   -- waiting at default priority: LREM walks the list, acceptable for an admin operation
   redis.call('LREM', waitKey, 1, id)
 end
-deleteJobData(jobsKey, infoKey, resultsKey, { id })
+deleteJobData(jobsKey, infoKey, resultsKey, { id }, dedupKey)
 return 1

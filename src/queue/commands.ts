@@ -29,6 +29,9 @@ export interface AddSpec {
   id: string;
   priority: number;
   delayMs: number;
+  /** '' for none */
+  dedupKey: string;
+  dedupTtlMs: number;
   body: string;
 }
 
@@ -69,9 +72,20 @@ export class QueueCommands {
   async add(specs: readonly AddSpec[]): Promise<{ id: string; created: boolean }[]> {
     const k = this.keys;
     const args: (string | number)[] = [SCHEMA_VERSION, specs.length];
-    for (const s of specs) args.push(s.id, s.priority, s.delayMs, s.body);
+    for (const s of specs) args.push(s.id, s.priority, s.delayMs, s.dedupKey, s.dedupTtlMs, s.body);
     const reply = (await script(this.client, 'add')(
-      [k.meta, k.wait, k.prio, k.delayed, k.jobs, k.marker, k.events],
+      [
+        k.meta,
+        k.wait,
+        k.prio,
+        k.delayed,
+        k.jobs,
+        k.marker,
+        k.events,
+        k.completed,
+        k.failed,
+        k.dedup,
+      ],
       args,
     )) as (string | number)[];
     const out: { id: string; created: boolean }[] = [];
@@ -107,7 +121,7 @@ export class QueueCommands {
     ];
     for (const a of acks) args.push(a.id, a.token, a.result);
     const reply = (await script(this.client, 'complete')(
-      [...fetchKeys(k), k.results, k.completed, k.metrics, k.events],
+      [...fetchKeys(k), k.results, k.completed, k.metrics, k.events, k.dedup],
       args,
     )) as unknown[];
     const nStale = Number(reply[0]);
@@ -126,7 +140,7 @@ export class QueueCommands {
   ): Promise<boolean> {
     const k = this.keys;
     const reply = await script(this.client, 'fail')(
-      [...fetchKeys(k), k.results, k.failed, k.metrics, k.events],
+      [...fetchKeys(k), k.results, k.failed, k.metrics, k.events, k.dedup],
       [
         id,
         token,
@@ -209,7 +223,18 @@ export class QueueCommands {
     const k = this.keys;
     return Number(
       await script(this.client, 'remove')(
-        [k.wait, k.prio, k.delayed, k.completed, k.failed, k.jobs, k.info, k.results, k.lease],
+        [
+          k.wait,
+          k.prio,
+          k.delayed,
+          k.completed,
+          k.failed,
+          k.jobs,
+          k.info,
+          k.results,
+          k.lease,
+          k.dedup,
+        ],
         [id],
       ),
     ) as 1 | 0 | -1;
@@ -229,7 +254,7 @@ export class QueueCommands {
     const k = this.keys;
     return Number(
       await script(this.client, 'clear')(
-        [k.wait, k.prio, k.delayed, k.failed, k.jobs, k.info, k.results],
+        [k.wait, k.prio, k.delayed, k.failed, k.jobs, k.info, k.results, k.dedup],
         [limit, includeFailed ? '1' : '0'],
       ),
     );

@@ -19,6 +19,8 @@ export interface StoredJobOptions {
   /** Per-job override of the queue's back-off. */
   backoff?: BackoffOptions;
   meta?: JobMeta;
+  /** De-duplication key the job holds (see `AddOptions.dedupKey`). */
+  dedupKey?: string;
 }
 
 /** One failed attempt, as kept in the job's history. */

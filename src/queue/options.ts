@@ -27,6 +27,13 @@ export interface AddOptions {
   maxAttempts?: number;
   /** Per-job override of the worker's back-off. */
   backoff?: BackoffOptions;
+  /**
+   * De-duplication key: while a job with this key is waiting, delayed or active, `add` returns
+   * that job (`created: false`) instead of adding another.
+   */
+  dedupKey?: string;
+  /** Keep de-duplicating for this many ms after the holder finished (default 0). */
+  dedupTtlMs?: number;
 }
 
 /** A job for `addBulk`. */
@@ -85,12 +92,29 @@ export function toAddSpec(
     (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta))
   )
     problems.push('meta must be an object');
+  if (
+    o.dedupKey !== undefined &&
+    (typeof o.dedupKey !== 'string' || o.dedupKey.length < 1 || o.dedupKey.length > 256)
+  )
+    problems.push('dedupKey must be a string of 1–256 characters');
+  if (o.dedupTtlMs !== undefined) {
+    if (!Number.isInteger(o.dedupTtlMs) || o.dedupTtlMs < 0)
+      problems.push('dedupTtlMs must be an integer >= 0');
+    else if (o.dedupKey === undefined) problems.push('dedupTtlMs needs a dedupKey');
+  }
   if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
 
   const dataJson = serialisePayload(data, maxPayloadBytes);
   let stored: StoredJobOptions | undefined;
-  if (o.maxAttempts !== undefined || o.backoff !== undefined || o.meta !== undefined) {
+  if (
+    o.maxAttempts !== undefined ||
+    o.backoff !== undefined ||
+    o.meta !== undefined ||
+    o.dedupKey !== undefined
+  ) {
     stored = {};
+    // Stored so that deleting the job can release its key (see releaseDedup in common.lua).
+    if (o.dedupKey !== undefined) stored.dedupKey = o.dedupKey;
     if (o.maxAttempts !== undefined) stored.maxAttempts = o.maxAttempts;
     if (o.backoff !== undefined) stored.backoff = o.backoff;
     if (o.meta !== undefined) {
@@ -98,5 +122,12 @@ export function toAddSpec(
       stored.meta = o.meta;
     }
   }
-  return { id: o.id ?? '', priority, delayMs, body: encodeBody(name, dataJson, stored) };
+  return {
+    id: o.id ?? '',
+    priority,
+    delayMs,
+    dedupKey: o.dedupKey ?? '',
+    dedupTtlMs: o.dedupTtlMs ?? 0,
+    body: encodeBody(name, dataJson, stored),
+  };
 }

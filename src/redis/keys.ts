@@ -37,7 +37,7 @@ export interface QueueKeys {
   lease: string;
   /** hash: id → JSON return value of a completed job */
   results: string;
-  /** hash: dedup key → id of the job that holds it */
+  /** hash: dedup key → id of the job that holds it (until that job's data is deleted) */
   dedup: string;
   /** list: wake-up signals for workers blocked waiting for work */
   marker: string;

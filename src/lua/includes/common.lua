@@ -47,9 +47,26 @@ local function emit(eventsKey, event, id, extra)
   end
 end
 
--- Deletes the per-job fields of `ids` from the job hashes.
-local function deleteJobData(jobsKey, infoKey, resultsKey, ids)
+-- Releases the de-duplication keys still held by `ids` (a job holds its key until its data is
+-- deleted; `add` treats a finished holder as free unless within the caller's TTL). Queues that
+-- never used a dedup key pay one HLEN.
+local function releaseDedup(jobsKey, dedupKey, ids)
+  if not dedupKey or redis.call('HLEN', dedupKey) == 0 then return end
+  local records = redis.call('HMGET', jobsKey, unpack(ids))
+  for i, id in ipairs(ids) do
+    local record = records[i]
+    if record and string.find(record, '"dedupKey":', 1, true) then
+      local body = cjson.decode(string.match(record, '^%d+|%-?%d+|(.*)$'))
+      local key = body.o and body.o.dedupKey
+      if key and redis.call('HGET', dedupKey, key) == id then redis.call('HDEL', dedupKey, key) end
+    end
+  end
+end
+
+-- Deletes the per-job fields of `ids` from the job hashes (and the dedup keys they hold).
+local function deleteJobData(jobsKey, infoKey, resultsKey, ids, dedupKey)
   if #ids == 0 then return end
+  releaseDedup(jobsKey, dedupKey, ids)
   redis.call('HDEL', jobsKey, unpack(ids))
   redis.call('HDEL', infoKey, unpack(ids))
   if resultsKey then redis.call('HDEL', resultsKey, unpack(ids)) end
@@ -59,7 +76,7 @@ end
 -- older than `keepAgeMs` (0 = no age limit). Removes at most 1000 per call, so the cost of one
 -- call is bounded; every finishing call trims a little, so the set never grows past its bound for
 -- long.
-local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs)
+local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey)
   local removed = {}
   local excess = redis.call('ZCARD', setKey) - keepCount
   if excess > 0 then
@@ -73,7 +90,7 @@ local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount
       for _, id in ipairs(old) do removed[#removed + 1] = id end
     end
   end
-  deleteJobData(jobsKey, infoKey, resultsKey, removed)
+  deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey)
 end
 
 -- Per-minute counters for rates; the field of 61 minutes ago is dropped as time moves on.
