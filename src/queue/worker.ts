@@ -115,6 +115,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private delayTimer: NodeJS.Timeout | undefined;
   private delayTarget = -1;
   private started = false;
+  /** Set once the command connection is being closed: nothing more is sent. */
+  private ended = false;
   private closing: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
 
@@ -201,14 +203,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     if (this.delayTimer) clearTimeout(this.delayTimer);
     this.wake.stop();
     await this.reaper.stop();
-    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    this.checkIdle();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      idle.then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    const timedOut = !(await this.settled(timeoutMs));
     await this.heartbeat.stop();
     if (timedOut) {
       const left = [...this.inFlight.values()].filter((r) => !r.released);
@@ -221,8 +216,24 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
           .release(left.map((r) => ({ id: r.job.id, token: r.token })))
           .catch((e) => this.reportError(e));
       }
+      // Results already in hand are still worth recording before the connection goes.
+      await this.settled(2000);
     }
+    this.ended = true;
     await closeConnection(this.client);
+  }
+
+  /** Resolves true once nothing of ours runs or waits to be recorded, false after `timeoutMs`. */
+  private async settled(timeoutMs: number): Promise<boolean> {
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    this.checkIdle();
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([
+      idle.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    return done;
   }
 
   private freeSlots(): number {
@@ -261,7 +272,11 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         } catch (err) {
           this.acks = acks.concat(this.acks);
           this.reportError(err);
-          if (this.closing && this.client.status === 'end') break;
+          // A closed connection cannot record anything: those jobs come back by lease expiry.
+          if (this.ended || this.client.status === 'end') {
+            this.acks = [];
+            break;
+          }
           await new Promise((r) => setTimeout(r, 500));
           this.pumpAgain = true;
           continue;
@@ -447,8 +462,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
 
   private checkIdle(): void {
     if (!this.closing) return;
-    if (this.acks.length > 0 && !this.pumping) this.pump();
-    if (this.inFlight.size === 0 && this.acks.length === 0 && !this.pumping && this.failing === 0) {
+    if (this.acks.length > 0 && !this.pumping && !this.ended) this.pump();
+    const running = [...this.inFlight.values()].some((r) => !r.released);
+    if (!running && this.acks.length === 0 && !this.pumping && this.failing === 0) {
       for (const w of this.idleWaiters.splice(0)) w();
     }
   }
