@@ -15,7 +15,10 @@
    10 dedup      hash   <prefix>:{<queue>}:dedup
   ARGV
     1 schema version (integer)
-    2 job count N
+    2 now (ms): the producer's reading of Redis's clock (calibrated against TIME; see
+      src/redis/clock.ts) — created time and the base of delays. Not TIME here: it costs more
+      than the rest of a single add.
+    3 job count N
     then per job, 6 values:
       id          string, '' for an auto id (a decimal counter from meta.id)
       priority    integer, 0 = default
@@ -31,55 +34,80 @@
 local metaKey, waitKey, prioKey, delayedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7]
 local completedKey, failedKey, dedupKey = KEYS[8], KEYS[9], KEYS[10]
-local schemaVersion = ARGV[1]
-local count = tonumber(ARGV[2])
+local schemaVersion, now, count = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local FIRST, STRIDE = 4, 6
 
-local now = nowMs()
-redis.call('HSETNX', metaKey, 'v', schemaVersion)
-local notify = listening(metaKey, now)
-local out = {}
-local addedWaiting = false
+local meta = redis.call('HMGET', metaKey, 'v', 'evlisten')
+if not meta[1] then redis.call('HSET', metaKey, 'v', schemaVersion) end
+local notify = meta[2] and tonumber(meta[2]) > now
+
+-- Ids of jobs created by this call (their records are written in one HSET at the end).
+local fresh = {}
+
 -- The job that holds `key` and still de-duplicates (unfinished, or finished within `ttlMs`).
 local function dedupHolder(key, ttlMs)
   local holder = redis.call('HGET', dedupKey, key)
-  if not holder or redis.call('HEXISTS', jobsKey, holder) == 0 then return nil end
+  if not holder then return nil end
+  if fresh[holder] then return holder end
+  if redis.call('HEXISTS', jobsKey, holder) == 0 then return nil end
   local finished = redis.call('ZSCORE', completedKey, holder) or redis.call('ZSCORE', failedKey, holder)
   if not finished or now - tonumber(finished) < ttlMs then return holder end
   return nil
 end
 
+-- Automatic ids come from one HINCRBY for the whole call.
+local autoCount = 0
 for i = 0, count - 1 do
-  local base = 3 + i * 6
+  if ARGV[FIRST + i * STRIDE] == '' then autoCount = autoCount + 1 end
+end
+local nextAuto = 0
+if autoCount > 0 then nextAuto = redis.call('HINCRBY', metaKey, 'id', autoCount) - autoCount + 1 end
+
+local records, waiting = {}, {}
+local earliest = redis.call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')[2]
+local earliestNew
+local out = {}
+for i = 0, count - 1 do
+  local base = FIRST + i * STRIDE
   local id, priority, delayMs = ARGV[base], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
   local dedup, dedupTtlMs, body = ARGV[base + 3], tonumber(ARGV[base + 4]), ARGV[base + 5]
   local created = 1
   local holder = dedup ~= '' and dedupHolder(dedup, dedupTtlMs)
+  if id == '' then
+    id = tostring(nextAuto)
+    nextAuto = nextAuto + 1
+  end
   if holder then
     id = holder
     created = 0
-  elseif id == '' then
-    id = tostring(redis.call('HINCRBY', metaKey, 'id', 1))
-  elseif redis.call('HEXISTS', jobsKey, id) == 1 then
+  elseif fresh[id] or redis.call('HEXISTS', jobsKey, id) == 1 then
     created = 0
   end
   if created == 1 then
-    redis.call('HSET', jobsKey, id, now .. '|' .. priority .. '|' .. body)
+    fresh[id] = true
+    records[#records + 1] = id
+    records[#records + 1] = now .. '|' .. priority .. '|' .. body
     if dedup ~= '' then redis.call('HSET', dedupKey, dedup, id) end
     if delayMs > 0 then
       local dueAt = now + delayMs
       redis.call('ZADD', delayedKey, dueAt, id)
-      -- A new earliest due time: wake a worker so it re-arms its timer for it.
-      local head = redis.call('ZRANGE', delayedKey, 0, 0)
-      if head[1] == id then redis.call('LPUSH', markerKey, '1') end
+      if not earliestNew or dueAt < earliestNew then earliestNew = dueAt end
       if notify then emit(eventsKey, 'delayed', id, tostring(dueAt)) end
+    elseif priority == 0 then
+      waiting[#waiting + 1] = id
+      if notify then emit(eventsKey, 'waiting', id) end
     else
       pushWaiting(metaKey, waitKey, prioKey, id, priority, false)
-      addedWaiting = true
+      waiting[0] = true
       if notify then emit(eventsKey, 'waiting', id) end
     end
   end
   out[#out + 1] = id
   out[#out + 1] = created
 end
-if addedWaiting then wake(markerKey) end
+if #records > 0 then redis.call('HSET', jobsKey, unpack(records)) end
+if #waiting > 0 then redis.call('LPUSH', waitKey, unpack(waiting)) end
+if #waiting > 0 or waiting[0] then wake(markerKey) end
+-- A new earliest due time: wake a worker so it re-arms its timer for it.
+if earliestNew and (not earliest or earliestNew < tonumber(earliest)) then redis.call('LPUSH', markerKey, '1') end
 return out

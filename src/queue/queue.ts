@@ -19,6 +19,7 @@ import {
   type RedisClient,
 } from '../redis/connection.js';
 import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../redis/keys.js';
+import { RedisClock } from '../redis/clock.js';
 import { QueueCommands } from './commands.js';
 import { EventsReader, type RawQueueEvent } from './events-reader.js';
 import { Job, type JobState } from './job.js';
@@ -117,6 +118,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   readonly keys: QueueKeys;
   private readonly client: RedisClient;
   private readonly commands: QueueCommands;
+  private readonly clock: RedisClock;
   private readonly maxPayloadBytes: number;
   private readonly connection: ConnectionOptions | undefined;
   private events: EventsReader | undefined;
@@ -135,6 +137,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.connection = options.connection;
     this.client = openConnection(options.connection, (err) => this.reportError(err));
     this.commands = new QueueCommands(this.client, this.keys);
+    this.clock = new RedisClock(this.client);
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (typeof event === 'string' && JOB_EVENTS.has(event)) this.listenToJobEvents();
     });
@@ -191,7 +194,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async add(name: string, data: Data, opts?: AddOptions): Promise<AddedJob> {
     this.assertOpen();
-    const [added] = await this.commands.add([toAddSpec(name, data, opts, this.maxPayloadBytes)]);
+    const spec = toAddSpec(name, data, opts, this.maxPayloadBytes);
+    const [added] = await this.commands.add([spec], await this.clock.now());
     return added!;
   }
 
@@ -204,7 +208,9 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     const specs = jobs.map((j) => toAddSpec(j.name ?? '', j.data, j.opts, this.maxPayloadBytes));
     const out: AddedJob[] = [];
     for (let i = 0; i < specs.length; i += BULK_CHUNK) {
-      out.push(...(await this.commands.add(specs.slice(i, i + BULK_CHUNK))));
+      out.push(
+        ...(await this.commands.add(specs.slice(i, i + BULK_CHUNK), await this.clock.now())),
+      );
     }
     return out;
   }
