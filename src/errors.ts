@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   SLC_ERR_SCHEMA_VERSION: 500,
   SLC_ERR_INVALID_POSITION: 400,
   SLC_ERR_GROUP_NOT_FOUND: 404,
+  SLC_ERR_REDIS: 500,
 } as const;
 
 /** A stable error code. */

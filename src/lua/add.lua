@@ -18,14 +18,15 @@
     2 now (ms): the producer's reading of Redis's clock (calibrated against TIME; see
       src/redis/clock.ts) — created time and the base of delays. Not TIME here: it costs more
       than the rest of a single add.
-    3 job count N
+    3 createdTag: `#` + now in base 36, the record's header
+    4 job count N
     then per job, 6 values:
       id          string, '' for an auto id (a decimal counter from meta.id)
       priority    integer, 0 = default
       delayMs     integer ms from now (Redis clock); <= 0 = run now
       dedupKey    string, '' for none
       dedupTtlMs  integer ms a finished holder still de-duplicates (0 = only while unfinished)
-      body        string, the JSON body of the record
+      body        string, the record after its header: `<name>|<options JSON>|<data JSON>`
   Returns
     flat array: id, created per job (1 = added now; 0 = an existing job was returned: one with
     that id, or the unfinished (or recently finished) holder of that dedup key)
@@ -34,8 +35,8 @@
 local metaKey, waitKey, prioKey, delayedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7]
 local completedKey, failedKey, dedupKey = KEYS[8], KEYS[9], KEYS[10]
-local schemaVersion, now, count = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local FIRST, STRIDE = 4, 6
+local schemaVersion, now, createdTag, count = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local FIRST, STRIDE = 5, 6
 
 local meta = redis.call('HMGET', metaKey, 'v', 'evlisten')
 if not meta[1] then redis.call('HSET', metaKey, 'v', schemaVersion) end
@@ -64,7 +65,7 @@ local nextAuto = 0
 if autoCount > 0 then nextAuto = redis.call('HINCRBY', metaKey, 'id', autoCount) - autoCount + 1 end
 
 local records, waiting = {}, {}
-local earliest = redis.call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')[2]
+local earliest
 local earliestNew
 local out = {}
 for i = 0, count - 1 do
@@ -86,10 +87,11 @@ for i = 0, count - 1 do
   if created == 1 then
     fresh[id] = true
     records[#records + 1] = id
-    records[#records + 1] = now .. '|' .. priority .. '|' .. body
+    records[#records + 1] = createdTag .. '|' .. priority .. '|' .. body
     if dedup ~= '' then redis.call('HSET', dedupKey, dedup, id) end
     if delayMs > 0 then
       local dueAt = now + delayMs
+      if not earliestNew then earliest = redis.call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')[2] end
       redis.call('ZADD', delayedKey, dueAt, id)
       if not earliestNew or dueAt < earliestNew then earliestNew = dueAt end
       if notify then emit(eventsKey, 'delayed', id, tostring(dueAt)) end

@@ -39,7 +39,7 @@ if lowHead[1] then candidates[#candidates + 1] = lowHead[1] end
 for _, id in ipairs(candidates) do
   local record = redis.call('HGET', jobsKey, id)
   if record then
-    local created = tonumber(string.match(record, '^(%d+)|'))
+    local created = recordCreated(record)
     if created and (oldest < 0 or created < oldest) then oldest = created end
   end
 end

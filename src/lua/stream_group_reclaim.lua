@@ -21,7 +21,7 @@
     7 ownOnly        '1' / '0'
   Returns
     { status (1 = ok, 0 = topic or group missing), epoch,
-      { id1, deliveries1, data1, … } (claimed), { id, … } (dead-lettered) }
+      { id1, deliveries1, data1, … } (claimed), { id1, error1, … } (dead-lettered) }
 ]]
 -- @include stream_common
 -- @include stream_group
@@ -47,6 +47,7 @@ for _, p in ipairs(pending) do
       or ('not acknowledged within ' .. minIdleMs .. ' ms by consumer ' .. owner)
     deadLetter(k, group, id, err, deliveries, owner, dlqMaxLen)
     dead[#dead + 1] = id
+    dead[#dead + 1] = err
   else
     local rows = redis.call('XCLAIM', k.stream, group, consumer, minIdleMs, id)
     if rows[1] then

@@ -1,6 +1,8 @@
 --[[
   stream_publish: appends entries to a topic in one atomic step. Per entry with an idempotency
-  key that was seen within the window, nothing is appended and the first entry's id is returned.
+  key that was seen within the window (the window runs from the first publish with that key),
+  nothing is appended and the first entry's id is returned; after the window the key appends
+  anew.
   Then: trims the topic (retention), refreshes its idle TTL, tells live readers (one Pub/Sub
   message for the whole call) and, for a topic in a fan-in feed, appends one pointer entry per
   new entry to the feed partition (same slot) and trims and notifies that too.
@@ -38,13 +40,14 @@
 ]]
 -- @include stream_common
 local streamKey, metaKey, idemKey, idemzKey, errorsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local feedStreamKey, feedMetaKey, feedIdemKey, feedIdemzKey, feedErrorsKey =
+  KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local epochCandidate, channel = ARGV[1], ARGV[2]
 local maxLen, maxAgeMs, ttlMs = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local protect, groupLiveMs, idemWindowMs = ARGV[6] == '1', tonumber(ARGV[7]), tonumber(ARGV[8])
 local inlineMaxBytes, count = tonumber(ARGV[9]), tonumber(ARGV[10])
 local FIRST = 11 -- ARGV index of the first entry
 local hasFeed = #KEYS > 5
-local feedStreamKey, feedMetaKey = KEYS[6], KEYS[7]
 local f = FIRST + 2 * count -- ARGV index of the feed section
 local feedEpochCandidate, feedChannel = ARGV[f], ARGV[f + 1]
 local feedMaxLen, feedMaxAgeMs, feedTtlMs = tonumber(ARGV[f + 2]), tonumber(ARGV[f + 3]), tonumber(ARGV[f + 4])
@@ -55,7 +58,7 @@ local epoch, prev, groupsSeen = openTopic(streamKey, metaKey, epochCandidate, { 
 local feedEpoch, feedPrev, feedGroupsSeen
 if hasFeed then
   feedEpoch, feedPrev, feedGroupsSeen =
-    openTopic(feedStreamKey, feedMetaKey, feedEpochCandidate, { KEYS[8], KEYS[9], KEYS[10] })
+    openTopic(feedStreamKey, feedMetaKey, feedEpochCandidate, { feedIdemKey, feedIdemzKey, feedErrorsKey })
 end
 
 -- Forget idempotency keys whose window has passed (bounded per call; only calls that use keys
@@ -78,7 +81,13 @@ local bytes = 0
 for i = 0, count - 1 do
   local key, data = ARGV[FIRST + i * 2], ARGV[FIRST + 1 + i * 2]
   local existing = nil
-  if key ~= '' then existing = redis.call('HGET', idemKey, key) end
+  if key ~= '' then
+    existing = redis.call('HGET', idemKey, key)
+    -- A key the bounded clean-up above has not reached yet may be past its window: not a repeat.
+    if existing and (tonumber(redis.call('ZSCORE', idemzKey, key)) or 0) <= clock() then
+      existing = nil
+    end
+  end
   if existing then
     out[#out + 1] = existing
     out[#out + 1] = 1
@@ -128,8 +137,8 @@ end
 if hasFeed and feedTtlMs > 0 then
   redis.call('PEXPIRE', feedStreamKey, feedTtlMs)
   redis.call('PEXPIRE', feedMetaKey, feedTtlMs)
-  redis.call('PEXPIRE', KEYS[8], feedTtlMs)
-  redis.call('PEXPIRE', KEYS[9], feedTtlMs)
-  redis.call('PEXPIRE', KEYS[10], feedTtlMs)
+  redis.call('PEXPIRE', feedIdemKey, feedTtlMs)
+  redis.call('PEXPIRE', feedIdemzKey, feedTtlMs)
+  redis.call('PEXPIRE', feedErrorsKey, feedTtlMs)
 end
 return out

@@ -72,7 +72,7 @@ export class QueueCommands {
   /** `now`: Redis's time as read by {@link RedisClock}. */
   async add(specs: readonly AddSpec[], now: number): Promise<{ id: string; created: boolean }[]> {
     const k = this.keys;
-    const args: (string | number)[] = [SCHEMA_VERSION, now, specs.length];
+    const args: (string | number)[] = [SCHEMA_VERSION, now, `#${now.toString(36)}`, specs.length];
     for (const s of specs) args.push(s.id, s.priority, s.delayMs, s.dedupKey, s.dedupTtlMs, s.body);
     const reply = (await script(this.client, 'add')(
       [

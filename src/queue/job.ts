@@ -1,6 +1,5 @@
 /**
- * A job as read from Redis, and the encoding of its record. A record is
- * `<createdMs>|<priority>|<body JSON>`; the body is `{"n"?:name,"d":data,"o"?:options}`.
+ * A job as read from Redis, and the encoding of its record (see {@link decodeRecord}).
  */
 import type { BackoffOptions } from './retry.js';
 
@@ -138,19 +137,28 @@ interface RecordBody {
 }
 
 /** Builds the JSON body of a record from already-serialised data. */
+/**
+ * Builds the part of a record after its header (layout 2): `<name>|<options JSON>|<data JSON>`.
+ * The name has no `|` (validated) and `|` inside the options JSON is written as `\u007c`, so
+ * the first fields split on `|` and the data, last, may hold anything.
+ */
 export function encodeBody(
   name: string,
   dataJson: string,
   options: StoredJobOptions | undefined,
 ): string {
-  let body = '{';
-  if (name) body += `"n":${JSON.stringify(name)},`;
-  body += `"d":${dataJson}`;
-  if (options && Object.keys(options).length > 0) body += `,"o":${JSON.stringify(options)}`;
-  return body + '}';
+  const opts =
+    options && Object.keys(options).length > 0
+      ? JSON.stringify(options).replaceAll('|', '\\u007c')
+      : '';
+  return `${name}|${opts}|${dataJson}`;
 }
 
-/** Splits a record into its header fields and parsed body. */
+/**
+ * Splits a record into its header fields and parsed body. Two layouts are read:
+ * - 2: `#<created ms, base 36>|<priority>|<name>|<options JSON or ''>|<data JSON>`
+ * - 1: `<created ms>|<priority>|{"n"?:name,"d":data,"o"?:options}`
+ */
 export function decodeRecord(record: string): {
   createdAt: number;
   priority: number;
@@ -158,9 +166,20 @@ export function decodeRecord(record: string): {
 } {
   const a = record.indexOf('|');
   const b = record.indexOf('|', a + 1);
-  return {
-    createdAt: Number(record.slice(0, a)),
-    priority: Number(record.slice(a + 1, b)),
-    body: JSON.parse(record.slice(b + 1)) as RecordBody,
-  };
+  const priority = Number(record.slice(a + 1, b));
+  if (record.charCodeAt(0) !== 35 /* # */) {
+    return {
+      createdAt: Number(record.slice(0, a)),
+      priority,
+      body: JSON.parse(record.slice(b + 1)) as RecordBody,
+    };
+  }
+  const c = record.indexOf('|', b + 1);
+  const d = record.indexOf('|', c + 1);
+  const name = record.slice(b + 1, c);
+  const opts = record.slice(c + 1, d);
+  const body: RecordBody = { d: JSON.parse(record.slice(d + 1)) };
+  if (name) body.n = name;
+  if (opts) body.o = JSON.parse(opts) as StoredJobOptions;
+  return { createdAt: parseInt(record.slice(1, a), 36), priority, body };
 }

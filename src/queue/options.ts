@@ -55,6 +55,8 @@ export function toAddSpec(
     throw new ValidationError('SLC_ERR_INVALID_OPTIONS', ['options must be an object']);
   const o = opts ?? {};
   if (typeof name !== 'string') problems.push('job name must be a string');
+  else if (name.length > 256 || name.includes('|'))
+    problems.push('job name must be at most 256 characters, without |');
   if (o.id !== undefined) {
     const p = jobIdProblem(o.id);
     if (p) problems.push(p);

@@ -11,7 +11,7 @@
 export const DEFAULT_PREFIX = 'sluice';
 
 /** Version of the on-Redis data layout, stored in each queue's `meta` hash. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The keys of one queue. */
 export interface QueueKeys {

@@ -15,13 +15,13 @@
  */
 import { validateName } from '../validate.js';
 import { cursorKey, unreadKey } from '../redis/keys.js';
-import { script } from '../redis/scripts.js';
 import type { Hub } from './hub.js';
 import { assertNoProblems, optionProblems, validateMemberName } from './options.js';
 import { START, parsePosition, type Position } from './position.js';
 import type { Topic } from './topic.js';
 import type { RangePage } from './types.js';
 
+/** Lifetimes of cursors and unread counts. */
 export interface CursorOptions {
   /** Lifetime of a cursor after its last write, ms; default 30 days. */
   cursorTtlMs?: number;
@@ -31,6 +31,16 @@ export interface CursorOptions {
 
 const DAY = 86_400_000;
 
+/**
+ * Cursors and unread counts (see the file notes). Get one from `streams.cursors()`.
+ *
+ * @example
+ * ```ts
+ * const cursors = streams.cursors({ cursorTtlMs: 7 * 86_400_000 });
+ * await cursors.set('bob', 'phone', 'conv:7', entry.position);
+ * const missed = await cursors.missed(conv, 'bob', 'phone');
+ * ```
+ */
 export class Cursors {
   private readonly cursorTtlMs: number;
   private readonly unreadTtlMs: number;
@@ -54,7 +64,7 @@ export class Cursors {
   async get(user: string, client: string, topic: string): Promise<Position | null> {
     this.hub.assertOpen();
     const key = cursorKey(this.hub.prefix, ...this.names(user, client, topic));
-    return this.hub.conn.run((c) => c.get(key));
+    return this.hub.conn.run((c) => c.get(key), 'GET');
   }
 
   /**
@@ -75,13 +85,11 @@ export class Cursors {
       return (await this.get(u, c, t)) ?? START;
     const keys = [cursorKey(this.hub.prefix, u, c, t), unreadKey(this.hub.prefix, u, t)];
     return String(
-      await this.hub.conn.run((cl) =>
-        script(cl, 'stream_cursor_set')(keys, [
-          position,
-          this.cursorTtlMs,
-          opts.clearUnread ? '1' : '0',
-        ]),
-      ),
+      await this.hub.conn.script('stream_cursor_set', keys, [
+        position,
+        this.cursorTtlMs,
+        opts.clearUnread ? '1' : '0',
+      ]),
     );
   }
 
@@ -94,9 +102,7 @@ export class Cursors {
       validateMemberName('user', user),
       validateName('topic', topic),
     );
-    return Number(
-      await this.hub.conn.run((c) => script(c, 'stream_unread_add')([key], [by, this.unreadTtlMs])),
-    );
+    return Number(await this.hub.conn.script('stream_unread_add', [key], [by, this.unreadTtlMs]));
   }
 
   /** The user's unread counts on `topics` (0 where none), read in one step. */
@@ -106,7 +112,7 @@ export class Cursors {
     const out: Record<string, number> = {};
     if (topics.length === 0) return out;
     const keys = topics.map((t) => unreadKey(this.hub.prefix, user, validateName('topic', t)));
-    const values = await this.hub.conn.run((c) => c.mget(...keys));
+    const values = await this.hub.conn.run((c) => c.mget(...keys), 'MGET');
     topics.forEach((t, i) => (out[t] = Number(values[i] ?? 0)));
     return out;
   }

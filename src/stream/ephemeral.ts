@@ -13,6 +13,7 @@
  * await typing.publish({ user: 'ada' });
  * ```
  */
+import { Cluster } from 'ioredis';
 import { serialisePayload } from '../validate.js';
 import type { Hub } from './hub.js';
 import type { ChannelHandler } from './live-router.js';
@@ -36,6 +37,7 @@ class EphemeralReader implements ChannelHandler {
     this.ready.catch(() => {
       const map = readers.get(hub);
       if (map?.get(channel) === this) map.delete(channel);
+      hub.router.leave(channel, this);
     });
   }
 
@@ -62,19 +64,32 @@ class EphemeralReader implements ChannelHandler {
   leave(sink: EphemeralSubscription<unknown>): void {
     this.sinks.delete(sink);
     if (this.sinks.size === 0) {
-      this.hub.router.leave(this.channel);
-      readers.get(this.hub)?.delete(this.channel);
+      this.hub.router.leave(this.channel, this);
+      const map = readers.get(this.hub);
+      if (map?.get(this.channel) === this) map.delete(this.channel);
     }
   }
 }
 
 const readers = new WeakMap<Hub, Map<string, EphemeralReader>>();
 
-/** A subscription to an ephemeral topic (same iteration as a durable one). */
+/**
+ * A subscription to an ephemeral topic: the same iteration as a durable one, entries without
+ * positions, and a `truncated` event wherever messages may have been lost.
+ *
+ * @example
+ * ```ts
+ * const sub = typing.subscribe({ signal });
+ * await sub.ready();
+ * for await (const ev of sub) if (ev.type === 'entry') showTyping(ev.entry.data);
+ * ```
+ */
 export class EphemeralSubscription<T = unknown> implements AsyncIterableIterator<Event<T>> {
   private queue: Event<T>[] = [];
   private waiter: (() => void) | undefined;
   private closed = false;
+  /** @internal removes the abort listener */
+  detach: (() => void) | undefined;
 
   /** @internal use `ephemeralTopic.subscribe()` */
   constructor(
@@ -99,6 +114,7 @@ export class EphemeralSubscription<T = unknown> implements AsyncIterableIterator
     return this;
   }
 
+  /** The next event; waits for one. */
   async next(): Promise<IteratorResult<Event<T>>> {
     await this.reader.ready;
     for (;;) {
@@ -109,15 +125,19 @@ export class EphemeralSubscription<T = unknown> implements AsyncIterableIterator
     }
   }
 
+  /** Ends the subscription (what `break` in `for await` calls). */
   async return(): Promise<IteratorResult<Event<T>>> {
     this.close();
     return { value: undefined, done: true };
   }
 
+  /** Ends the subscription; a pending `next()` resolves as done. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.queue = [];
+    this.detach?.();
+    this.detach = undefined;
     this.reader.leave(this as EphemeralSubscription<unknown>);
     this.wake();
     this.onClose();
@@ -146,6 +166,15 @@ export class EphemeralSubscription<T = unknown> implements AsyncIterableIterator
   }
 }
 
+/**
+ * A non-durable topic over plain Pub/Sub (see the file notes). Get one from `streams.ephemeral()`.
+ *
+ * @example
+ * ```ts
+ * const typing = streams.ephemeral<{ user: string }>('typing:conv-7');
+ * const { receivers } = await typing.publish({ user: 'ada' });
+ * ```
+ */
 export class EphemeralTopic<T = unknown> {
   /** @internal use `streams.ephemeral()` */
   constructor(
@@ -157,14 +186,18 @@ export class EphemeralTopic<T = unknown> {
 
   /**
    * Publishes to whoever is subscribed now; resolves with how many Redis connections got it
-   * (0 when nobody listens — the message is then gone). Retries while Redis is unreachable.
+   * (0 when nobody listens — the message is then gone; on Cluster, only the subscribers on the
+   * node serving the channel are counted). Retries while Redis is unreachable. Messages of one
+   * publisher arrive in the order it published them (on Cluster too: see
+   * `stream_ephemeral_publish.lua`).
    */
   async publish(data: T): Promise<{ receivers: number }> {
     this.hub.assertOpen();
-    const json = serialisePayload(data, this.maxPayloadBytes, 'data');
-    const receivers = await this.hub.conn.run((c) =>
-      c.publish(this.channel, `${Date.now()}\n${json}`),
-    );
+    const message = `${Date.now()}\n${serialisePayload(data, this.maxPayloadBytes, 'data')}`;
+    const receivers =
+      this.hub.conn.client instanceof Cluster
+        ? await this.hub.conn.script('stream_ephemeral_publish', [this.channel], [message])
+        : await this.hub.conn.run((c) => c.publish(this.channel, message), 'PUBLISH');
     return { receivers: Number(receivers) };
   }
 
@@ -184,8 +217,12 @@ export class EphemeralTopic<T = unknown> {
     if (opts.after !== undefined) sub.lost('ephemeral');
     const signal = opts.signal;
     if (signal) {
+      const abort = () => sub.close();
       if (signal.aborted) sub.close();
-      else signal.addEventListener('abort', () => sub.close(), { once: true });
+      else {
+        signal.addEventListener('abort', abort, { once: true });
+        sub.detach = () => signal.removeEventListener('abort', abort);
+      }
     }
     return sub;
   }

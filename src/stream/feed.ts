@@ -14,6 +14,7 @@
  * feed.group('notify').process(async ({ data }) => notify(data.topic, data.position));
  * ```
  */
+import { ValidationError } from '../errors.js';
 import { feedPartitionKeys } from '../redis/keys.js';
 import { ConsumerGroup, type GroupOptions } from './group.js';
 import type { Hub } from './hub.js';
@@ -23,11 +24,20 @@ import { Topic } from './topic.js';
 
 /** A feed entry: which topic got an entry, and where. */
 export interface FeedPointer {
+  /** The topic's name. */
   topic: string;
+  /** The new entry's position in that topic. */
   position: Position;
 }
 
-/** FNV-1a (32-bit) of a string's UTF-8 bytes: the partition hash, stable across languages. */
+/**
+ * FNV-1a (32-bit) of a string's UTF-8 bytes: the partition hash, stable across languages.
+ *
+ * @example
+ * ```ts
+ * fnv1a('conv:7') % 8 // the partition of topic conv:7 in an 8-partition feed
+ * ```
+ */
 export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (const byte of Buffer.from(text, 'utf8')) {
@@ -37,6 +47,16 @@ export function fnv1a(text: string): number {
   return h;
 }
 
+/**
+ * A fan-in feed split into partitions (see the file notes). Get one from `streams.feed()`.
+ *
+ * @example
+ * ```ts
+ * const feed = streams.feed('chat', { partitions: 8 });
+ * const conv = streams.topic<Message>('conv:7', { feed });
+ * feed.group('notify').process(async ({ data }) => notify(await conv.get(data.position)));
+ * ```
+ */
 export class Feed {
   private readonly parts: Topic<FeedPointer>[];
 
@@ -79,7 +99,10 @@ export class Feed {
   /** Partition `i` as a topic of pointers (to read, subscribe, or inspect). */
   partition(i: number): Topic<FeedPointer> {
     const t = this.parts[i];
-    if (!t) throw new RangeError(`feed ${this.name} has partitions 0–${this.partitions - 1}`);
+    if (!t)
+      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+        `partition must be an integer 0–${this.partitions - 1} (feed ${this.name}), got ${String(i)}`,
+      ]);
     return t;
   }
 

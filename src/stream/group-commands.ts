@@ -5,7 +5,6 @@
  */
 import type { RedisClient } from '../redis/connection.js';
 import { deadLetterKey, type TopicKeys } from '../redis/keys.js';
-import { script } from '../redis/scripts.js';
 import type { CommandConnection } from './command-connection.js';
 
 /** An entry handed to this consumer, with how many times it has been delivered. */
@@ -15,6 +14,7 @@ export interface Delivery {
   data: string;
 }
 
+/** What `stream_group_stats` returns for a group that exists (see its `.lua` header). */
 export interface RawGroupStats {
   now: number;
   lastDeliveredId: string;
@@ -27,8 +27,17 @@ export interface RawGroupStats {
   consumers: { name: string; pending: number; idleMs: number }[];
 }
 
-/** Group scripts bound to one group on one topic. */
+/**
+ * Group scripts bound to one group on one topic.
+ *
+ * @example
+ * ```ts
+ * const g = new GroupCommands(conn, topicKeys('sluice', 'orders'), 'billing');
+ * await g.create('0', newEpoch(), 0);
+ * ```
+ */
 export class GroupCommands {
+  /** The group's dead-letter stream. */
   readonly dlq: string;
 
   constructor(
@@ -40,9 +49,10 @@ export class GroupCommands {
   }
 
   private run(name: string, keys: string[], args: (string | number)[]): Promise<unknown> {
-    return this.conn.run((c) => script(c, name)(keys, args));
+    return this.conn.script(name, keys, args);
   }
 
+  /** Creates the group (and the topic) if missing; resolves with the topic's epoch. */
   async create(start: '0' | '$', epochCandidate: string, ttlMs: number): Promise<string> {
     const k = this.keys;
     const [epoch] = (await this.run(
@@ -57,12 +67,13 @@ export class GroupCommands {
   async touch(consumer: string, ids: readonly string[]): Promise<string[] | null> {
     const [status, ...lost] = (await this.run(
       'stream_group_touch',
-      [this.keys.stream, this.keys.meta],
+      [this.keys.stream, this.keys.meta, this.dlq],
       [this.group, consumer, ...ids],
     )) as [number, ...string[]];
     return status === 1 ? lost : null;
   }
 
+  /** Acks entries (and forgets their errors); resolves with how many were pending. */
   async ack(ids: readonly string[]): Promise<number> {
     return Number(
       await this.run(
@@ -108,6 +119,10 @@ export class GroupCommands {
     ) as 0 | 1 | 2;
   }
 
+  /**
+   * Takes over entries idle for `minIdleMs` (only `consumer`'s own with `ownOnly`): claims
+   * them, or dead-letters those delivered `maxDeliveries` times (with their last error).
+   */
   async reclaim(
     consumer: string,
     minIdleMs: number,
@@ -115,9 +130,14 @@ export class GroupCommands {
     maxDeliveries: number,
     dlqMaxLen: number,
     ownOnly: boolean,
-  ): Promise<{ ok: boolean; epoch: string; claimed: Delivery[]; dead: string[] }> {
+  ): Promise<{
+    ok: boolean;
+    epoch: string;
+    claimed: Delivery[];
+    dead: { id: string; error: string }[];
+  }> {
     const k = this.keys;
-    const [status, epoch, flat, dead] = (await this.run(
+    const [status, epoch, flat, deadFlat] = (await this.run(
       'stream_group_reclaim',
       [k.stream, k.meta, k.errors, this.dlq],
       [this.group, consumer, minIdleMs, count, maxDeliveries, dlqMaxLen, ownOnly ? '1' : '0'],
@@ -129,9 +149,13 @@ export class GroupCommands {
         deliveries: Number(flat[i + 1]),
         data: String(flat[i + 2]),
       });
+    const dead: { id: string; error: string }[] = [];
+    for (let i = 0; i < deadFlat.length; i += 2)
+      dead.push({ id: deadFlat[i]!, error: deadFlat[i + 1]! });
     return { ok: status === 1, epoch, claimed, dead };
   }
 
+  /** One consistent snapshot of the group on this topic, or undefined if it does not exist. */
   async stats(lagCap: number): Promise<RawGroupStats | undefined> {
     const k = this.keys;
     const r = (await this.run(
@@ -171,6 +195,7 @@ export class GroupCommands {
     return { status: status as 1 | 0 | -1, pending };
   }
 
+  /** Deletes the group with its pending list, errors and dead letters; true if it existed. */
   async destroy(): Promise<boolean> {
     const k = this.keys;
     return (
@@ -187,8 +212,9 @@ export class GroupCommands {
     after: string,
     limit: number,
   ): Promise<{ id: string; fields: Record<string, string> }[]> {
-    const rows = (await this.conn.run((c) =>
-      c.xrange(this.dlq, `(${after}`, '+', 'COUNT', limit),
+    const rows = (await this.conn.run(
+      (c) => c.xrange(this.dlq, `(${after}`, '+', 'COUNT', limit),
+      'XRANGE',
     )) as [string, string[]][];
     return rows.map(([id, flat]) => {
       const fields: Record<string, string> = {};

@@ -11,7 +11,18 @@ import { closeConnection } from '../redis/connection.js';
 import type { CommandConnection } from './command-connection.js';
 import { openNamed } from './command-connection.js';
 import type { Delivery, GroupCommands } from './group-commands.js';
+import { replyCode, toSluiceError } from './redis-errors.js';
 
+/**
+ * The fetch loop of one consumer on one topic (see the file notes).
+ *
+ * @example
+ * ```ts
+ * const fetcher = new GroupFetcher(commands, hub.conn, url, 'sluice:group:g:0', { consumer, blockMs, room, deliver, recreate, onError });
+ * fetcher.start();
+ * await fetcher.stop();
+ * ```
+ */
 export class GroupFetcher {
   private readonly client: RedisClient;
   private clientId: number | undefined;
@@ -46,15 +57,17 @@ export class GroupFetcher {
     }
   }
 
+  /** Starts the loop (once). */
   start(): void {
     this.loop ??= this.run();
   }
 
+  /** Ends the loop (a blocked read at once where it can) and closes its connection. */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.client instanceof Redis && this.clientId !== undefined) {
       const id = this.clientId;
-      await this.conn.run((c) => c.client('UNBLOCK', id)).catch(() => {});
+      await this.conn.run((c) => c.client('UNBLOCK', id), 'CLIENT UNBLOCK').catch(() => {});
     }
     await this.loop;
     await closeConnection(this.client, true);
@@ -76,11 +89,11 @@ export class GroupFetcher {
         for (const d of got) this.opts.deliver(d);
       } catch (err) {
         if (this.stopping) break;
-        if (err instanceof Error && err.message.startsWith('NOGROUP')) {
+        if (replyCode(err) === 'NOGROUP') {
           await this.opts.recreate().catch(this.opts.onError);
           continue;
         }
-        this.opts.onError(err);
+        this.opts.onError(toSluiceError(err, 'XREADGROUP', false));
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 2000);
       }

@@ -28,6 +28,7 @@ export interface DeliveryContext {
 /** The function that handles one entry; throwing (or rejecting) means "not done". */
 export type GroupHandler<T> = (entry: StreamEntry<T>, ctx: DeliveryContext) => unknown;
 
+/** The events a {@link GroupProcessor} emits, with their arguments. */
 export interface GroupProcessorEvents<T> {
   /** An entry was delivered `maxDeliveries` times without success and was dead-lettered. */
   'dead-letter': [position: Position, error: string];
@@ -35,6 +36,7 @@ export interface GroupProcessorEvents<T> {
   retry: [entry: StreamEntry<T>, error: unknown, deliveries: number];
   /** This consumer took over an entry another consumer left idle. */
   reclaimed: [position: Position, deliveries: number];
+  /** A background step failed (fetch, heartbeat, reclaim, ack); the consumer carries on. */
   error: [error: Error];
 }
 
@@ -66,9 +68,26 @@ interface Held {
   data: string;
   controller: AbortController;
   started: boolean;
+  /** The handler returned or threw: the heartbeat no longer keeps it (a failure sets its idle). */
+  finished: boolean;
 }
 
+/**
+ * One consumer of a consumer group (see the file notes). Start one with `group.process()`.
+ *
+ * @example
+ * ```ts
+ * const consumer = topic.group('mailer').process(async (entry) => send(entry.data), {
+ *   consumer: 'mailer-1',
+ *   concurrency: 10,
+ * });
+ * consumer.on('dead-letter', (position, error) => alert(position, error));
+ * await consumer.ready();
+ * process.on('SIGTERM', () => void consumer.close(10_000));
+ * ```
+ */
 export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEvents<T>> {
+  /** This consumer's name. */
   readonly consumer: string;
   private readonly sources: Source[];
   private readonly held = new Map<string, Held>();
@@ -178,7 +197,13 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
   private take(source: Source, d: Delivery): void {
     const key = `${source.commands.keys.stream}\n${d.id}`;
     if (this.held.has(key)) return; // already ours and running
-    const h: Held = { source, ...d, controller: new AbortController(), started: false };
+    const h: Held = {
+      source,
+      ...d,
+      controller: new AbortController(),
+      started: false,
+      finished: false,
+    };
     if (this.stopping) {
       // Arrived as we shut down: never ours to run. Shutdown waits for the give-back.
       const back = this.giveBack(h).finally(() => this.returning.delete(back));
@@ -202,9 +227,11 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
         deliveries: h.deliveries,
         consumer: this.consumer,
       });
+      h.finished = true;
       // An aborted delivery is someone else's now (taken over, or given back on shutdown).
       if (!h.controller.signal.aborted) this.ack(h.source, h.id);
     } catch (err) {
+      h.finished = true;
       if (!h.controller.signal.aborted) await this.fail(h, position, entry, err);
     } finally {
       this.running--;
@@ -272,7 +299,8 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
 
   private async beat(): Promise<void> {
     for (const source of this.sources) {
-      const ids = [...this.held.values()].filter((h) => h.source === source).map((h) => h.id);
+      const ids: string[] = [];
+      for (const h of this.held.values()) if (h.source === source && !h.finished) ids.push(h.id);
       const lost = await source.commands.touch(this.consumer, ids);
       for (const id of lost ?? []) {
         const h = this.held.get(`${source.commands.keys.stream}\n${id}`);
@@ -296,8 +324,8 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
           ownOnly,
         );
         if (r.epoch) source.epoch = r.epoch;
-        for (const id of r.dead)
-          this.emit('dead-letter', formatPosition(source.epoch, id), 'delivered too many times');
+        for (const { id, error } of r.dead)
+          this.emit('dead-letter', formatPosition(source.epoch, id), error);
         for (const d of r.claimed) {
           if (!ownOnly) this.emit('reclaimed', formatPosition(source.epoch, d.id), d.deliveries);
           this.take(source, d);

@@ -23,6 +23,7 @@ import { MAX_PAGE_SIZE, assertNoProblems, optionProblems, validateMemberName } f
 import { formatPosition, idTime, newEpoch, type Position } from './position.js';
 import type { Topic } from './topic.js';
 
+/** Options of a consumer group handle (`topic.group()`, `feed.group()`). */
 export interface GroupOptions {
   /**
    * Where a group created now starts: `'beginning'` (default; every entry still kept) or
@@ -31,6 +32,7 @@ export interface GroupOptions {
   startAt?: 'beginning' | 'end';
 }
 
+/** Options of one consumer (`group.process()`). */
 export interface ProcessOptions {
   /**
    * This consumer's name, stable across restarts: a consumer restarting under its old name
@@ -57,6 +59,7 @@ export interface ProcessOptions {
 
 /** A consumer group's state, summed over the topic (or the feed's partitions). */
 export interface GroupStats {
+  /** The group's name. */
   group: string;
   /** Entries not yet delivered to any consumer. */
   lag: number;
@@ -76,9 +79,13 @@ export interface DeadLetter<T = unknown> {
   id: string;
   /** The original entry's position. */
   position: Position;
+  /** The original entry's data. */
   data: T;
+  /** The error of its last delivery (or why it was not acknowledged). */
   error: string;
+  /** How many times it was delivered. */
   deliveries: number;
+  /** The consumer of its last delivery. */
   consumer: string;
   /** When it was dead-lettered (ms, Redis clock). */
   time: number;
@@ -86,7 +93,19 @@ export interface DeadLetter<T = unknown> {
 
 const LAG_CAP = 100_000;
 
+/**
+ * A consumer group of a topic or feed (see the file notes). Get one from `topic.group()` or
+ * `feed.group()`; handles are cheap.
+ *
+ * @example
+ * ```ts
+ * const billing = orders.group('billing');
+ * const consumer = billing.process(async (entry) => charge(entry.data), { consumer: 'api-1' });
+ * const { lag, pending } = await billing.stats();
+ * ```
+ */
 export class ConsumerGroup<T = unknown> {
+  /** The group's name. */
   readonly name: string;
   private readonly commands: GroupCommands[];
   private readonly startAt: '0' | '$';

@@ -10,12 +10,23 @@ import type { ConnectionOptions, RedisClient } from '../redis/connection.js';
 import { closeConnection } from '../redis/connection.js';
 import { openNamed } from './command-connection.js';
 
+/** What the router calls on the handler of a channel. */
 export interface ChannelHandler {
   onMessage(message: string): void;
   /** The connection was re-established: messages may have been missed. */
   onResync(): void;
 }
 
+/**
+ * The hub's Pub/Sub connection (see the file notes).
+ *
+ * @example
+ * ```ts
+ * const router = new LiveRouter(url, 'sluice');
+ * await router.join('sluice:{s:orders}:live', reader);
+ * router.leave('sluice:{s:orders}:live', reader);
+ * ```
+ */
 export class LiveRouter {
   private client: RedisClient | undefined;
   private readonly handlers = new Map<string, ChannelHandler>();
@@ -36,8 +47,9 @@ export class LiveRouter {
     await this.chain(channel, () => client.subscribe(channel));
   }
 
-  /** Removes the handler of `channel` and unsubscribes it. */
-  leave(channel: string): void {
+  /** Removes `handler` from `channel` (if it is still the channel's) and unsubscribes it. */
+  leave(channel: string, handler: ChannelHandler): void {
+    if (this.handlers.get(channel) !== handler) return;
     this.handlers.delete(channel);
     const client = this.client;
     if (!client || this.closed) return;
@@ -46,6 +58,12 @@ export class LiveRouter {
     }).catch(() => {});
   }
 
+  /** Channels with a handler now. */
+  get channels(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Closes the connection; handlers get nothing more. */
   async close(): Promise<void> {
     this.closed = true;
     this.handlers.clear();

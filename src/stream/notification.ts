@@ -16,12 +16,20 @@ export interface LiveEntry {
   entry: StreamEntry | undefined;
 }
 
+/** One decoded notification: the entries one publish appended, in order. */
 export interface LiveBatch {
   epoch: string;
   entries: LiveEntry[];
 }
 
-/** Decodes a notification; undefined if malformed (the reader then treats it as a gap). */
+/**
+ * Decodes a notification; undefined if malformed (the reader then treats it as a gap).
+ *
+ * @example
+ * ```ts
+ * decodeNotification('e1\n0-0\n1\n1\n5-0\n"hi"') // { epoch: 'e1', entries: [{ id: '5-0', prev: '0-0', … }] }
+ * ```
+ */
 export function decodeNotification(message: string): LiveBatch | undefined {
   const lines = message.split('\n');
   const [epoch, prev, countText, inline] = lines;

@@ -42,18 +42,31 @@ export interface Retention {
   groupLiveMs: number;
 }
 
+/** How long a group stays live (holds back trimming) after its consumers were seen: 1 h. */
 export const DEFAULT_GROUP_LIVE_MS = 3_600_000;
+/** How long an idempotency key is remembered by default: 5 minutes. */
 export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 300_000;
+/** The default largest entry, in bytes of JSON: 64 KiB. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
 /** Live notifications carry the data inline up to this many bytes per publish. */
 export const INLINE_MAX_BYTES = 64 * 1024;
+/** Entries per backlog read of a subscription, by default. */
 export const DEFAULT_PAGE_SIZE = 200;
+/** Live entries a subscription holds for a slow consumer, by default. */
 export const DEFAULT_MAX_BUFFERED = 1000;
+/** The most entries one read (`range`, `latest`, a page) may ask for. */
 export const MAX_PAGE_SIZE = 10_000;
 
 type Check = [name: string, value: unknown, rule: 'int>=0' | 'int>0' | 'bool', required?: boolean];
 
-/** Problems with a set of option values, one line each. */
+/**
+ * Problems with a set of option values, one line each.
+ *
+ * @example
+ * ```ts
+ * optionProblems([['maxLen', 0, 'int>0']]) // ['maxLen must be an integer >= 1, got 0']
+ * ```
+ */
 export function optionProblems(checks: readonly Check[]): string[] {
   const problems: string[] = [];
   for (const [name, value, rule, required] of checks) {
@@ -88,6 +101,7 @@ export function retentionChecks(o: RetentionOptions, at = ''): Check[] {
   ];
 }
 
+/** Normalises checked {@link RetentionOptions} (defaults filled in) for the publish script. */
 export function toRetention(o: RetentionOptions): Retention {
   return {
     maxLen: o.maxLen ?? 0,

@@ -2,6 +2,16 @@
  * A background loop as a small component: runs `tick` every `intervalMs` (never two at once),
  * with `start()` / `stop()`; `stop()` waits for a running tick.
  */
+/**
+ * A background loop (see the file notes).
+ *
+ * @example
+ * ```ts
+ * const tailCheck = new Periodic(5000, () => checkTails(), (err) => log(err));
+ * tailCheck.start();
+ * await tailCheck.stop();
+ * ```
+ */
 export class Periodic {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -13,6 +23,7 @@ export class Periodic {
     private readonly onError: (err: unknown) => void,
   ) {}
 
+  /** Schedules the first tick (no-op if running). */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
@@ -27,6 +38,7 @@ export class Periodic {
     return this.running;
   }
 
+  /** Stops scheduling and waits for a tick in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);

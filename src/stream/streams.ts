@@ -42,6 +42,7 @@ import {
 import { Periodic } from './periodic.js';
 import { Topic } from './topic.js';
 
+/** Options of {@link Streams}. */
 export interface StreamsOptions {
   /** How to reach Redis; default `REDIS_URL` or `redis://127.0.0.1:6379`. */
   connection?: ConnectionOptions;
@@ -58,6 +59,7 @@ export interface StreamsOptions {
   connectionName?: string;
 }
 
+/** Options of a durable topic (`streams.topic()`): retention, idempotency, size, feed. */
 export interface TopicOptions extends RetentionOptions {
   /** How long an idempotency key is remembered (ms); default 5 minutes. */
   idempotencyWindowMs?: number;
@@ -67,15 +69,29 @@ export interface TopicOptions extends RetentionOptions {
   feed?: Feed;
 }
 
+/** Options of a fan-in feed (`streams.feed()`): its partitions, and their retention. */
 export interface FeedOptions extends RetentionOptions {
   /** Number of partitions (fixed for the feed's life); required. */
   partitions: number;
 }
 
+/**
+ * The entry point to durable event streams (see the file notes). One per process is the intent.
+ *
+ * @example
+ * ```ts
+ * const streams = new Streams({ connection: process.env.REDIS_URL, prefix: 'app' });
+ * const run = streams.topic<{ node: string }>('run:42', { ttlMs: 3_600_000 });
+ * await run.publish({ node: 'fetch' });
+ * await streams.close();
+ * ```
+ */
 export class Streams {
+  /** The key prefix of every key this instance uses. */
   readonly prefix: string;
   private readonly hub: Hub;
   private readonly tailCheck: Periodic;
+  private closing: Promise<void> | undefined;
 
   constructor(options: StreamsOptions = {}) {
     assertNoProblems(optionProblems([['tailCheckMs', options.tailCheckMs, 'int>0']]));
@@ -197,13 +213,22 @@ export class Streams {
     return { ...this.hub.counters, liveTopics: this.hub.activeReaders().length };
   }
 
-  /** Ends every subscription, shuts down every group consumer, and closes the connections. */
-  async close(): Promise<void> {
-    if (this.hub.closed) return;
-    await this.tailCheck.stop();
-    await Promise.all(this.hub.tracked().map((c) => c.close()));
+  /**
+   * Ends every subscription, shuts down every group consumer (gracefully, see
+   * `GroupProcessor.close`), and closes the connections. From its start, new topics,
+   * subscriptions and calls fail with `SLC_ERR_CLOSED`. Calling it again joins the first call.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     this.hub.closed = true;
+    const ticking = this.tailCheck.stop(); // a tick in progress ends when the connection closes
+    await Promise.all(this.hub.tracked().map((c) => c.close()));
     await this.hub.router.close();
     await this.hub.conn.close();
+    await ticking;
   }
 }

@@ -36,7 +36,6 @@ import {
 } from './position.js';
 import { Subscription, type PageSource, type ParsedPage } from './subscription.js';
 import type { Published, RangePage, StreamEntry, TopicInfo } from './types.js';
-import { deadLetterKey } from '../redis/keys.js';
 
 /** Options of `subscribe`. */
 export interface SubscribeOptions {
@@ -55,9 +54,23 @@ export interface SubscribeOptions {
 
 const BULK_CHUNK = 1000;
 
+/**
+ * A durable topic: publish, read its history, subscribe, and work through it in consumer groups.
+ * Get one from `streams.topic()`; handles are cheap.
+ *
+ * @example
+ * ```ts
+ * const orders = streams.topic<Order>('orders', { maxLen: 100_000 });
+ * const { position } = await orders.publish(order, { idempotencyKey: order.id });
+ * const page = await orders.range({ after: position, limit: 50 });
+ * for await (const ev of orders.subscribe({ after: position })) handle(ev);
+ * ```
+ */
 export class Topic<T = unknown> {
   /** @internal */
   readonly commands: TopicCommands;
+  /** How subscriptions read this topic: every read goes through the hub's coalescing. */
+  private readonly source: PageSource;
 
   /** @internal use `streams.topic()` */
   constructor(
@@ -69,6 +82,13 @@ export class Topic<T = unknown> {
     private readonly maxPayloadBytes: number,
   ) {
     this.commands = new TopicCommands(hub.conn, keys);
+    const stream = keys.stream;
+    this.source = {
+      readSeq: () => hub.readSeq,
+      readAfter: (id, epoch, limit, since) =>
+        this.read(`after\n${stream}\n${id}\n${epoch}\n${limit}`, since, 'after', id, epoch, limit),
+      readTail: (since) => this.read(`tail\n${stream}`, since, 'tail', '0-0', '', 0),
+    };
   }
 
   /**
@@ -125,7 +145,9 @@ export class Topic<T = unknown> {
     const after = opts.after ?? START;
     const limit = checkLimit('limit', opts.limit ?? 100);
     const { epoch, id } = parsePosition(after);
-    const page = await this.readAfter(id, epoch, limit);
+    // Any identical read in flight may be shared: it was sent on the hub's one connection after
+    // every publish of this hub that has resolved, so it sees them (read-your-writes holds).
+    const page = await this.source.readAfter(id, epoch, limit, -1);
     const last = page.entries[page.entries.length - 1];
     return {
       entries: page.entries as StreamEntry<T>[],
@@ -207,17 +229,9 @@ export class Topic<T = unknown> {
       const p = parsePosition(opts.after);
       start = { epoch: p.epoch || null, id: p.id };
     }
-    const reader = this.hub.reader(this.keys.live, this.commands);
-    const source: PageSource = {
-      readAfter: (id, epoch, limit) => this.readAfter(id, epoch, limit),
-      readTail: () =>
-        this.hub.coalesce(`tail\n${this.keys.stream}`, async () =>
-          toPage(await this.commands.range('tail', '0-0', '', 0)),
-        ),
-    };
+    const reader = this.hub.reader(this.keys.live, this.source);
     const sub: Subscription<T> = new Subscription<T>(
       reader,
-      source,
       start,
       pageSize,
       maxBuffered,
@@ -250,9 +264,7 @@ export class Topic<T = unknown> {
    */
   async delete(): Promise<boolean> {
     this.hub.assertOpen();
-    const info = await this.commands.info();
-    const dlqs = (info?.groups ?? []).map((g) => deadLetterKey(this.keys, g.name));
-    return this.commands.delete(dlqs);
+    return this.commands.delete();
   }
 
   /** @internal the retention spec (the feed group uses its partitions' spec) */
@@ -260,10 +272,19 @@ export class Topic<T = unknown> {
     return this.spec;
   }
 
-  private readAfter(id: string, epoch: string, limit: number): Promise<ParsedPage> {
-    return this.hub.coalesce(`after\n${this.keys.stream}\n${id}\n${epoch}\n${limit}`, async () =>
-      toPage(await this.commands.range('after', id, epoch, limit)),
+  /** A read shared with identical ones in flight that were sent after read number `since`. */
+  private async read(
+    key: string,
+    since: number,
+    mode: 'after' | 'tail',
+    id: string,
+    epoch: string,
+    limit: number,
+  ): Promise<ParsedPage> {
+    const { seq, value } = await this.hub.coalesce(key, since, async () =>
+      toPage(await this.commands.range(mode, id, epoch, limit)),
     );
+    return { ...value, seq };
   }
 }
 
@@ -295,7 +316,7 @@ export function parseRows(raw: RawRange): StreamEntry[] {
   }));
 }
 
-function toPage(raw: RawRange): ParsedPage {
+function toPage(raw: RawRange): Omit<ParsedPage, 'seq'> {
   return {
     epoch: raw.epoch,
     truncated: raw.truncated,

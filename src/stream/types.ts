@@ -9,14 +9,17 @@ export interface StreamEntry<T = unknown> {
   id: string;
   /** When it was appended: ms since 1970 by the Redis clock. */
   time: number;
+  /** The published value (parsed from JSON). */
   data: T;
 }
 
 /** An entry of an ephemeral topic: no position, since there is no history to resume in. */
 export interface EphemeralEntry<T = unknown> {
+  /** Always null: nothing to resume from. */
   position: null;
   /** When it was published: ms since 1970 by the publisher's clock. */
   time: number;
+  /** The published value (parsed from JSON). */
   data: T;
 }
 
@@ -31,6 +34,7 @@ export interface EphemeralEntry<T = unknown> {
  * - `overflow`: an ephemeral subscriber fell more than its buffer behind; entries were dropped.
  */
 export interface Truncation {
+  /** Why entries are missing (see above). */
   reason: 'trimmed' | 'epoch' | 'ephemeral' | 'overflow';
   /** The oldest entry still kept, or null if none (or unknown). */
   firstAvailable: Position | null;
@@ -42,6 +46,7 @@ export type SubscriptionEvent<E> =
 
 /** A page of entries read with `range`. */
 export interface RangePage<T = unknown> {
+  /** The entries after `after`, oldest first (at most `limit`). */
   entries: StreamEntry<T>[];
   /** The topic's current epoch, or null if the topic does not exist. */
   epoch: string | null;
@@ -55,10 +60,15 @@ export interface RangePage<T = unknown> {
 
 /** The state of a topic, read in one step. */
 export interface TopicInfo {
+  /** False when the topic has no stream (never published to, deleted, or expired). */
   exists: boolean;
+  /** The current epoch, or null when it does not exist. */
   epoch: string | null;
+  /** Entries kept now. */
   length: number;
+  /** Position of the oldest kept entry, or null if none. */
   first: Position | null;
+  /** Position of the newest entry, or null if none. */
   last: Position | null;
   /** Entries ever appended in this epoch (including those trimmed since). */
   entriesAdded: number;
@@ -70,6 +80,7 @@ export interface TopicInfo {
 
 /** What publish returns per entry. */
 export interface Published {
+  /** The entry's position (with `duplicate`, the position of the first publish with the key). */
   position: Position;
   /** True when the idempotency key was seen within the window: nothing was appended. */
   duplicate: boolean;

@@ -39,7 +39,7 @@ describe('queue keys', () => {
 
   it('pins the defaults and the discovery pattern', () => {
     expect(DEFAULT_PREFIX).toBe('sluice');
-    expect(SCHEMA_VERSION).toBe(1);
+    expect(SCHEMA_VERSION).toBe(2);
     expect(queueMetaPattern('sluice')).toBe('sluice:{*}:meta');
     expect(queueNameFromMetaKey('sluice', 'sluice:{emails}:meta')).toBe('emails');
     expect(queueNameFromMetaKey('sluice', 'sluice:{emails}:wait')).toBeUndefined();

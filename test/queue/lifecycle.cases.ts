@@ -33,7 +33,7 @@ export function lifecycleCases(connection: () => ConnectionOptions): void {
       expect(s.failed).toEqual({});
       expect(s.jobs).toEqual(['1']);
       expect(s.info).toEqual({});
-      expect(s.meta).toMatchObject({ v: '1', id: '1' });
+      expect(s.meta).toMatchObject({ v: '2', id: '1' });
 
       const job = await q.getJob('1');
       expect(job).toMatchObject({

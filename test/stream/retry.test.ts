@@ -61,4 +61,30 @@ describe('publish retry across a Redis restart', () => {
     await waitFor(async () => (await topic.info().catch(() => undefined))?.length === 1, 'back');
     expect((await topic.range()).entries.map((e) => e.data)).toEqual(['before']);
   });
+
+  it('fails a publish in flight once Redis stays away for the retry budget; the key keeps it exact', async () => {
+    const h = new StreamHarness(server.url);
+    const topic = h
+      .streams({ retry: { attempts: 4, minDelayMs: 20, maxDelayMs: 50 } })
+      .topic<string>('in-flight');
+    await topic.publish('before');
+    await h.redis.call('CLIENT', 'PAUSE', 10_000, 'ALL'); // the next publish is sent, not run
+    const pending = topic.publish('during', { idempotencyKey: 'once' });
+    await new Promise((r) => setTimeout(r, 100));
+    await server.kill9();
+    const started = Date.now();
+    const err = await pending.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect(Date.now() - started).toBeLessThan(5_000); // the budget is 110 ms: not "for ever"
+    await server.restart();
+    // The client re-sends the unanswered publish when it reconnects; the retry, with the same
+    // key, appends nothing more.
+    const retried = await topic.publish('during', { idempotencyKey: 'once' });
+    await waitFor(
+      async () => (await topic.range()).entries.some((e) => e.position === retried.position),
+      'retried publish visible',
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await topic.range()).entries.map((e) => e.data)).toEqual(['before', 'during']);
+  });
 });

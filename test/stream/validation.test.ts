@@ -5,8 +5,9 @@ import {
   GroupNotFoundError,
   PayloadError,
   PositionError,
+  SluiceError,
+  START,
   ValidationError,
-  type SluiceError,
 } from '../../src/index.js';
 import { redisUrl } from '../harness/context.js';
 import { StreamHarness } from './helpers.js';
@@ -110,5 +111,26 @@ describe('validation', () => {
     expect(await pending).toEqual({ value: undefined, done: true });
     expect(caught(() => streams.topic('t'))).toBeInstanceOf(ClosedError);
     await expect(streams.ping()).rejects.toMatchObject({ code: 'SLC_ERR_CLOSED' });
+  });
+
+  it('types what Redis refuses: SLC_ERR_SCRIPT from a script, SLC_ERR_REDIS from a command', async () => {
+    const h = new StreamHarness(redisUrl());
+    const streams = h.streams();
+    // Another program wrote a key of another type where a topic's stream belongs.
+    await h.redis.set(`${h.prefix}:{s:taken}:stream`, 'not a stream');
+    const topic = streams.topic('taken');
+    const err = await topic.publish('x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SluiceError);
+    expect(err).toMatchObject({ code: 'SLC_ERR_SCRIPT', status: 500 });
+    expect((err as SluiceError).cause).toBeInstanceOf(Error);
+    const sub = topic.subscribe({ after: START });
+    await expect(sub.next()).rejects.toMatchObject({ code: 'SLC_ERR_SCRIPT' });
+    expect(sub.stats.mode).toBe('closed');
+    await h.redis.hset(`${h.prefix}:{u:bob}:cursor:phone:conv`, 'f', '1');
+    await expect(streams.cursors().get('bob', 'phone', 'conv')).rejects.toMatchObject({
+      code: 'SLC_ERR_REDIS',
+    });
+    const feed = streams.feed('f', { partitions: 2 });
+    expect(caught(() => feed.partition(2))).toMatchObject({ code: 'SLC_ERR_INVALID_OPTIONS' });
   });
 });

@@ -6,11 +6,29 @@ local function nowMs()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- A job record is `<createdMs>|<priority>|<json body>`; the header lets scripts read the
--- priority without decoding JSON.
+-- A job record is `#<created ms, base 36>|<priority>|<name>|<options JSON>|<data JSON>` (layout
+-- 2; layout 1 was `<created ms>|<priority>|<body JSON>`). The header lets scripts read what they
+-- need without decoding JSON.
 local function recordPriority(record)
-  local p = string.match(record, '^%d+|(-?%d+)|')
+  local p = string.match(record, '^#?%w+|(-?%d+)|')
   return tonumber(p) or 0
+end
+
+-- Created time (ms) of a record of either layout.
+local function recordCreated(record)
+  local v2 = string.match(record, '^#(%w+)|')
+  if v2 then return tonumber(v2, 36) end
+  return tonumber(string.match(record, '^(%d+)|'))
+end
+
+-- The stored options of a record of either layout, decoded (nil when it has none).
+local function recordOptions(record)
+  if string.byte(record, 1) == 35 then
+    local opts = string.match(record, '^#%w+|%-?%d+|[^|]*|([^|]*)|')
+    if opts and opts ~= '' then return cjson.decode(opts) end
+    return nil
+  end
+  return cjson.decode(string.match(record, '^%d+|%-?%d+|(.*)$')).o
 end
 
 -- Score of a prioritised waiting job: higher priority first, then FIFO by a per-queue sequence.
@@ -56,8 +74,8 @@ local function releaseDedup(jobsKey, dedupKey, ids)
   for i, id in ipairs(ids) do
     local record = records[i]
     if record and string.find(record, '"dedupKey":', 1, true) then
-      local body = cjson.decode(string.match(record, '^%d+|%-?%d+|(.*)$'))
-      local key = body.o and body.o.dedupKey
+      local opts = recordOptions(record)
+      local key = opts and opts.dedupKey
       if key and redis.call('HGET', dedupKey, key) == id then redis.call('HDEL', dedupKey, key) end
     end
   end
