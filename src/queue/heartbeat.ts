@@ -3,7 +3,7 @@
  * call, and reports the jobs whose lease was lost (taken over after an expiry).
  */
 import type { QueueCommands } from './commands.js';
-import { PeriodicTask } from './periodic.js';
+import { PeriodicTask } from '../periodic.js';
 
 export class Heartbeat extends PeriodicTask {
   constructor(

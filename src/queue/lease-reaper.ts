@@ -4,7 +4,7 @@
  * (under a fresh lease), which records them as failed attempts through the retry policy.
  */
 import type { LeasedJob, QueueCommands } from './commands.js';
-import { PeriodicTask } from './periodic.js';
+import { PeriodicTask } from '../periodic.js';
 
 export class LeaseReaper extends PeriodicTask {
   constructor(

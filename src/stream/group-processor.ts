@@ -12,7 +12,7 @@ import { formatPosition, idTime, newEpoch, type Position } from './position.js';
 import type { Delivery, GroupCommands } from './group-commands.js';
 import { GroupFetcher } from './group-fetcher.js';
 import type { Hub } from './hub.js';
-import { Periodic } from './periodic.js';
+import { PeriodicTask } from '../periodic.js';
 import type { StreamEntry } from './types.js';
 
 /** What a handler gets beside the entry. */
@@ -98,8 +98,8 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
   private running = 0;
   private roomWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
-  private readonly heartbeat: Periodic;
-  private readonly reclaimer: Periodic;
+  private readonly heartbeat: PeriodicTask;
+  private readonly reclaimer: PeriodicTask;
   private stopping = false;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -133,8 +133,8 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
       );
       return source;
     });
-    this.heartbeat = new Periodic(s.heartbeatMs, () => this.beat(), onError);
-    this.reclaimer = new Periodic(s.reclaimIntervalMs, () => this.reclaim(false), onError);
+    this.heartbeat = new PeriodicTask(s.heartbeatMs, () => this.beat(), onError);
+    this.reclaimer = new PeriodicTask(s.reclaimIntervalMs, () => this.reclaim(false), onError);
     this.started = this.start();
     this.started.catch(onError);
   }

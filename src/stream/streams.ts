@@ -39,7 +39,7 @@ import {
   type ConnectionRetry,
   type RetentionOptions,
 } from './options.js';
-import { Periodic } from './periodic.js';
+import { PeriodicTask } from '../periodic.js';
 import { Topic } from './topic.js';
 
 /** Options of {@link Streams}. */
@@ -90,7 +90,7 @@ export class Streams {
   /** The key prefix of every key this instance uses. */
   readonly prefix: string;
   private readonly hub: Hub;
-  private readonly tailCheck: Periodic;
+  private readonly tailCheck: PeriodicTask;
   private closing: Promise<void> | undefined;
 
   constructor(options: StreamsOptions = {}) {
@@ -101,7 +101,7 @@ export class Streams {
     const conn = new CommandConnection(options.connection, `${name}:cmd`, retry);
     const router = new LiveRouter(options.connection, name);
     this.hub = new Hub(this.prefix, options.connection, name, conn, router);
-    this.tailCheck = new Periodic(
+    this.tailCheck = new PeriodicTask(
       options.tailCheckMs ?? 5000,
       async () => {
         for (const reader of this.hub.activeReaders()) await reader.checkTail().catch(() => {});

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { LeasedJob } from '../../src/queue/commands.js';
 import { Heartbeat } from '../../src/queue/heartbeat.js';
 import { LeaseReaper } from '../../src/queue/lease-reaper.js';
-import { PeriodicTask } from '../../src/queue/periodic.js';
+import { PeriodicTask } from '../../src/periodic.js';
 import { WakeListener } from '../../src/queue/wake-listener.js';
 import { redisUrl, waitFor } from '../harness/context.js';
 import { deferred, sleep, useHarness } from './helpers.js';

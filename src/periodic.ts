@@ -1,18 +1,16 @@
 /**
- * A background loop as a small component: runs `tick` every `intervalMs` (never two at once),
- * with `start()` / `stop()`; `stop()` waits for a running tick.
+ * A background loop as a small component (heartbeats, reapers, tail checks): runs `tick` every `intervalMs` (never two ticks at
+ * once), with `start()` / `stop()`. `stop()` waits for a running tick to finish.
  */
 /**
- * A background loop (see the file notes).
- *
  * @example
  * ```ts
- * const tailCheck = new Periodic(5000, () => checkTails(), (err) => log(err));
- * tailCheck.start();
- * await tailCheck.stop();
+ * const reaper = new PeriodicTask(5000, () => reapExpiredLeases(), (err) => log(err));
+ * reaper.start();
+ * await reaper.stop();
  * ```
  */
-export class Periodic {
+export class PeriodicTask {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -23,25 +21,26 @@ export class Periodic {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** Schedules the first tick (no-op if running). */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
     this.schedule();
   }
 
-  /** Runs a tick now (or joins the running one). */
-  runNow(): Promise<void> {
-    this.running ??= this.tick()
+  /** Runs a tick now (unless one is running), then keeps the schedule. */
+  async runNow(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = this.tick()
       .catch(this.onError)
-      .finally(() => (this.running = undefined));
+      .finally(() => {
+        this.running = undefined;
+      });
     return this.running;
   }
 
-  /** Stops scheduling and waits for a tick in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
   }
