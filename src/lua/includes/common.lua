@@ -86,8 +86,9 @@ local function deleteJobData(jobsKey, infoKey, resultsKey, ids, dedupKey)
   if #ids == 0 then return end
   releaseDedup(jobsKey, dedupKey, ids)
   redis.call('HDEL', jobsKey, unpack(ids))
-  redis.call('HDEL', infoKey, unpack(ids))
-  if resultsKey then redis.call('HDEL', resultsKey, unpack(ids)) end
+  -- Per-job state and results exist only for some jobs: one HLEN spares the HDEL of each id.
+  if redis.call('HLEN', infoKey) > 0 then redis.call('HDEL', infoKey, unpack(ids)) end
+  if resultsKey and redis.call('HLEN', resultsKey) > 0 then redis.call('HDEL', resultsKey, unpack(ids)) end
 end
 
 -- Retention of a finished set (completed or failed): keep at most `keepCount` entries and none

@@ -45,7 +45,9 @@ local function takeJobs(k, now, count, leaseMs, tokenBase, out)
   end
   local deadline = now + leaseMs
   local records = redis.call('HMGET', k.jobs, unpack(ids))
-  local infos = redis.call('HMGET', k.info, unpack(ids))
+  -- Most queues have no failed attempts on record: skip the lookup then.
+  local infos = {}
+  if redis.call('HLEN', k.info) > 0 then infos = redis.call('HMGET', k.info, unpack(ids)) end
   local zargs, hargs = {}, {}
   local taken = 0
   for i, id in ipairs(ids) do
