@@ -31,7 +31,8 @@
     flat array: id, created per job (1 = added now; 0 = an existing job was returned: one with
     that id, or the unfinished (or recently finished) holder of that dedup key)
 ]]
--- @include common
+-- @include waiting
+-- @include events
 local metaKey, waitKey, prioKey, delayedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7]
 local completedKey, failedKey, dedupKey = KEYS[8], KEYS[9], KEYS[10]
@@ -74,14 +75,15 @@ for i = 0, count - 1 do
   local dedup, dedupTtlMs, body = ARGV[base + 3], tonumber(ARGV[base + 4]), ARGV[base + 5]
   local created = 1
   local holder = dedup ~= '' and dedupHolder(dedup, dedupTtlMs)
-  if id == '' then
+  local auto = id == ''
+  if auto then
     id = tostring(nextAuto)
     nextAuto = nextAuto + 1
   end
   if holder then
     id = holder
     created = 0
-  elseif fresh[id] or redis.call('HEXISTS', jobsKey, id) == 1 then
+  elseif not auto and (fresh[id] or redis.call('HEXISTS', jobsKey, id) == 1) then
     created = 0
   end
   if created == 1 then

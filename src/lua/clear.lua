@@ -17,7 +17,7 @@
   Returns
     number of jobs removed by this call
 ]]
--- @include common
+-- @include retention
 local waitKey, prioKey, delayedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, infoKey, resultsKey, dedupKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local limit, includeFailed = tonumber(ARGV[1]), ARGV[2] == '1'

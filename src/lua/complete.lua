@@ -29,7 +29,9 @@
     nStale, stale ids (acks rejected: lease not held — fencing), then the fetch reply
     (now, nextDue, id, token, record, info per job)
 ]]
--- @include common
+-- @include time
+-- @include events
+-- @include retention
 -- @include fetch
 local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],

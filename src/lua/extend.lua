@@ -10,7 +10,7 @@
   Returns
     ids whose lease the caller no longer holds (not extended)
 ]]
--- @include common
+-- @include time
 local activeKey, leaseKey = KEYS[1], KEYS[2]
 local leaseMs = tonumber(ARGV[1])
 

@@ -30,7 +30,11 @@
   Returns
     1 applied; 0 rejected because the caller does not hold the lease (fencing)
 ]]
--- @include common
+-- @include time
+-- @include events
+-- @include retention
+-- @include waiting
+-- @include records
 local metaKey, waitKey, prioKey, delayedKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local jobsKey, infoKey, leaseKey, markerKey, resultsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local failedKey, metricsKey, eventsKey, dedupKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14]

@@ -18,7 +18,7 @@
   Returns
     now (ms), nextDue (ms, -1 if none or paused), then id, token, record, info ('' if none) per job
 ]]
--- @include common
+-- @include time
 -- @include fetch
 local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],

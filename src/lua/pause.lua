@@ -11,7 +11,9 @@
   Returns
     1
 ]]
--- @include common
+-- @include time
+-- @include events
+-- @include waiting
 local metaKey, markerKey, eventsKey = KEYS[1], KEYS[2], KEYS[3]
 local pause = ARGV[1] == '1'
 

@@ -13,7 +13,8 @@
   Returns
     1 promoted; 0 no such job; -1 the job exists but is not delayed
 ]]
--- @include common
+-- @include waiting
+-- @include records
 local metaKey, waitKey, prioKey, delayedKey, jobsKey, markerKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id = ARGV[1]
 

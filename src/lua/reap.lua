@@ -22,7 +22,10 @@
   Returns
     nRequeued, requeued ids..., then id, token, record, info per taken-over job
 ]]
--- @include common
+-- @include time
+-- @include events
+-- @include waiting
+-- @include records
 local metaKey, waitKey, prioKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, infoKey, leaseKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local maxStalls, leaseMs, tokenBase, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])

@@ -15,7 +15,8 @@
   Returns
     number of jobs released (those whose lease the caller still held)
 ]]
--- @include common
+-- @include waiting
+-- @include records
 local metaKey, waitKey, prioKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, leaseKey, markerKey = KEYS[5], KEYS[6], KEYS[7]
 

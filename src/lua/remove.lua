@@ -17,7 +17,7 @@
   Returns
     1 removed; 0 no such job; -1 the job is active (held by a worker) and was left alone
 ]]
--- @include common
+-- @include retention
 local waitKey, prioKey, delayedKey, completedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local jobsKey, infoKey, resultsKey, leaseKey, dedupKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local id = ARGV[1]

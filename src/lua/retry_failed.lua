@@ -16,7 +16,8 @@
   Returns
     number of jobs moved to waiting
 ]]
--- @include common
+-- @include waiting
+-- @include records
 local metaKey, waitKey, prioKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, infoKey, markerKey = KEYS[5], KEYS[6], KEYS[7]
 local limit = tonumber(ARGV[1])

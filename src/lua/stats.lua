@@ -20,7 +20,8 @@
     counts and 60 failed counts for the minutes before the current one (oldest first), then the
     current minute's completed, failed
 ]]
--- @include common
+-- @include time
+-- @include records
 local metaKey, waitKey, prioKey, delayedKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local completedKey, failedKey, jobsKey, metricsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 

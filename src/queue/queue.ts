@@ -20,6 +20,7 @@ import {
 } from '../redis/connection.js';
 import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../redis/keys.js';
 import { RedisClock } from '../redis/clock.js';
+import { WriteBatcher } from '../redis/write-batcher.js';
 import { QueueCommands } from './commands.js';
 import { EventsReader, type RawQueueEvent } from './events-reader.js';
 import { Job, type JobState } from './job.js';
@@ -119,6 +120,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   private readonly client: RedisClient;
   private readonly commands: QueueCommands;
   private readonly clock: RedisClock;
+  private readonly writes: WriteBatcher;
   private readonly maxPayloadBytes: number;
   private readonly connection: ConnectionOptions | undefined;
   private events: EventsReader | undefined;
@@ -138,6 +140,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.client = openConnection(options.connection, (err) => this.reportError(err));
     this.commands = new QueueCommands(this.client, this.keys);
     this.clock = new RedisClock(this.client);
+    this.writes = new WriteBatcher(this.client);
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (typeof event === 'string' && JOB_EVENTS.has(event)) this.listenToJobEvents();
     });
@@ -195,7 +198,9 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   async add(name: string, data: Data, opts?: AddOptions): Promise<AddedJob> {
     this.assertOpen();
     const spec = toAddSpec(name, data, opts, this.maxPayloadBytes);
-    const [added] = await this.commands.add([spec], await this.clock.now());
+    const now = await this.clock.now();
+    this.writes.batch();
+    const [added] = await this.commands.add([spec], now);
     return added!;
   }
 

@@ -1,5 +1,7 @@
 -- Promote due delayed jobs and hand out waiting jobs under lease. Included with
--- `-- @include fetch` (after `common`). `k` is a table of the queue keys the caller declared.
+-- `-- @include fetch`. `k` is a table of the queue keys the caller declared.
+-- @include waiting
+-- @include records
 
 -- Moves delayed jobs whose due time has passed to waiting (at most 1000 per call).
 local function promoteDue(k, now)

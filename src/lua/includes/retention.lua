@@ -1,0 +1,56 @@
+-- Deleting finished jobs and counting them. Included with `-- @include retention`.
+-- @include records
+
+-- Releases the de-duplication keys still held by `ids` (a job holds its key until its data is
+-- deleted; `add` treats a finished holder as free unless within the caller's TTL). Queues that
+-- never used a dedup key pay one HLEN.
+local function releaseDedup(jobsKey, dedupKey, ids)
+  if not dedupKey or redis.call('HLEN', dedupKey) == 0 then return end
+  local records = redis.call('HMGET', jobsKey, unpack(ids))
+  for i, id in ipairs(ids) do
+    local record = records[i]
+    if record and string.find(record, '"dedupKey":', 1, true) then
+      local opts = recordOptions(record)
+      local key = opts and opts.dedupKey
+      if key and redis.call('HGET', dedupKey, key) == id then redis.call('HDEL', dedupKey, key) end
+    end
+  end
+end
+
+-- Deletes the per-job fields of `ids` from the job hashes (and the dedup keys they hold).
+local function deleteJobData(jobsKey, infoKey, resultsKey, ids, dedupKey)
+  if #ids == 0 then return end
+  releaseDedup(jobsKey, dedupKey, ids)
+  redis.call('HDEL', jobsKey, unpack(ids))
+  -- Per-job state and results exist only for some jobs: one HLEN spares the HDEL of each id.
+  if redis.call('HLEN', infoKey) > 0 then redis.call('HDEL', infoKey, unpack(ids)) end
+  if resultsKey and redis.call('HLEN', resultsKey) > 0 then redis.call('HDEL', resultsKey, unpack(ids)) end
+end
+
+-- Retention of a finished set (completed or failed): keep at most `keepCount` entries and none
+-- older than `keepAgeMs` (0 = no age limit). Removes at most 1000 per call, so the cost of one
+-- call is bounded; every finishing call trims a little, so the set never grows past its bound for
+-- long.
+local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey)
+  local removed = {}
+  local excess = redis.call('ZCARD', setKey) - keepCount
+  if excess > 0 then
+    local popped = redis.call('ZPOPMIN', setKey, math.min(excess, 1000))
+    for i = 1, #popped, 2 do removed[#removed + 1] = popped[i] end
+  end
+  if keepAgeMs > 0 then
+    local old = redis.call('ZRANGEBYSCORE', setKey, '-inf', now - keepAgeMs, 'LIMIT', 0, 1000)
+    if #old > 0 then
+      redis.call('ZREM', setKey, unpack(old))
+      for _, id in ipairs(old) do removed[#removed + 1] = id end
+    end
+  end
+  deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey)
+end
+
+-- Per-minute counters for rates; the field of 61 minutes ago is dropped as time moves on.
+local function countMinute(metricsKey, kind, now, n)
+  local minute = math.floor(now / 60000)
+  redis.call('HINCRBY', metricsKey, kind .. minute, n)
+  redis.call('HDEL', metricsKey, kind .. (minute - 61))
+end
