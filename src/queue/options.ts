@@ -115,7 +115,7 @@ export function toAddSpec(
     o.dedupKey !== undefined
   ) {
     stored = {};
-    // Stored so that deleting the job can release its key (see releaseDedup in common.lua).
+    // Stored so that deleting the job can release its key (see releaseDedup in lua/includes/retention.lua).
     if (o.dedupKey !== undefined) stored.dedupKey = o.dedupKey;
     if (o.maxAttempts !== undefined) stored.maxAttempts = o.maxAttempts;
     if (o.backoff !== undefined) stored.backoff = o.backoff;
