@@ -1,0 +1,86 @@
+/**
+ * Where Redis time goes in a Sluice drain, per script: runs one drain on a private redis-server
+ * with SLOWLOG recording every command, then groups the entries by script (EVALSHA's SHA mapped
+ * back to the `.lua` file) — calls, jobs per call, µs per call and per job.
+ *
+ *   npx tsx bench/tools/redis-scripts.ts [--jobs 50000] [--concurrency 100] [--keep]
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Queue, Worker } from '../../src/index.js';
+import { scriptSource } from '../../src/redis/scripts.js';
+import { RedisServer } from '../../test/harness/redis-server.js';
+import { makeJob } from '../lib/payload.js';
+import { RedisAdmin } from '../lib/redis-admin.js';
+
+const LUA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'lua');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const jobs = arg('--jobs', 50_000);
+const concurrency = arg('--concurrency', 100);
+const keep = process.argv.includes('--keep');
+
+const names = new Map<string, string>();
+for (const f of readdirSync(LUA).filter((f) => f.endsWith('.lua'))) {
+  const name = f.replace(/\.lua$/, '');
+  names.set(createHash('sha1').update(scriptSource(name)).digest('hex'), name);
+}
+
+const server = await RedisServer.start({ persistence: 'none' });
+const admin = new RedisAdmin(server.url, false);
+try {
+  const queue = new Queue('prof', { connection: server.url });
+  for (let i = 0; i < jobs; i += 1000)
+    await queue.addBulk(
+      Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => ({ data: makeJob(i + j) })),
+    );
+  await admin.client.config('SET', 'slowlog-log-slower-than', '0');
+  await admin.client.config('SET', 'slowlog-max-len', String(jobs * 4));
+  await admin.client.slowlog('RESET');
+  let done = 0;
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const worker = new Worker('prof', async () => {}, {
+      connection: server.url,
+      concurrency,
+      keepCompleted: keep ? { count: 1e9, ageMs: 0 } : false,
+    });
+    worker.on('completed', () => {
+      if (++done === jobs) void worker.close().then(resolve);
+    });
+  });
+  const elapsed = performance.now() - t0;
+  const entries = (await admin.client.slowlog('GET', -1)) as [number, number, number, string[]][];
+  const by = new Map<string, { calls: number; us: number; max: number }>();
+  for (const [, , us, args] of entries) {
+    const cmd = args[0]!.toLowerCase();
+    const key = cmd === 'evalsha' ? `script ${names.get(args[1]!) ?? args[1]}` : cmd;
+    const s = by.get(key) ?? { calls: 0, us: 0, max: 0 };
+    s.calls++;
+    s.us += us;
+    s.max = Math.max(s.max, us);
+    by.set(key, s);
+  }
+  console.log(
+    `drain ${jobs} jobs, c=${concurrency}, ${keep ? 'kept' : 'removed'}: ` +
+      `${Math.round(jobs / (elapsed / 1000))} jobs/s (in-process worker, SLOWLOG on)`,
+  );
+  console.log('command/script       calls   jobs/call   µs/call   max µs   µs/job');
+  for (const [k, s] of [...by].sort((a, b) => b[1].us - a[1].us)) {
+    console.log(
+      `${k.padEnd(20)} ${String(s.calls).padStart(6)} ${(jobs / s.calls).toFixed(1).padStart(11)} ` +
+        `${(s.us / s.calls).toFixed(1).padStart(9)} ${String(s.max).padStart(8)} ` +
+        `${(s.us / jobs).toFixed(2).padStart(8)}`,
+    );
+  }
+  await queue.close();
+} finally {
+  await admin.close();
+  await server.stop();
+}
