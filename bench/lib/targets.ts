@@ -125,7 +125,7 @@ export function checkTargets(results: Results): TargetOutcome[] {
     return {
       text: t.text,
       met,
-      detail: `${r.toFixed(2)}× (Sluice ${num(s, t.unit)}, ${label(other)} ${num(o, t.unit)})`,
+      detail: `${r.toFixed(3)}× (Sluice ${num(s, t.unit)}, ${label(other)} ${num(o, t.unit)})`,
     };
   });
 }
