@@ -14,7 +14,9 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CONTENDERS = ['Sluice', 'BullMQ', 'Bee-Queue', 'raw ceiling'];
 const QUEUES = ['Sluice', 'BullMQ', 'Bee-Queue'];
 const NUMBER = /^-?[\d,]+(\.\d+)?( \(-?[\d,]+(\.\d+)?–-?[\d,]+(\.\d+)?\))?$/;
-const RATIO = /^\d+\.\d\d×$/;
+// Lateness can be negative (a queue that counts the delay from its own later clock reading), and
+// so can a ratio of two latenesses.
+const RATIO = /^-?\d+\.\d\d×$/;
 
 interface Table {
   head: string[];
