@@ -1,5 +1,6 @@
 /**
- * The stream scripts' headers tell the truth: every `KEYS[n]` / `ARGV[n]` the body reads is
+ * Every Lua script's header tells the truth (STYLE: one file per operation, header = KEYS / ARGV /
+ * Returns): every `KEYS[n]` / `ARGV[n]` the body reads is
  * declared in the header and every declared one is read; and no `redis.call` gets a key built by
  * concatenation inside the script (every key arrives in KEYS, as Redis Cluster requires).
  */
@@ -9,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const LUA = fileURLToPath(new URL('../../src/lua/', import.meta.url));
-const scripts = readdirSync(LUA).filter((f) => /^stream_.*\.lua$/.test(f));
-const includes = readdirSync(join(LUA, 'includes')).filter((f) => /^stream_.*\.lua$/.test(f));
+const scripts = readdirSync(LUA).filter((f) => f.endsWith('.lua'));
+const includes = readdirSync(join(LUA, 'includes')).filter((f) => f.endsWith('.lua'));
 
 interface Declared {
   numbered: Set<number>;
@@ -41,7 +42,13 @@ function used(body: string, name: 'KEYS' | 'ARGV'): Set<number> {
   );
 }
 
-describe('stream Lua scripts', () => {
+describe('Lua scripts', () => {
+  it('are all here (queue and stream)', () => {
+    expect(scripts).toEqual(
+      expect.arrayContaining(['add.lua', 'complete.lua', 'stream_publish.lua']),
+    );
+  });
+
   it.each(scripts)('%s: header and body agree on KEYS and ARGV', (file) => {
     const src = readFileSync(join(LUA, file), 'utf8');
     const open = src.indexOf('--[[');
