@@ -34,15 +34,13 @@ import { LeaseReaper } from './lease-reaper.js';
 import { decideRetry, type RetryDecision, type RetryPolicy } from './retry.js';
 import { serialisePayload, validateName } from '../validate.js';
 import { WakeListener } from './wake-listener.js';
+import { DelayTimer } from './delay-timer.js';
+import { abortRunning, contextOf, type Abortable, type JobContext } from './job-context.js';
 import { resolveWorkerOptions, type WorkerOptions } from './worker-options.js';
 
 export type { WorkerOptions } from './worker-options.js';
 
-/** What a handler gets beside the job. */
-export interface JobContext {
-  /** Aborted when the worker lost the job's lease or gave the job back on shutdown. */
-  signal: AbortSignal;
-}
+export type { JobContext } from './job-context.js';
 
 /** The function that does a job's work; its return value is stored as the job's result. */
 export type Processor<Data, Result> = (
@@ -67,13 +65,9 @@ export interface WorkerEvents<Data, Result> {
   error: [error: Error];
 }
 
-interface Running<Data, Result> {
+interface Running<Data, Result> extends Abortable {
   job: Job<Data, Result>;
   token: string;
-  /** Made on first use of `ctx.signal`: most handlers never look, and one costs ~1 µs. */
-  controller: AbortController | undefined;
-  /** Why the job was taken away, if it was (applied to a controller made later). */
-  abortReason: unknown;
   /**
    * Set when the job was released on shutdown or its lease was lost: its outcome is no longer
    * ours to record (the lease token is never handed out again, so an ack could only be rejected).
@@ -115,8 +109,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private pumping = false;
   private pumpAgain = false;
   private busySinceDrained = false;
-  private delayTimer: NodeJS.Timeout | undefined;
-  private delayTarget = -1;
+  private readonly delayTimer = new DelayTimer(() => this.pump());
   private started = false;
   /** Set once the command connection is being closed: nothing more is sent. */
   private ended = false;
@@ -203,7 +196,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   }
 
   private async shutdown(timeoutMs: number): Promise<void> {
-    if (this.delayTimer) clearTimeout(this.delayTimer);
+    this.delayTimer.stop();
     this.wake.stop();
     await this.reaper.stop();
     const timedOut = !(await this.settled(timeoutMs));
@@ -289,7 +282,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         }
         if (acks.length) this.settleAcks(acks, reply.stale);
         for (const leased of reply.jobs) this.startJob(leased);
-        this.armDelayTimer(reply.now, reply.nextDue);
+        if (!this.closing) this.delayTimer.arm(reply.now, reply.nextDue);
         if (reply.jobs.length < want) {
           if (reply.jobs.length === 0 && this.inFlight.size === 0 && this.busySinceDrained) {
             this.busySinceDrained = false;
@@ -310,29 +303,6 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       if (lost.has(a.id)) this.notify('lease-lost', a.id);
       else this.notify('completed', a.job, a.value);
     }
-  }
-
-  /** Re-arms the one timer that wakes this worker when the earliest delayed job falls due. */
-  private armDelayTimer(now: number, nextDue: number): void {
-    if (nextDue < 0 || this.closing) {
-      if (this.delayTimer) clearTimeout(this.delayTimer);
-      this.delayTimer = undefined;
-      this.delayTarget = -1;
-      return;
-    }
-    if (this.delayTimer && this.delayTarget === nextDue) return;
-    if (this.delayTimer) clearTimeout(this.delayTimer);
-    this.delayTarget = nextDue;
-    // Relative to Redis's clock, so the workers' own clocks do not matter; +1 ms because Redis
-    // reports whole milliseconds.
-    this.delayTimer = setTimeout(
-      () => {
-        this.delayTimer = undefined;
-        this.delayTarget = -1;
-        this.pump();
-      },
-      Math.max(0, nextDue - now) + 1,
-    );
   }
 
   private startJob(leased: LeasedJob): void {
@@ -495,22 +465,4 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     else if (!isConnectionError(error))
       process.emitWarning(`sluice worker ${this.name}: ${error.message}`);
   }
-}
-
-/** The handler's context, with an AbortSignal made only if the handler asks for it. */
-function contextOf<Data, Result>(running: Running<Data, Result>): JobContext {
-  return {
-    get signal() {
-      if (!running.controller) {
-        running.controller = new AbortController();
-        if (running.abortReason !== undefined) running.controller.abort(running.abortReason);
-      }
-      return running.controller.signal;
-    },
-  };
-}
-
-function abortRunning<Data, Result>(running: Running<Data, Result>, reason: unknown): void {
-  running.abortReason ??= reason;
-  running.controller?.abort(reason);
 }
