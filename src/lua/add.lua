@@ -113,5 +113,5 @@ if #records > 0 then redis.call('HSET', jobsKey, unpack(records)) end
 if #waiting > 0 then redis.call('LPUSH', waitKey, unpack(waiting)) end
 if #waiting > 0 or waiting[0] then wake(markerKey) end
 -- A new earliest due time: wake a worker so it re-arms its timer for it.
-if earliestNew and (not earliest or earliestNew < tonumber(earliest)) then redis.call('LPUSH', markerKey, '1') end
+if earliestNew and (not earliest or earliestNew < tonumber(earliest)) then wake(markerKey) end
 return out

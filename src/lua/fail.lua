@@ -64,7 +64,7 @@ if action == 'retry' then
   if delayMs > 0 then
     redis.call('ZADD', delayedKey, now + delayMs, id)
     local head = redis.call('ZRANGE', delayedKey, 0, 0)
-    if head[1] == id then redis.call('LPUSH', markerKey, '1') end
+    if head[1] == id then wake(markerKey) end
   else
     local record = redis.call('HGET', jobsKey, id)
     pushWaiting(metaKey, waitKey, prioKey, id, record and recordPriority(record) or 0, false)
