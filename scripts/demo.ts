@@ -21,7 +21,11 @@ async function redisUrl(): Promise<{ url: string; server?: RedisServer }> {
     persistence: 'aof-everysec',
     dir,
     port: await freePort(),
+    detached: true,
   });
+  // Detached from the terminal's Ctrl-C (so it outlives the workers' goodbye), it must not
+  // outlive the demo however the demo exits.
+  process.on('exit', () => void server.kill9());
   return { url: server.url, server };
 }
 

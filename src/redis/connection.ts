@@ -65,7 +65,8 @@ export function isConnectionError(err: unknown): boolean {
 /** Closes a connection Sluice opened; waits for pending replies unless `force`. */
 export async function closeConnection(client: RedisClient, force = false): Promise<void> {
   if (client.status === 'end') return;
-  if (force) {
+  // QUIT waits for its reply; with Redis away it would wait for a reconnect that may never come.
+  if (force || client.status !== 'ready') {
     client.disconnect();
     return;
   }

@@ -14,6 +14,11 @@ export type Persistence = 'none' | 'aof-everysec' | 'aof-always';
 
 export interface RedisServerOptions {
   persistence?: Persistence;
+  /**
+   * Run in a process group of its own, so a terminal's Ctrl-C reaches only the parent, which then
+   * stops the server after its clients are done (the demo). Tests leave this off.
+   */
+  detached?: boolean;
   /** Extra `redis.conf` lines. */
   config?: string[];
   port?: number;
@@ -66,11 +71,13 @@ export class RedisServer {
   readonly dir: string;
   private proc: ChildProcess | undefined;
   private readonly conf: string;
+  private readonly detached: boolean;
 
-  private constructor(port: number, dir: string, conf: string) {
+  private constructor(port: number, dir: string, conf: string, detached: boolean) {
     this.port = port;
     this.dir = dir;
     this.conf = conf;
+    this.detached = detached;
   }
 
   /** Starts a server and waits until it answers PING. */
@@ -94,7 +101,7 @@ export class RedisServer {
     ];
     const conf = join(dir, 'redis.conf');
     writeFileSync(conf, lines.join('\n') + '\n');
-    const server = new RedisServer(port, dir, conf);
+    const server = new RedisServer(port, dir, conf, options.detached === true);
     await server.launch();
     return server;
   }
@@ -108,7 +115,10 @@ export class RedisServer {
   }
 
   private async launch(): Promise<void> {
-    const proc = spawn(redisServerBinary(), [this.conf], { stdio: 'ignore' });
+    const proc = spawn(redisServerBinary(), [this.conf], {
+      stdio: 'ignore',
+      detached: this.detached,
+    });
     this.proc = proc;
     const deadline = Date.now() + 10_000;
     for (;;) {
