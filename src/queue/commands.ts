@@ -64,31 +64,39 @@ function fetchKeys(k: QueueKeys): string[] {
 
 /** Script wrappers bound to one queue on one client. */
 export class QueueCommands {
+  // KEYS of the hot-path scripts, built once per queue rather than on every call.
+  private readonly addKeys: string[];
+  private readonly fetchKeys: string[];
+  private readonly completeKeys: string[];
+  private readonly failKeys: string[];
+
   constructor(
     readonly client: RedisClient,
     readonly keys: QueueKeys,
-  ) {}
+  ) {
+    const k = keys;
+    this.addKeys = [
+      k.meta,
+      k.wait,
+      k.prio,
+      k.delayed,
+      k.jobs,
+      k.marker,
+      k.events,
+      k.completed,
+      k.failed,
+      k.dedup,
+    ];
+    this.fetchKeys = fetchKeys(k);
+    this.completeKeys = [...this.fetchKeys, k.results, k.completed, k.metrics, k.events, k.dedup];
+    this.failKeys = [...this.fetchKeys, k.results, k.failed, k.metrics, k.events, k.dedup];
+  }
 
   /** `now`: Redis's time as read by {@link RedisClock}. */
   async add(specs: readonly AddSpec[], now: number): Promise<{ id: string; created: boolean }[]> {
-    const k = this.keys;
     const args: (string | number)[] = [SCHEMA_VERSION, now, `#${now.toString(36)}`, specs.length];
     for (const s of specs) args.push(s.id, s.priority, s.delayMs, s.dedupKey, s.dedupTtlMs, s.body);
-    const reply = (await script(this.client, 'add')(
-      [
-        k.meta,
-        k.wait,
-        k.prio,
-        k.delayed,
-        k.jobs,
-        k.marker,
-        k.events,
-        k.completed,
-        k.failed,
-        k.dedup,
-      ],
-      args,
-    )) as (string | number)[];
+    const reply = (await script(this.client, 'add')(this.addKeys, args)) as (string | number)[];
     const out: { id: string; created: boolean }[] = [];
     for (let i = 0; i < reply.length; i += 2)
       out.push({ id: String(reply[i]), created: reply[i + 1] === 1 });
@@ -96,7 +104,7 @@ export class QueueCommands {
   }
 
   async fetch(count: number, leaseMs: number, tokenBase: string): Promise<FetchReply> {
-    const reply = (await script(this.client, 'fetch')(fetchKeys(this.keys), [
+    const reply = (await script(this.client, 'fetch')(this.fetchKeys, [
       count,
       leaseMs,
       tokenBase,
@@ -111,7 +119,6 @@ export class QueueCommands {
     leaseMs: number,
     tokenBase: string,
   ): Promise<CompleteReply> {
-    const k = this.keys;
     const args: (string | number)[] = [
       keep.count,
       keep.ageMs,
@@ -121,10 +128,7 @@ export class QueueCommands {
       acks.length,
     ];
     for (const a of acks) args.push(a.id, a.token, a.result);
-    const reply = (await script(this.client, 'complete')(
-      [...fetchKeys(k), k.results, k.completed, k.metrics, k.events, k.dedup],
-      args,
-    )) as unknown[];
+    const reply = (await script(this.client, 'complete')(this.completeKeys, args)) as unknown[];
     const nStale = Number(reply[0]);
     const stale = reply.slice(1, 1 + nStale) as string[];
     return { stale, ...parseFetch(reply, 1 + nStale) };
@@ -139,20 +143,16 @@ export class QueueCommands {
     keep: Retention,
     historyLimit: number,
   ): Promise<boolean> {
-    const k = this.keys;
-    const reply = await script(this.client, 'fail')(
-      [...fetchKeys(k), k.results, k.failed, k.metrics, k.events, k.dedup],
-      [
-        id,
-        token,
-        decision.action,
-        decision.action === 'retry' ? decision.delayMs : 0,
-        JSON.stringify(entry),
-        keep.count,
-        keep.ageMs,
-        historyLimit,
-      ],
-    );
+    const reply = await script(this.client, 'fail')(this.failKeys, [
+      id,
+      token,
+      decision.action,
+      decision.action === 'retry' ? decision.delayMs : 0,
+      JSON.stringify(entry),
+      keep.count,
+      keep.ageMs,
+      historyLimit,
+    ]);
     return reply === 1;
   }
 

@@ -3,6 +3,8 @@
  * on Cluster. Slots are assigned with CLUSTER ADDSLOTSRANGE and nodes joined with CLUSTER MEET.
  */
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe } from 'vitest';
+import type { ConnectionOptions } from '../../src/redis/connection.js';
 import { freePort, RedisServer } from './redis-server.js';
 
 export class RedisClusterFixture {
@@ -59,4 +61,21 @@ export class RedisClusterFixture {
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.stop()));
   }
+}
+
+/**
+ * Runs a suite of cases (written against a connection getter) on a fresh 3-master Cluster,
+ * started before and stopped after the suite.
+ */
+export function onRedisCluster(cases: (connection: () => ConnectionOptions) => void): void {
+  describe('on Redis Cluster', () => {
+    let fixture: RedisClusterFixture;
+    beforeAll(async () => {
+      fixture = await RedisClusterFixture.start();
+    });
+    afterAll(async () => {
+      await fixture?.stop();
+    });
+    cases(() => ({ cluster: fixture.startupNodes }));
+  });
 }
