@@ -25,6 +25,14 @@ export const ERROR_CODES = {
   SLC_ERR_INVALID_POSITION: 400,
   SLC_ERR_GROUP_NOT_FOUND: 404,
   SLC_ERR_REDIS: 500,
+  SLC_ERR_REDIS_VERSION: 500,
+  SLC_ERR_CONFIG: 500,
+  SLC_ERR_BAD_REQUEST: 400,
+  SLC_ERR_NOT_FOUND: 404,
+  SLC_ERR_METHOD_NOT_ALLOWED: 405,
+  SLC_ERR_UNAUTHORIZED: 401,
+  SLC_ERR_TOKEN_EXPIRED: 401,
+  SLC_ERR_FORBIDDEN: 403,
 } as const;
 
 /** A stable error code. */
@@ -123,5 +131,52 @@ export class GroupNotFoundError extends SluiceError {
   constructor(group: string, topic: string) {
     super('SLC_ERR_GROUP_NOT_FOUND', `consumer group ${group} does not exist on topic ${topic}`);
     this.group = group;
+  }
+}
+
+/** The Redis server is older than the commands Sluice uses need. */
+export class RedisVersionError extends SluiceError {
+  /** The version the server reported, e.g. `6.0.16`. */
+  readonly found: string;
+  /** The oldest version Sluice supports. */
+  readonly minimum: string;
+  constructor(found: string, minimum: string) {
+    super(
+      'SLC_ERR_REDIS_VERSION',
+      `Redis ${found} is too old: Sluice needs Redis ${minimum} or newer`,
+    );
+    this.found = found;
+    this.minimum = minimum;
+  }
+}
+
+/** The server's configuration (flags, environment, file) is invalid. Lists every problem. */
+export class ConfigError extends SluiceError {
+  /** Each problem, one line each. */
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super('SLC_ERR_CONFIG', `invalid configuration: ${problems.join('; ')}`);
+    this.problems = problems;
+  }
+}
+
+/** An HTTP request the server cannot take: malformed, an unknown route, a wrong method. */
+export class RequestError extends SluiceError {
+  constructor(
+    code: 'SLC_ERR_BAD_REQUEST' | 'SLC_ERR_NOT_FOUND' | 'SLC_ERR_METHOD_NOT_ALLOWED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** A missing, invalid or expired token, or one that does not grant what was asked. */
+export class AuthError extends SluiceError {
+  constructor(
+    code: 'SLC_ERR_UNAUTHORIZED' | 'SLC_ERR_TOKEN_EXPIRED' | 'SLC_ERR_FORBIDDEN',
+    message: string,
+  ) {
+    super(code, message);
   }
 }

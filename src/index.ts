@@ -34,6 +34,10 @@ export {
   ClosedError,
   ConnectionError,
   TimeoutError,
+  RedisVersionError,
+  ConfigError,
+  RequestError,
+  AuthError,
   ERROR_CODES,
 } from './errors.js';
 export type { SluiceErrorCode } from './errors.js';

@@ -5,7 +5,9 @@ import * as sluice from '../src/index.js';
 it('exports exactly the curated names', () => {
   expect(Object.keys(sluice).sort()).toMatchInlineSnapshot(`
     [
+      "AuthError",
       "ClosedError",
+      "ConfigError",
       "ConnectionError",
       "ConsumerGroup",
       "Cursors",
@@ -23,6 +25,8 @@ it('exports exactly the curated names', () => {
       "PayloadError",
       "PositionError",
       "Queue",
+      "RedisVersionError",
+      "RequestError",
       "RetryAfterError",
       "START",
       "SluiceError",

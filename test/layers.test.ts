@@ -38,6 +38,14 @@ const allowed: Record<string, string[]> = {
   queue: ['queue', 'redis', 'shared'],
   stream: ['stream', 'redis', 'shared'],
 };
+/** The faces above the library (server, CLI, dev tooling) see only its public entry. */
+const faces: Record<string, string[]> = {
+  server: ['server', 'dev'],
+  cli: ['cli', 'server', 'dev'],
+  dev: ['dev'],
+};
+/** Packages only the faces may use: the core library stays free of HTTP dependencies. */
+const faceOnlyPackages = /^(fastify|@fastify\/|jose|prom-client|ws|@sinclair\/typebox)/;
 
 it('reads the whole library', () => {
   expect(graph.size).toBeGreaterThan(30);
@@ -50,9 +58,25 @@ it('imports only downward: queue and stream never import each other', () => {
   const wrong: string[] = [];
   for (const [file, deps] of graph) {
     if (file === 'index.ts') continue;
+    const face = faces[layer(file)];
     for (const dep of deps) {
       if (dep.startsWith('..')) wrong.push(`${file} → ${dep} (outside src/)`);
-      else if (!allowed[layer(file)]!.includes(layer(dep))) wrong.push(`${file} → ${dep}`);
+      else if (face) {
+        if (dep !== 'index.ts' && !face.includes(layer(dep))) wrong.push(`${file} → ${dep}`);
+      } else if (!allowed[layer(file)]!.includes(layer(dep))) wrong.push(`${file} → ${dep}`);
+    }
+  }
+  expect(wrong).toEqual([]);
+});
+
+it('keeps HTTP packages out of the core library', () => {
+  const wrong: string[] = [];
+  for (const file of files(SRC)) {
+    const rel = relative(SRC, file);
+    if (faces[layer(rel)]) continue;
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(/^(?:import|export)[^'"]*from '([^.][^']*)'/gm)) {
+      if (faceOnlyPackages.test(m[1]!)) wrong.push(`${rel} → ${m[1]}`);
     }
   }
   expect(wrong).toEqual([]);
