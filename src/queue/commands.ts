@@ -196,6 +196,24 @@ export class QueueCommands {
     return { requeued, takenOver };
   }
 
+  /**
+   * Applies retention to the completed and failed sets (a set whose `count` is 0 is left alone),
+   * removing at most `limit` jobs; returns how many it removed.
+   */
+  async trimFinished(
+    keepCompleted: Retention,
+    keepFailed: Retention,
+    limit: number,
+  ): Promise<number> {
+    const k = this.keys;
+    return Number(
+      await script(this.client, 'trim_finished')(
+        [k.completed, k.failed, k.jobs, k.info, k.results, k.dedup],
+        [keepCompleted.count, keepCompleted.ageMs, keepFailed.count, keepFailed.ageMs, limit],
+      ),
+    );
+  }
+
   async release(leases: readonly { id: string; token: string }[]): Promise<number> {
     const k = this.keys;
     const args: string[] = [];
