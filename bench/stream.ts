@@ -235,7 +235,7 @@ export async function runStreamBench(opts: { redisUrl: string; quick: boolean })
     '',
     'A durable publish is one Lua script (XADD, trim, idempotency, PUBLISH of the entry with ' +
       'its predecessor id); the subscriber takes it from Pub/Sub and checks the chain, reading ' +
-      'the stream only when something is missing. Target (DESIGN.md): durable p50/p99 within ' +
+      'the stream only when something is missing. Target (bench/README.md): durable p50/p99 within ' +
       '1.2× of Pub/Sub.',
     '',
     '### Redis time per call in this run (`INFO commandstats`, µs)',

@@ -154,7 +154,14 @@ export function renderReport(
     '',
   );
   if (opts.persistence.includes('none')) {
-    out.push('## Targets (no-persistence pass)', '', targetsMarkdown(checkTargets(results)), '');
+    out.push(
+      '## Targets (no-persistence pass)',
+      '',
+      'The queue targets in force for this run (the list and its history: `bench/README.md`).',
+      '',
+      targetsMarkdown(checkTargets(results)),
+      '',
+    );
   }
   for (const pass of opts.persistence) {
     out.push(`## Pass: ${PASS_TITLE[pass]}`, '');

@@ -40,6 +40,9 @@ export interface CompleteReply extends FetchReply {
   stale: string[];
 }
 
+/** Order of a `list` page: waiting jobs in run order, or a zset by score. */
+export type ListOrder = 'run' | 'asc' | 'desc';
+
 export interface Retention {
   count: number;
   ageMs: number;
@@ -193,6 +196,24 @@ export class QueueCommands {
     return { requeued, takenOver };
   }
 
+  /**
+   * Applies retention to the completed and failed sets (a set whose `count` is 0 is left alone),
+   * removing at most `limit` jobs; returns how many it removed.
+   */
+  async trimFinished(
+    keepCompleted: Retention,
+    keepFailed: Retention,
+    limit: number,
+  ): Promise<number> {
+    const k = this.keys;
+    return Number(
+      await script(this.client, 'trim_finished')(
+        [k.completed, k.failed, k.jobs, k.info, k.results, k.dedup],
+        [keepCompleted.count, keepCompleted.ageMs, keepFailed.count, keepFailed.ageMs, limit],
+      ),
+    );
+  }
+
   async release(leases: readonly { id: string; token: string }[]): Promise<number> {
     const k = this.keys;
     const args: string[] = [];
@@ -270,9 +291,13 @@ export class QueueCommands {
     return reply.map(Number);
   }
 
+  /**
+   * One page of a state, in `order`: `'run'` lists waiting jobs (the `wait` list and the `prio`
+   * zset) in the order fetch takes them; `'asc'` / `'desc'` list `setKey` (a zset) by score.
+   */
   async list(
+    order: ListOrder,
     setKey: string,
-    kind: 'list' | 'zset',
     start: number,
     count: number,
   ): Promise<{
@@ -280,10 +305,11 @@ export class QueueCommands {
     rows: { id: string; score: string; record: string; info: string; result: string }[];
   }> {
     const k = this.keys;
-    const reply = (await script(this.client, 'list')(
-      [setKey, k.jobs, k.info, k.results],
-      [kind, start, count],
-    )) as (string | number)[];
+    const keys = [k.jobs, k.info, k.results, setKey];
+    if (order === 'run') keys.push(k.prio);
+    const reply = (await script(this.client, 'list')(keys, [order, start, count])) as (
+      string | number
+    )[];
     const rows = [];
     for (let i = 1; i < reply.length; i += 5) {
       rows.push({

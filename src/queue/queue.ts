@@ -21,7 +21,7 @@ import {
 import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../redis/keys.js';
 import { RedisClock } from '../redis/clock.js';
 import { WriteBatcher } from '../redis/write-batcher.js';
-import { QueueCommands } from './commands.js';
+import { QueueCommands, type ListOrder } from './commands.js';
 import { EventsReader, type RawQueueEvent } from './events-reader.js';
 import { Job, type JobState } from './job.js';
 import { toAddSpec, type AddOptions, type BulkJob } from './options.js';
@@ -74,6 +74,14 @@ export interface JobPage<Data = unknown> {
 
 const DEFAULT_MAX_PAYLOAD = 512 * 1024;
 const BULK_CHUNK = 1000;
+/** The order `getJobs` lists each state in (see its TSDoc). */
+const LIST_ORDER: Record<JobState, ListOrder> = {
+  waiting: 'run',
+  delayed: 'asc',
+  active: 'asc',
+  completed: 'desc',
+  failed: 'desc',
+};
 
 /**
  * Events of a Queue, seen across all producers and workers (read from the queue's event stream,
@@ -237,10 +245,18 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   }
 
   /**
-   * One page of jobs in `state`, newest first.
+   * One page of jobs in `state`, in the order that state is read by an operator:
+   * - `waiting`: run order, the next job to run first (higher priority first, FIFO within one);
+   * - `delayed`: soonest due first;
+   * - `active`: earliest lease deadline first (the jobs whose worker renewed least recently);
+   * - `completed`, `failed`: newest first (by finish time).
+   *
+   * `offset` counts from the first job in that order; a page reads only its own rows. Pages of a
+   * state that changes between calls may overlap or skip jobs (each page is its own snapshot).
    * @example
    * ```ts
    * const { total, jobs } = await queue.getJobs('failed', { offset: 0, limit: 50 });
+   * const next = await queue.getJobs('waiting', { limit: 10 }); // the next 10 to run
    * ```
    */
   async getJobs(
@@ -260,36 +276,23 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
         'offset must be an integer >= 0, limit 1–1000',
       ]);
-    const k = this.keys;
-    const toJobs = (rows: Awaited<ReturnType<QueueCommands['list']>>['rows'], s: JobState) =>
-      rows
-        .filter((r) => r.record !== '')
-        .map(
-          (r) =>
-            new Job<Data>({
-              id: r.id,
-              queueName: this.name,
-              record: r.record,
-              info: r.info,
-              result: r.result,
-              state: s,
-              score: r.score,
-            }),
-        );
-    if (state === 'waiting') {
-      // Default-priority jobs (a list) first, then prioritised ones (a zset).
-      const list = await this.commands.list(k.wait, 'list', offset, limit);
-      const prioOffset = Math.max(0, offset - list.total);
-      const rest = limit - list.rows.length;
-      // With a full page from the list, only the zset's size is needed (count 0 reads no rows).
-      const prio = await this.commands.list(k.prio, 'zset', prioOffset, rest);
-      return {
-        total: list.total + prio.total,
-        jobs: [...toJobs(list.rows, 'waiting'), ...toJobs(prio.rows, 'waiting')],
-      };
-    }
-    const { total, rows } = await this.commands.list(k[state], 'zset', offset, limit);
-    return { total, jobs: toJobs(rows, state) };
+    const setKey = state === 'waiting' ? this.keys.wait : this.keys[state];
+    const { total, rows } = await this.commands.list(LIST_ORDER[state], setKey, offset, limit);
+    const jobs = rows
+      .filter((r) => r.record !== '')
+      .map(
+        (r) =>
+          new Job<Data>({
+            id: r.id,
+            queueName: this.name,
+            record: r.record,
+            info: r.info,
+            result: r.result,
+            state,
+            score: r.score,
+          }),
+      );
+    return { total, jobs };
   }
 
   /** Counts per state, oldest waiting age, totals and per-minute rates. */

@@ -24,6 +24,11 @@ export interface WorkerOptions extends QueueBaseOptions {
   keepCompleted?: { count?: number; ageMs?: number } | false;
   /** Failed jobs kept (by count and age). Default 10,000 / 7 days. */
   keepFailed?: { count?: number; ageMs?: number };
+  /**
+   * How often the retention janitor removes finished jobs past their age or count, so that
+   * retention applies on a queue where nothing finishes; default 60 s.
+   */
+  retentionCheckMs?: number;
   /** Failed attempts remembered per job; default 10. */
   historyLimit?: number;
   /** Largest accepted return value, in bytes of JSON; default 512 KiB. */
@@ -44,6 +49,7 @@ export interface WorkerSettings {
   retry: RetryPolicy;
   keepCompleted: Retention;
   keepFailed: Retention;
+  retentionCheckMs: number;
   historyLimit: number;
   maxResultBytes: number;
   idleWakeMs: number;
@@ -72,6 +78,7 @@ export function resolveWorkerOptions(options: WorkerOptions): WorkerSettings {
       count: options.keepFailed?.count ?? 10_000,
       ageMs: options.keepFailed?.ageMs ?? 7 * DAY,
     },
+    retentionCheckMs: options.retentionCheckMs ?? 60_000,
     historyLimit: options.historyLimit ?? 10,
     maxResultBytes: options.maxResultBytes ?? 512 * 1024,
     idleWakeMs: options.idleWakeMs ?? 5000,
@@ -88,6 +95,7 @@ function optionProblems(o: WorkerOptions): string[] {
   posInt(o.leaseMs, 'leaseMs', 100);
   posInt(o.heartbeatMs, 'heartbeatMs', 10);
   posInt(o.stallCheckMs, 'stallCheckMs', 10);
+  posInt(o.retentionCheckMs, 'retentionCheckMs', 10);
   posInt(o.maxStalls, 'maxStalls', 0);
   posInt(o.historyLimit, 'historyLimit', 0);
   posInt(o.idleWakeMs, 'idleWakeMs', 10);

@@ -4,7 +4,7 @@
  * One loop ("pump") does all fetching: it sends the acks of finished jobs and asks for as many
  * new jobs as there are free slots, in one script call. When the queue is empty it blocks on
  * Redis (see `WakeListener`) and arms a timer for the earliest delayed job. Background components
- * (heartbeat, lease reaper) run beside it.
+ * (heartbeat, lease reaper, retention janitor) run beside it.
  *
  * @example
  * ```ts
@@ -31,6 +31,7 @@ import { QueueCommands, type CompleteReply, type LeasedJob, type Retention } fro
 import { Heartbeat } from './heartbeat.js';
 import { Job } from './job.js';
 import { LeaseReaper } from './lease-reaper.js';
+import { RetentionJanitor } from './retention-janitor.js';
 import { decideRetry, type RetryDecision, type RetryPolicy } from './retry.js';
 import { serialisePayload, validateName } from '../validate.js';
 import { WakeListener } from './wake-listener.js';
@@ -100,6 +101,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private readonly maxResultBytes: number;
   private readonly heartbeat: Heartbeat;
   private readonly reaper: LeaseReaper;
+  private readonly janitor: RetentionJanitor;
   private readonly wake: WakeListener;
 
   private readonly inFlight = new Map<string, Running<Data, Result>>();
@@ -159,6 +161,15 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       (leased) => void this.failTakenOver(leased),
       onError,
     );
+    this.janitor = new RetentionJanitor(
+      this.commands,
+      {
+        keepCompleted: this.keepCompleted,
+        keepFailed: this.keepFailed,
+        intervalMs: settings.retentionCheckMs,
+      },
+      onError,
+    );
     this.wake = new WakeListener(
       this.blockingClient,
       keys.marker,
@@ -177,6 +188,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.heartbeat.start();
     this.reaper.start();
     void this.reaper.runNow();
+    this.janitor.start();
     this.pump();
   }
 
@@ -199,6 +211,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.delayTimer.stop();
     this.wake.stop();
     await this.reaper.stop();
+    await this.janitor.stop();
     const timedOut = !(await this.settled(timeoutMs));
     await this.heartbeat.stop();
     if (timedOut) {

@@ -134,42 +134,84 @@ describe('clear', () => {
 });
 
 describe('getJobs', () => {
-  it('pages waiting jobs newest first, across default and prioritised jobs', async () => {
+  it('pages waiting jobs in run order: the next job to run first, across priorities', async () => {
     const q = h().queue<number>('adm');
-    for (let i = 1; i <= 5; i++) await q.add('x', i, { id: `n${i}` });
-    for (let i = 1; i <= 3; i++) await q.add('x', i, { id: `p${i}`, priority: 'high' });
+    const add = [
+      ['n1', 0],
+      ['l1', -10],
+      ['h1', 10],
+      ['n2', 0],
+      ['top', 1000],
+      ['l2', -10],
+      ['n3', 0],
+      ['h2', 10],
+      ['bottom', -1000],
+    ] as const;
+    for (const [id, priority] of add) await q.add('x', priority, { id, priority });
+    const runOrder = ['top', 'h1', 'h2', 'n1', 'n2', 'n3', 'l1', 'l2', 'bottom'];
 
-    const pages = [];
-    for (let offset = 0; offset < 9; offset += 3)
-      pages.push(await q.getJobs('waiting', { offset, limit: 3 }));
-    expect(pages.map((p) => p.total)).toEqual([8, 8, 8]);
-    expect(pages.map((p) => p.jobs.map((j) => j.id))).toEqual([
-      ['n5', 'n4', 'n3'],
-      ['n2', 'n1', 'p3'],
-      ['p2', 'p1'],
-    ]);
-    expect(pages[0]!.jobs[0]).toMatchObject({ state: 'waiting', data: 5 });
-    // A page that ends exactly at the end of the default jobs reads none of the others.
-    const exact = await q.getJobs('waiting', { offset: 0, limit: 5 });
-    expect(exact.jobs.map((j) => j.id)).toEqual(['n5', 'n4', 'n3', 'n2', 'n1']);
-    expect((await q.getJobs('waiting', { offset: 8 })).jobs).toEqual([]);
-    // The script's contract: count 0 returns the total and no rows.
-    const k = h().keys('adm');
-    for (const [key, kind] of [
-      [k.wait, 'list'],
-      [k.prio, 'zset'],
-    ] as const)
-      expect((await h().commands('adm').list(key, kind, 0, 0)).rows).toEqual([]);
+    // Every page size and offset reads the same order, without gaps or overlaps.
+    for (const limit of [1, 2, 3, 4, 9]) {
+      const seen: string[] = [];
+      for (let offset = 0; offset < 10; offset += limit) {
+        const page = await q.getJobs('waiting', { offset, limit });
+        expect(page.total).toBe(9);
+        seen.push(...page.jobs.map((j) => j.id));
+      }
+      expect(seen, `pages of ${limit}`).toEqual(runOrder);
+    }
+    const first = (await q.getJobs('waiting', { limit: 1 })).jobs[0]!;
+    expect(first).toMatchObject({ id: 'top', state: 'waiting', data: 1000, priority: 1000 });
+    // The prio set's score is internal: a waiting job has no timestamp (as in getJob).
+    expect(first.timestamp).toBeUndefined();
+    expect((await q.getJobs('waiting', { offset: 9 })).jobs).toEqual([]);
+
+    // It is the order a worker takes them in.
+    const ran: string[] = [];
+    h().worker('adm', async (job) => void ran.push(job.id));
+    await waitFor(() => ran.length === 9, 'all ran');
+    expect(ran).toEqual(runOrder);
   });
 
-  it('pages delayed, completed and failed jobs newest first with their timestamps', async () => {
+  it('lists a stalled or released job first in its priority, as it will run', async () => {
+    const q = h().queue('adm');
+    for (const id of ['a', 'b', 'c']) await q.add('x', null, { id });
+    await q.add('x', null, { id: 'p', priority: 'high' });
+    await q.add('x', null, { id: 'q', priority: 'high' });
+    const cmd = h().commands('adm');
+    const { jobs } = await cmd.fetch(3, 60_000, 'w:1'); // p, q, a
+    await cmd.release(jobs.map((j) => ({ id: j.id, token: j.token })));
+    const listed = (await q.getJobs('waiting')).jobs.map((j) => j.id);
+    // Released jobs go to the front of their priority (the last released first).
+    expect(listed).toEqual(['q', 'p', 'a', 'b', 'c']);
+    const taken = await cmd.fetch(5, 60_000, 'w:2');
+    expect(taken.jobs.map((j) => j.id)).toEqual(listed);
+  });
+
+  it('pages a long wait list from either end by index (only the page is read)', async () => {
     const q = h().queue<number>('adm');
-    for (let i = 1; i <= 4; i++) await q.add('x', i, { id: `d${i}`, delay: i * 60_000 });
+    await q.addBulk(Array.from({ length: 3000 }, (_, i) => ({ data: i, opts: { id: `j${i}` } })));
+    await q.add('x', -1, { id: 'low', priority: 'low' });
+    const mid = await q.getJobs('waiting', { offset: 1499, limit: 3 });
+    expect(mid.jobs.map((j) => j.id)).toEqual(['j1499', 'j1500', 'j1501']);
+    const end = await q.getJobs('waiting', { offset: 2998, limit: 5 });
+    expect(end.jobs.map((j) => j.id)).toEqual(['j2998', 'j2999', 'low']);
+    // The script's contract: count 0 returns the total and no rows.
+    const k = h().keys('adm');
+    const cmd = h().commands('adm');
+    expect(await cmd.list('run', k.wait, 0, 0)).toEqual({ total: 3001, rows: [] });
+    expect((await cmd.list('asc', k.delayed, 0, 0)).rows).toEqual([]);
+  });
+
+  it('pages delayed jobs soonest due first, completed and failed newest first', async () => {
+    const q = h().queue<number>('adm');
+    for (const i of [3, 1, 4, 2]) await q.add('x', i, { id: `d${i}`, delay: i * 60_000 });
     const delayed = await q.getJobs('delayed', { limit: 2 });
     expect(delayed.total).toBe(4);
-    expect(delayed.jobs.map((j) => j.id)).toEqual(['d4', 'd3']);
+    expect(delayed.jobs.map((j) => j.id)).toEqual(['d1', 'd2']);
+    expect((await q.getJobs('delayed', { offset: 2 })).jobs.map((j) => j.id)).toEqual(['d3', 'd4']);
     const s = await h().state('adm');
-    expect(delayed.jobs[0]!.timestamp).toBe(s.delayed.d4);
+    expect(delayed.jobs[0]!.timestamp).toBe(s.delayed.d1);
 
     const w = h().worker<number>(
       'adm',
@@ -203,14 +245,19 @@ describe('getJobs', () => {
     expect(failed.jobs[0]!.timestamp).toBeGreaterThan(failed.jobs[1]!.timestamp!);
   });
 
-  it('lists active jobs with their lease deadline', async () => {
+  it('lists active jobs earliest lease deadline first, with the deadline', async () => {
     const q = h().queue('adm');
-    const release = await holdOne('adm');
+    for (const id of ['long', 'short']) await q.add('x', null, { id });
+    const cmd = h().commands('adm');
+    await cmd.fetch(1, 600_000, 'w:1'); // long
+    await cmd.fetch(1, 60_000, 'w:2'); // short
     const active = await q.getJobs('active');
-    expect(active.total).toBe(1);
-    expect(active.jobs[0]).toMatchObject({ id: 'held', state: 'active' });
-    expect(active.jobs[0]!.timestamp).toBe((await h().state('adm')).active.held);
-    release();
+    expect(active.total).toBe(2);
+    expect(active.jobs.map((j) => [j.id, j.state])).toEqual([
+      ['short', 'active'],
+      ['long', 'active'],
+    ]);
+    expect(active.jobs[0]!.timestamp).toBe((await h().state('adm')).active.short);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Retention of completed and failed jobs by count and by age: bounded by default, cleaned a
- * bounded amount at a time (by the scripts that finish jobs), never by scanning everything.
+ * bounded amount at a time (by the scripts that finish jobs, and by the worker's retention janitor
+ * on a queue where nothing finishes), never by scanning everything.
  */
 import { describe, expect, it } from 'vitest';
 import type { WorkerOptions } from '../../src/index.js';
@@ -140,5 +141,34 @@ describe('failed retention', () => {
     await seed('failed', 3, 8 * 86_400_000);
     await runJobs(['newer'], 'fail');
     expect(Object.keys((await h().state('ret')).failed)).toEqual(['newer']);
+  });
+});
+
+describe("retention on a quiet queue (the worker's janitor)", () => {
+  it('removes completed and failed jobs past their age although no job finishes', async () => {
+    worker({
+      keepCompleted: { ageMs: 300 },
+      keepFailed: { ageMs: 300 },
+      retentionCheckMs: 50,
+    });
+    await runJobs(ids('c', 3));
+    await runJobs(ids('f', 2), 'fail');
+    // Nothing else is added: only the janitor can remove them.
+    await waitFor(async () => (await h().state('ret')).jobs.length === 0, 'all aged out');
+    const s = await h().state('ret');
+    expect([s.completed, s.failed, s.results, s.info]).toEqual([{}, {}, {}, {}]);
+    expect([s.meta.completed, s.meta.failed]).toEqual(['3', '2']);
+  });
+
+  it('cleans a backlog already past its age, over several bounded passes', async () => {
+    await seed('completed', 2500, 3_600_000);
+    worker({ keepCompleted: { ageMs: 60_000 }, retentionCheckMs: 50 });
+    const k = h().keys('ret');
+    await waitFor(async () => (await h().redis.zcard(k.completed)) === 0, 'backlog cleaned');
+    expect(await h().redis.hlen(k.jobs)).toBe(0);
+  });
+
+  it('rejects a retentionCheckMs below 10 ms', () => {
+    expect(() => worker({ retentionCheckMs: 5 })).toThrow(/retentionCheckMs/);
   });
 });

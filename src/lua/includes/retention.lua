@@ -28,24 +28,26 @@ local function deleteJobData(jobsKey, infoKey, resultsKey, ids, dedupKey)
 end
 
 -- Retention of a finished set (completed or failed): keep at most `keepCount` entries and none
--- older than `keepAgeMs` (0 = no age limit). Removes at most 1000 per call, so the cost of one
--- call is bounded; every finishing call trims a little, so the set never grows past its bound for
--- long.
-local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey)
+-- older than `keepAgeMs` (0 = no age limit). Removes at most `limit` (default 1000) per call, so
+-- the cost of one call is bounded; every finishing call (and the retention janitor) trims a
+-- little, so the set never stays past its bound for long. Returns the number removed.
+local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, limit)
+  limit = limit or 1000
   local removed = {}
   local excess = redis.call('ZCARD', setKey) - keepCount
   if excess > 0 then
-    local popped = redis.call('ZPOPMIN', setKey, math.min(excess, 1000))
+    local popped = redis.call('ZPOPMIN', setKey, math.min(excess, limit))
     for i = 1, #popped, 2 do removed[#removed + 1] = popped[i] end
   end
-  if keepAgeMs > 0 then
-    local old = redis.call('ZRANGEBYSCORE', setKey, '-inf', now - keepAgeMs, 'LIMIT', 0, 1000)
+  if keepAgeMs > 0 and #removed < limit then
+    local old = redis.call('ZRANGEBYSCORE', setKey, '-inf', now - keepAgeMs, 'LIMIT', 0, limit - #removed)
     if #old > 0 then
       redis.call('ZREM', setKey, unpack(old))
       for _, id in ipairs(old) do removed[#removed + 1] = id end
     end
   end
   deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey)
+  return #removed
 end
 
 -- Per-minute counters for rates; the field of 61 minutes ago is dropped as time moves on.
