@@ -1,22 +1,57 @@
 /**
  * A producer-side reading of Redis's clock: the offset between the local monotonic clock and
- * Redis `TIME`, measured with one round trip (error ≤ half of it) and refreshed every 30 s.
+ * Redis `TIME`, refreshed every 30 s. Each calibration takes a few samples back to back and keeps
+ * the one with the lowest round trip (its error is at most half of that round trip).
  *
  * Why: calling `TIME` inside the `add` script costs more than the rest of a single add. Scripts
  * that set lease deadlines (fetch, complete, extend, reap) still call `TIME` themselves — once
  * per batch — so a worker's clock can never stretch a lease; only a job's created time and the
  * base of its delay come from here.
+ *
+ * `readTime` must send `TIME` on a ready connection (a {@link CommandConnection} does): a
+ * sample whose round trip includes opening the connection would skew every delay of the next
+ * 30 s by up to half the connect time. The best-of-N rule guards against a slow sample too.
  */
-import type { RedisClient } from './connection.js';
+import { performance } from 'node:perf_hooks';
 
 const REFRESH_MS = 30_000;
+/** Samples per calibration. */
+export const CLOCK_SAMPLES = 3;
 
+/** One reading of `TIME`: local send and receive times and Redis's time, all ms. */
+export interface ClockSample {
+  sent: number;
+  received: number;
+  redisMs: number;
+}
+
+/**
+ * The offset (Redis ms − local monotonic ms) from the sample with the lowest round trip, taking
+ * Redis's reading to be at the middle of that round trip.
+ *
+ * @example
+ * ```ts
+ * bestOffset([{ sent: 0, received: 4, redisMs: 1002 }, { sent: 10, received: 10.2, redisMs: 1010.1 }]); // 1000
+ * ```
+ */
+export function bestOffset(samples: readonly ClockSample[]): number {
+  let best: ClockSample | undefined;
+  for (const s of samples) if (!best || s.received - s.sent < best.received - best.sent) best = s;
+  if (!best) throw new RangeError('bestOffset needs at least one sample');
+  return best.redisMs - (best.sent + best.received) / 2;
+}
+
+/** The reply of Redis `TIME`: seconds and microseconds. */
+export type TimeReply = [string | number, string | number];
+
+/** Redis's clock as seen from this process (see the file notes). */
 export class RedisClock {
   private offset = 0;
   private calibratedAt = Number.NEGATIVE_INFINITY;
   private calibrating: Promise<void> | undefined;
 
-  constructor(private readonly client: RedisClient) {}
+  /** `readTime` sends `TIME` on a ready connection. */
+  constructor(private readonly readTime: () => Promise<TimeReply>) {}
 
   /** Redis's current time in ms (calibrating first if never done; refreshing in the background). */
   async now(): Promise<number> {
@@ -31,12 +66,20 @@ export class RedisClock {
     return Math.round(performance.now() + this.offset);
   }
 
+  /** The current offset, Redis ms − local monotonic ms (0 before the first calibration). */
+  get offsetMs(): number {
+    return this.offset;
+  }
+
   private async calibrate(): Promise<void> {
-    const sent = performance.now();
-    const [sec, micro] = (await this.client.time()) as [string | number, string | number];
-    const received = performance.now();
-    const redisMs = Number(sec) * 1000 + Number(micro) / 1000;
-    this.offset = redisMs - (sent + received) / 2;
-    this.calibratedAt = received;
+    const samples: ClockSample[] = [];
+    for (let i = 0; i < CLOCK_SAMPLES; i++) {
+      const sent = performance.now();
+      const [sec, micro] = await this.readTime();
+      const received = performance.now();
+      samples.push({ sent, received, redisMs: Number(sec) * 1000 + Number(micro) / 1000 });
+    }
+    this.offset = bestOffset(samples);
+    this.calibratedAt = samples[samples.length - 1]!.received;
   }
 }
