@@ -102,7 +102,7 @@ export interface QueueEvents {
   resumed: [];
   /** Listening to job events has started. */
   ready: [];
-  /** A connection error (ioredis reconnects; commands wait for it). */
+  /** A connection error (ioredis reconnects; calls wait within `connectionRetry`, then fail). */
   error: [error: Error];
 }
 
