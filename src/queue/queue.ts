@@ -19,7 +19,7 @@ import {
   type ConnectionRetry,
 } from '../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../redis/keys.js';
-import { RedisClock, type TimeReply } from '../redis/clock.js';
+import { RedisClock, timeSampler } from '../redis/clock.js';
 import { WriteBatcher } from '../redis/write-batcher.js';
 import { QueueCommands } from './commands.js';
 import { EventsReader, type RawQueueEvent } from './events-reader.js';
@@ -154,7 +154,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       (err) => this.reportError(err),
     );
     this.commands = new QueueCommands(this.conn, this.keys);
-    this.clock = new RedisClock(() => this.conn.run((c) => c.time() as Promise<TimeReply>, 'TIME'));
+    this.clock = new RedisClock(timeSampler(this.conn));
     this.writes = new WriteBatcher(this.conn.client);
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (typeof event === 'string' && JOB_EVENTS.has(event)) this.listenToJobEvents();

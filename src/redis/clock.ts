@@ -8,11 +8,13 @@
  * per batch — so a worker's clock can never stretch a lease; only a job's created time and the
  * base of its delay come from here.
  *
- * `readTime` must send `TIME` on a ready connection (a {@link CommandConnection} does): a
- * sample whose round trip includes opening the connection would skew every delay of the next
- * 30 s by up to half the connect time. The best-of-N rule guards against a slow sample too.
+ * Samples are taken on a ready connection ({@link timeSampler}: the send time is read when
+ * `TIME` is actually sent, after the connection opened): a sample whose round trip included
+ * opening the connection would skew every delay of the next 30 s by up to half the connect
+ * time. The best-of-N rule guards against a slow sample too.
  */
 import { performance } from 'node:perf_hooks';
+import type { CommandConnection } from './command-connection.js';
 
 const REFRESH_MS = 30_000;
 /** Samples per calibration. */
@@ -41,8 +43,29 @@ export function bestOffset(samples: readonly ClockSample[]): number {
   return best.redisMs - (best.sent + best.received) / 2;
 }
 
-/** The reply of Redis `TIME`: seconds and microseconds. */
-export type TimeReply = [string | number, string | number];
+/** Takes one {@link ClockSample}. */
+export type TimeSampler = () => Promise<ClockSample>;
+
+/**
+ * Samples `TIME` on `conn`: the call waits for a ready connection (see {@link CommandConnection})
+ * and the send time is read only then, so connecting is never inside the round trip.
+ *
+ * @example
+ * ```ts
+ * const clock = new RedisClock(timeSampler(conn));
+ * ```
+ */
+export function timeSampler(conn: Pick<CommandConnection, 'run'>): TimeSampler {
+  return async () => {
+    let sent = 0;
+    const [sec, micro] = (await conn.run((c) => {
+      sent = performance.now();
+      return c.time();
+    }, 'TIME')) as [string | number, string | number];
+    const received = performance.now();
+    return { sent, received, redisMs: Number(sec) * 1000 + Number(micro) / 1000 };
+  };
+}
 
 /** Redis's clock as seen from this process (see the file notes). */
 export class RedisClock {
@@ -50,8 +73,7 @@ export class RedisClock {
   private calibratedAt = Number.NEGATIVE_INFINITY;
   private calibrating: Promise<void> | undefined;
 
-  /** `readTime` sends `TIME` on a ready connection. */
-  constructor(private readonly readTime: () => Promise<TimeReply>) {}
+  constructor(private readonly sample: TimeSampler) {}
 
   /** Redis's current time in ms (calibrating first if never done; refreshing in the background). */
   async now(): Promise<number> {
@@ -73,12 +95,7 @@ export class RedisClock {
 
   private async calibrate(): Promise<void> {
     const samples: ClockSample[] = [];
-    for (let i = 0; i < CLOCK_SAMPLES; i++) {
-      const sent = performance.now();
-      const [sec, micro] = await this.readTime();
-      const received = performance.now();
-      samples.push({ sent, received, redisMs: Number(sec) * 1000 + Number(micro) / 1000 });
-    }
+    for (let i = 0; i < CLOCK_SAMPLES; i++) samples.push(await this.sample());
     this.offset = bestOffset(samples);
     this.calibratedAt = samples[samples.length - 1]!.received;
   }

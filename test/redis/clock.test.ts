@@ -27,17 +27,18 @@ describe('bestOffset', () => {
 
   it('RedisClock calibrates from its best sample: a slow first reading does not skew it', async () => {
     const TRUE_OFFSET = 5_000;
-    let calls = 0;
-    // The first reading takes 30 ms and is taken at its start (as if the connection were still
-    // opening); the others answer at once.
+    // Readings with round trips of 30, 0.1 and 4 ms; each reads Redis at the start of its trip.
+    const rtts = [30, 0.1, 4];
+    let taken = 0;
     const clock = new RedisClock(async () => {
-      const at = performance.now() + TRUE_OFFSET;
-      if (calls++ === 0) await new Promise((r) => setTimeout(r, 30));
-      return [Math.floor(at / 1000), Math.round((at % 1000) * 1000)];
+      const sent = 1000 + taken * 100;
+      const rtt = rtts[taken++ % rtts.length]!;
+      return { sent, received: sent + rtt, redisMs: sent + TRUE_OFFSET };
     });
     await clock.now();
-    expect(calls).toBeGreaterThan(1);
-    expect(Math.abs(clock.offsetMs - TRUE_OFFSET)).toBeLessThan(2);
+    expect(taken).toBe(3);
+    // Off by half the best round trip (0.05 ms), not by half the first one (15 ms).
+    expect(clock.offsetMs).toBeCloseTo(TRUE_OFFSET - 0.05, 6);
   });
 });
 
