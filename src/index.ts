@@ -65,7 +65,8 @@ export { Cursors } from './stream/cursors.js';
 export type { CursorOptions } from './stream/cursors.js';
 export { START, parsePosition, formatPosition } from './stream/position.js';
 export type { Position, ParsedPosition } from './stream/position.js';
-export type { ConnectionRetry, RetentionOptions } from './stream/options.js';
+export type { RetentionOptions } from './stream/options.js';
+export type { ConnectionRetry } from './redis/command-connection.js';
 export type {
   StreamEntry,
   EphemeralEntry,

@@ -5,7 +5,8 @@
 import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { SCHEMA_VERSION } from '../redis/keys.js';
-import { script } from '../redis/scripts.js';
+import { CommandConnection } from '../redis/command-connection.js';
+import { script, type ScriptCall } from '../redis/scripts.js';
 
 /** A job handed out under lease. */
 export interface LeasedJob {
@@ -65,8 +66,12 @@ function fetchKeys(k: QueueKeys): string[] {
   return [k.meta, k.wait, k.prio, k.delayed, k.active, k.jobs, k.info, k.lease, k.marker];
 }
 
-/** Script wrappers bound to one queue on one client. */
+/**
+ * Script wrappers bound to one queue on one connection: a {@link CommandConnection} (calls ride
+ * out a short loss of Redis, then fail with `SLC_ERR_CONNECTION`), or a plain client (tests).
+ */
 export class QueueCommands {
+  readonly client: RedisClient;
   // KEYS of the hot-path scripts, built once per queue rather than on every call.
   private readonly addKeys: string[];
   private readonly fetchKeys: string[];
@@ -74,9 +79,10 @@ export class QueueCommands {
   private readonly failKeys: string[];
 
   constructor(
-    readonly client: RedisClient,
+    private readonly conn: CommandConnection | RedisClient,
     readonly keys: QueueKeys,
   ) {
+    this.client = conn instanceof CommandConnection ? conn.client : conn;
     const k = keys;
     this.addKeys = [
       k.meta,
@@ -95,11 +101,17 @@ export class QueueCommands {
     this.failKeys = [...this.fetchKeys, k.results, k.failed, k.metrics, k.events, k.dedup];
   }
 
+  private script(name: string): ScriptCall {
+    const conn = this.conn;
+    if (conn instanceof CommandConnection) return (keys, args) => conn.script(name, keys, args);
+    return script(conn, name);
+  }
+
   /** `now`: Redis's time as read by {@link RedisClock}. */
   async add(specs: readonly AddSpec[], now: number): Promise<{ id: string; created: boolean }[]> {
     const args: (string | number)[] = [SCHEMA_VERSION, now, `#${now.toString(36)}`, specs.length];
     for (const s of specs) args.push(s.id, s.priority, s.delayMs, s.dedupKey, s.dedupTtlMs, s.body);
-    const reply = (await script(this.client, 'add')(this.addKeys, args)) as (string | number)[];
+    const reply = (await this.script('add')(this.addKeys, args)) as (string | number)[];
     const out: { id: string; created: boolean }[] = [];
     for (let i = 0; i < reply.length; i += 2)
       out.push({ id: String(reply[i]), created: reply[i + 1] === 1 });
@@ -107,7 +119,7 @@ export class QueueCommands {
   }
 
   async fetch(count: number, leaseMs: number, tokenBase: string): Promise<FetchReply> {
-    const reply = (await script(this.client, 'fetch')(this.fetchKeys, [
+    const reply = (await this.script('fetch')(this.fetchKeys, [
       count,
       leaseMs,
       tokenBase,
@@ -131,7 +143,7 @@ export class QueueCommands {
       acks.length,
     ];
     for (const a of acks) args.push(a.id, a.token, a.result);
-    const reply = (await script(this.client, 'complete')(this.completeKeys, args)) as unknown[];
+    const reply = (await this.script('complete')(this.completeKeys, args)) as unknown[];
     const nStale = Number(reply[0]);
     const stale = reply.slice(1, 1 + nStale) as string[];
     return { stale, ...parseFetch(reply, 1 + nStale) };
@@ -146,7 +158,7 @@ export class QueueCommands {
     keep: Retention,
     historyLimit: number,
   ): Promise<boolean> {
-    const reply = await script(this.client, 'fail')(this.failKeys, [
+    const reply = await this.script('fail')(this.failKeys, [
       id,
       token,
       decision.action,
@@ -166,10 +178,7 @@ export class QueueCommands {
   ): Promise<string[]> {
     const args: (string | number)[] = [leaseMs];
     for (const l of leases) args.push(l.id, l.token);
-    return (await script(this.client, 'extend')(
-      [this.keys.active, this.keys.lease],
-      args,
-    )) as string[];
+    return (await this.script('extend')([this.keys.active, this.keys.lease], args)) as string[];
   }
 
   async reap(
@@ -179,7 +188,7 @@ export class QueueCommands {
     limit: number,
   ): Promise<{ requeued: string[]; takenOver: LeasedJob[] }> {
     const k = this.keys;
-    const reply = (await script(this.client, 'reap')(
+    const reply = (await this.script('reap')(
       [k.meta, k.wait, k.prio, k.active, k.jobs, k.info, k.lease, k.marker, k.events],
       [maxStalls, leaseMs, tokenBase, limit],
     )) as string[];
@@ -219,7 +228,7 @@ export class QueueCommands {
     const args: string[] = [];
     for (const l of leases) args.push(l.id, l.token);
     return Number(
-      await script(this.client, 'release')(
+      await this.script('release')(
         [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker],
         args,
       ),
@@ -228,23 +237,20 @@ export class QueueCommands {
 
   async setPaused(paused: boolean): Promise<void> {
     const k = this.keys;
-    await script(this.client, 'pause')([k.meta, k.marker, k.events], [paused ? '1' : '0']);
+    await this.script('pause')([k.meta, k.marker, k.events], [paused ? '1' : '0']);
   }
 
   async promote(id: string): Promise<1 | 0 | -1> {
     const k = this.keys;
     return Number(
-      await script(this.client, 'promote')(
-        [k.meta, k.wait, k.prio, k.delayed, k.jobs, k.marker],
-        [id],
-      ),
+      await this.script('promote')([k.meta, k.wait, k.prio, k.delayed, k.jobs, k.marker], [id]),
     ) as 1 | 0 | -1;
   }
 
   async remove(id: string): Promise<1 | 0 | -1> {
     const k = this.keys;
     return Number(
-      await script(this.client, 'remove')(
+      await this.script('remove')(
         [
           k.wait,
           k.prio,
@@ -265,7 +271,7 @@ export class QueueCommands {
   async retryFailed(limit: number, ids: readonly string[]): Promise<number> {
     const k = this.keys;
     return Number(
-      await script(this.client, 'retry_failed')(
+      await this.script('retry_failed')(
         [k.meta, k.wait, k.prio, k.failed, k.jobs, k.info, k.marker],
         [limit, ...ids],
       ),
@@ -275,7 +281,7 @@ export class QueueCommands {
   async clear(limit: number, includeFailed: boolean): Promise<number> {
     const k = this.keys;
     return Number(
-      await script(this.client, 'clear')(
+      await this.script('clear')(
         [k.wait, k.prio, k.delayed, k.failed, k.jobs, k.info, k.results, k.dedup],
         [limit, includeFailed ? '1' : '0'],
       ),
@@ -284,7 +290,7 @@ export class QueueCommands {
 
   async stats(): Promise<number[]> {
     const k = this.keys;
-    const reply = (await script(this.client, 'stats')(
+    const reply = (await this.script('stats')(
       [k.meta, k.wait, k.prio, k.delayed, k.active, k.completed, k.failed, k.jobs, k.metrics],
       [],
     )) as number[];
@@ -307,7 +313,7 @@ export class QueueCommands {
     const k = this.keys;
     const keys = [k.jobs, k.info, k.results, setKey];
     if (order === 'run') keys.push(k.prio);
-    const reply = (await script(this.client, 'list')(keys, [order, start, count])) as (
+    const reply = (await this.script('list')(keys, [order, start, count])) as (
       string | number
     )[];
     const rows = [];
@@ -329,7 +335,7 @@ export class QueueCommands {
     { state: string; score: string; record: string; info: string; result: string } | undefined
   > {
     const k = this.keys;
-    const reply = (await script(this.client, 'get_job')(
+    const reply = (await this.script('get_job')(
       [k.prio, k.delayed, k.active, k.completed, k.failed, k.jobs, k.info, k.results],
       [id],
     )) as string[];

@@ -12,14 +12,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { ClosedError, JobError, ValidationError } from '../errors.js';
+import { openConnection, type ConnectionOptions } from '../redis/connection.js';
 import {
-  closeConnection,
-  openConnection,
-  type ConnectionOptions,
-  type RedisClient,
-} from '../redis/connection.js';
+  CommandConnection,
+  toConnectionRetry,
+  type ConnectionRetry,
+} from '../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../redis/keys.js';
-import { RedisClock } from '../redis/clock.js';
+import { RedisClock, timeSampler } from '../redis/clock.js';
 import { WriteBatcher } from '../redis/write-batcher.js';
 import { QueueCommands, type ListOrder } from './commands.js';
 import { EventsReader, type RawQueueEvent } from './events-reader.js';
@@ -33,6 +33,12 @@ export interface QueueBaseOptions {
   connection?: ConnectionOptions;
   /** Key prefix; default `sluice`. */
   prefix?: string;
+  /**
+   * How calls ride out a short loss of Redis (as `retry` of Streams): while Redis is unreachable
+   * a call waits and retries with back-off, then fails with `SLC_ERR_CONNECTION` (about 16 s by
+   * default). See docs/guarantees.md for what a call that failed so may have done.
+   */
+  connectionRetry?: ConnectionRetry;
 }
 
 export interface QueueOptions extends QueueBaseOptions {
@@ -104,7 +110,7 @@ export interface QueueEvents {
   resumed: [];
   /** Listening to job events has started. */
   ready: [];
-  /** A connection error (ioredis reconnects; commands wait for it). */
+  /** A connection error (ioredis reconnects; calls wait within `connectionRetry`, then fail). */
   error: [error: Error];
 }
 
@@ -125,7 +131,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   readonly prefix: string;
   /** @internal */
   readonly keys: QueueKeys;
-  private readonly client: RedisClient;
+  private readonly conn: CommandConnection;
   private readonly commands: QueueCommands;
   private readonly clock: RedisClock;
   private readonly writes: WriteBatcher;
@@ -134,8 +140,10 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   private events: EventsReader | undefined;
   private closed = false;
 
-  constructor(name: string, options: QueueOptions = {}) {
+  /** `options` may be just a connection URL. */
+  constructor(name: string, options: QueueOptions | string = {}) {
     super();
+    if (typeof options === 'string') options = { connection: options };
     this.name = validateName('queue', name);
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
@@ -144,11 +152,18 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
         'maxPayloadBytes must be a number > 0',
       ]);
     this.keys = queueKeys(this.prefix, name);
+    const retry = toConnectionRetry(options.connectionRetry, 'connectionRetry');
     this.connection = options.connection;
-    this.client = openConnection(options.connection, (err) => this.reportError(err));
-    this.commands = new QueueCommands(this.client, this.keys);
-    this.clock = new RedisClock(this.client);
-    this.writes = new WriteBatcher(this.client);
+    this.conn = new CommandConnection(
+      options.connection,
+      undefined,
+      retry,
+      `queue ${name}`,
+      (err) => this.reportError(err),
+    );
+    this.commands = new QueueCommands(this.conn, this.keys);
+    this.clock = new RedisClock(timeSampler(this.conn));
+    this.writes = new WriteBatcher(this.conn.client);
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (typeof event === 'string' && JOB_EVENTS.has(event)) this.listenToJobEvents();
     });
@@ -344,7 +359,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** True while the queue is paused. */
   async isPaused(): Promise<boolean> {
     this.assertOpen();
-    return (await this.client.hget(this.keys.meta, 'paused')) === '1';
+    return (await this.conn.run((c) => c.hget(this.keys.meta, 'paused'))) === '1';
   }
 
   /** Runs a delayed job now. Throws `SLC_ERR_JOB_NOT_FOUND` or `SLC_ERR_JOB_STATE`. */
@@ -410,7 +425,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     if (this.closed) return;
     this.closed = true;
     await this.events?.stop();
-    await closeConnection(this.client);
+    await this.conn.close();
   }
 
   private assertOpen(): void {

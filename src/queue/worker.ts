@@ -20,12 +20,8 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { LeaseLostError, SluiceError } from '../errors.js';
-import {
-  closeConnection,
-  isConnectionError,
-  openConnection,
-  type RedisClient,
-} from '../redis/connection.js';
+import { isConnectionError, openConnection, type RedisClient } from '../redis/connection.js';
+import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys } from '../redis/keys.js';
 import { QueueCommands, type CompleteReply, type LeasedJob, type Retention } from './commands.js';
 import { Heartbeat } from './heartbeat.js';
@@ -89,6 +85,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
 > {
   readonly name: string;
   readonly id = randomBytes(6).toString('base64url');
+  private readonly conn: CommandConnection;
   private readonly client: RedisClient;
   private readonly blockingClient: RedisClient;
   private readonly commands: QueueCommands;
@@ -121,11 +118,14 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   constructor(
     name: string,
     private readonly processor: Processor<Data, Result>,
-    options: WorkerOptions = {},
+    /** May be just a connection URL. */
+    options: WorkerOptions | string = {},
   ) {
     super();
+    if (typeof options === 'string') options = { connection: options };
     this.name = validateName('queue', name);
     const settings = resolveWorkerOptions(options);
+    const retry = toConnectionRetry(options.connectionRetry, 'connectionRetry');
     this.concurrency = settings.concurrency;
     this.leaseMs = settings.leaseMs;
     this.retry = settings.retry;
@@ -134,9 +134,18 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.historyLimit = settings.historyLimit;
     this.maxResultBytes = settings.maxResultBytes;
     const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, name);
-    this.client = openConnection(options.connection, (err) => this.reportError(err));
+    // Commands give up after the retry budget (the loops report it and go on); ioredis keeps
+    // reconnecting both connections in the background for as long as the worker runs.
+    this.conn = new CommandConnection(
+      options.connection,
+      undefined,
+      retry,
+      `worker ${name}`,
+      (err) => this.reportError(err),
+    );
+    this.client = this.conn.client;
     this.blockingClient = openConnection(options.connection, (err) => this.reportError(err));
-    this.commands = new QueueCommands(this.client, keys);
+    this.commands = new QueueCommands(this.conn, keys);
     const onError = (err: unknown) => this.reportError(err);
     this.heartbeat = new Heartbeat(
       this.commands,
@@ -229,7 +238,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       await this.settled(2000);
     }
     this.ended = true;
-    await closeConnection(this.client);
+    await this.conn.close();
   }
 
   /** Resolves true once nothing of ours runs or waits to be recorded, false after `timeoutMs`. */

@@ -1,6 +1,7 @@
 /**
  * Connection options: a URL, ioredis options (incl. TLS and Sentinel), a Cluster, or a client
- * you already own. Sluice opens its own connections from these (a worker needs a blocking one).
+ * you already own (`new Redis(url)`, `new Cluster(nodes)` or `{ client }`). Sluice opens its own
+ * connections from these (a worker needs a blocking one), each with the options it needs.
  */
 import { Redis, Cluster, type RedisOptions, type ClusterNode, type ClusterOptions } from 'ioredis';
 
@@ -12,11 +13,13 @@ export type RedisClient = Redis | Cluster;
  * - a URL string: `redis://[:password@]host:port[/db]`, `rediss://` for TLS;
  * - ioredis options (host, port, tls, sentinels + name for Sentinel, …);
  * - `{ cluster: [...nodes], clusterOptions }` for Redis Cluster;
- * - `{ client }`: an existing client; Sluice duplicates it where it needs a connection of its own
- *   and never closes the one you passed.
+ * - an ioredis `Redis` or `Cluster` instance, or `{ client }` holding one: Sluice duplicates it
+ *   for each connection it needs (with `maxRetriesPerRequest: null` and no auto-pipelining
+ *   forced on the copies), and never uses or closes the one you passed.
  */
 export type ConnectionOptions =
   | string
+  | RedisClient
   | RedisOptions
   | { cluster: ClusterNode[]; clusterOptions?: ClusterOptions }
   | { client: RedisClient };
@@ -41,9 +44,34 @@ export function openConnection(
   return client;
 }
 
+/**
+ * True for an ioredis client. Told by shape, not `instanceof`: the caller's ioredis may be
+ * another copy than Sluice's. (A Redis instance has a `client` method, so this comes first.)
+ */
+function isClient(x: unknown): x is RedisClient {
+  const c = x as Partial<Record<'duplicate' | 'defineCommand' | 'isCluster', unknown>>;
+  return (
+    typeof c.duplicate === 'function' &&
+    typeof c.defineCommand === 'function' &&
+    typeof c.isCluster === 'boolean'
+  );
+}
+
+/** A copy of `client` on a new connection, with the options Sluice needs. */
+function duplicate(client: RedisClient): RedisClient {
+  if (client.isCluster) {
+    const cluster = client as Cluster;
+    return cluster.duplicate([], {
+      redisOptions: { ...cluster.options.redisOptions, ...REQUIRED },
+    });
+  }
+  return (client as Redis).duplicate(REQUIRED);
+}
+
 function createClient(opts: ConnectionOptions): RedisClient {
   if (typeof opts === 'string') return new Redis(opts, REQUIRED);
-  if ('client' in opts) return opts.client.duplicate() as RedisClient;
+  if (isClient(opts)) return duplicate(opts);
+  if ('client' in opts) return duplicate(opts.client);
   if ('cluster' in opts) {
     return new Cluster(opts.cluster, {
       ...opts.clusterOptions,
@@ -53,12 +81,23 @@ function createClient(opts: ConnectionOptions): RedisClient {
   return new Redis({ ...opts, ...REQUIRED });
 }
 
-/** True for errors that only say the connection is down (ioredis is already reconnecting). */
+/**
+ * True for errors that only say the connection is down (ioredis is already reconnecting),
+ * including Sluice's own `SLC_ERR_CONNECTION` (a call that used up its retry budget).
+ */
 export function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return (
     typeof code === 'string' &&
-    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'EPIPE',
+      'ETIMEDOUT',
+      'ENOTFOUND',
+      'EHOSTUNREACH',
+      'SLC_ERR_CONNECTION',
+    ].includes(code)
   );
 }
 

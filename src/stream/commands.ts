@@ -4,7 +4,7 @@
  */
 import { SluiceError } from '../errors.js';
 import { deadLetterKey, type TopicKeys } from '../redis/keys.js';
-import type { CommandConnection } from './command-connection.js';
+import type { CommandConnection } from '../redis/command-connection.js';
 import type { Retention } from './options.js';
 
 /** Why entries after a reader's position are missing (`''`: they are not). */

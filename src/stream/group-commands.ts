@@ -5,7 +5,7 @@
  */
 import type { RedisClient } from '../redis/connection.js';
 import { deadLetterKey, type TopicKeys } from '../redis/keys.js';
-import type { CommandConnection } from './command-connection.js';
+import type { CommandConnection } from '../redis/command-connection.js';
 
 /** An entry handed to this consumer, with how many times it has been delivered. */
 export interface Delivery {

@@ -8,10 +8,10 @@
 import { Redis } from 'ioredis';
 import type { ConnectionOptions, RedisClient } from '../redis/connection.js';
 import { closeConnection } from '../redis/connection.js';
-import type { CommandConnection } from './command-connection.js';
-import { openNamed } from './command-connection.js';
+import type { CommandConnection } from '../redis/command-connection.js';
+import { openNamed } from '../redis/command-connection.js';
 import type { Delivery, GroupCommands } from './group-commands.js';
-import { replyCode, toSluiceError } from './redis-errors.js';
+import { replyCode, toSluiceError } from '../redis/redis-errors.js';
 
 /**
  * The fetch loop of one consumer on one topic (see the file notes).

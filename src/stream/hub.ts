@@ -9,7 +9,7 @@
  * joining a read already in flight never hands it an answer older than what it knows.
  */
 import type { ConnectionOptions } from '../redis/connection.js';
-import type { CommandConnection } from './command-connection.js';
+import type { CommandConnection } from '../redis/command-connection.js';
 import type { LiveRouter } from './live-router.js';
 import type { PageSource } from './subscription.js';
 import { TopicReader } from './topic-reader.js';

@@ -8,7 +8,7 @@
 import { Redis } from 'ioredis';
 import type { ConnectionOptions, RedisClient } from '../redis/connection.js';
 import { closeConnection } from '../redis/connection.js';
-import { openNamed } from './command-connection.js';
+import { openNamed } from '../redis/command-connection.js';
 
 /** What the router calls on the handler of a channel. */
 export interface ChannelHandler {

@@ -5,15 +5,8 @@
  */
 import { ValidationError } from '../errors.js';
 
-/** How commands ride out a short loss of Redis (a restart, a fail-over, a dropped link). */
-export interface ConnectionRetry {
-  /** Tries per command before it fails with `SLC_ERR_CONNECTION`; default 20. */
-  attempts?: number;
-  /** First wait between tries, ms; doubled each time. Default 50. */
-  minDelayMs?: number;
-  /** Longest wait between tries, ms; default 1,000 (so 20 tries span about 16 s). */
-  maxDelayMs?: number;
-}
+// The connection retry rule is shared with queues: it lives in src/redis.
+export { toConnectionRetry, type ConnectionRetry } from '../redis/command-connection.js';
 
 /** Retention and lifetime of a topic (or of a feed partition). */
 export interface RetentionOptions {
@@ -109,22 +102,6 @@ export function toRetention(o: RetentionOptions): Retention {
     ttlMs: o.ttlMs ?? 0,
     protect: o.trimUnacked !== true,
     groupLiveMs: o.groupLiveMs ?? DEFAULT_GROUP_LIVE_MS,
-  };
-}
-
-/** Checks and normalises {@link ConnectionRetry}. */
-export function toConnectionRetry(o: ConnectionRetry = {}): Required<ConnectionRetry> {
-  assertNoProblems(
-    optionProblems([
-      ['retry.attempts', o.attempts, 'int>0'],
-      ['retry.minDelayMs', o.minDelayMs, 'int>=0'],
-      ['retry.maxDelayMs', o.maxDelayMs, 'int>=0'],
-    ]),
-  );
-  return {
-    attempts: o.attempts ?? 20,
-    minDelayMs: o.minDelayMs ?? 50,
-    maxDelayMs: o.maxDelayMs ?? 1000,
   };
 }
 

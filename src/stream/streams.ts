@@ -21,7 +21,7 @@ import {
   feedTopicKeys,
   topicKeys,
 } from '../redis/keys.js';
-import { CommandConnection } from './command-connection.js';
+import { CommandConnection } from '../redis/command-connection.js';
 import { Cursors, type CursorOptions } from './cursors.js';
 import { EphemeralTopic } from './ephemeral.js';
 import { Feed } from './feed.js';
@@ -93,7 +93,9 @@ export class Streams {
   private readonly tailCheck: PeriodicTask;
   private closing: Promise<void> | undefined;
 
-  constructor(options: StreamsOptions = {}) {
+  /** `options` may be just a connection URL. */
+  constructor(options: StreamsOptions | string = {}) {
+    if (typeof options === 'string') options = { connection: options };
     assertNoProblems(optionProblems([['tailCheckMs', options.tailCheckMs, 'int>0']]));
     const retry = toConnectionRetry(options.retry);
     this.prefix = options.prefix ?? DEFAULT_PREFIX;

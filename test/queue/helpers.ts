@@ -48,7 +48,9 @@ export class Harness {
     if (!this.rawClient) {
       const c = this.connection;
       this.rawClient =
-        typeof c === 'object' && 'cluster' in c ? new Cluster(c.cluster) : new Redis(c as string);
+        typeof c === 'object' && 'cluster' in c && Array.isArray(c.cluster)
+          ? new Cluster(c.cluster)
+          : new Redis(c as string);
       const client = this.rawClient;
       this.closers.unshift(async () => client.disconnect());
     }

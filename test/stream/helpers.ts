@@ -44,7 +44,9 @@ export class StreamHarness {
     if (!this.rawClient) {
       const c = this.connection;
       this.rawClient =
-        typeof c === 'object' && 'cluster' in c ? new Cluster(c.cluster) : new Redis(c as string);
+        typeof c === 'object' && 'cluster' in c && Array.isArray(c.cluster)
+          ? new Cluster(c.cluster)
+          : new Redis(c as string);
       this.rawClient.on('error', () => {});
     }
     return this.rawClient;

@@ -1,31 +1,76 @@
 /**
- * The command connection of a {@link Streams} hub, with the rule for riding out a short loss of
- * Redis. A command is sent only while the connection is up; while it is down the call waits (for
- * the connection to come back, or the next back-off step, whichever is first) and tries again,
- * up to `retry.attempts` times, then fails with `SLC_ERR_CONNECTION` — never sent, so never
- * applied. The offline queue is off, so a command is never silently parked.
+ * A command connection with the rule for riding out a short loss of Redis, shared by queues
+ * (Queue, Worker) and streams. A command is sent only while the connection is up; while it is
+ * down the call waits (for the connection to come back, or the next back-off step, whichever is
+ * first) and tries again, up to `retry.attempts` times, then fails with `SLC_ERR_CONNECTION` —
+ * never sent, so never applied. The offline queue is off, so a command is never silently parked.
  *
  * A command already sent when the link broke is re-sent by the client once it reconnects (it
- * may then apply twice — which an idempotency key makes harmless; see docs/streams.md). If the
- * link stays down for the whole retry budget (the sum of the back-off delays), such a call fails
- * with `SLC_ERR_CONNECTION` too, rather than waiting for ever; it may still be applied if Redis
- * comes back, so retry it with the same idempotency key.
+ * may then apply twice — which a job id or an idempotency key makes harmless; see
+ * docs/guarantees.md). If the link stays down for the whole retry budget (the sum of the
+ * back-off delays), such a call fails with `SLC_ERR_CONNECTION` too, rather than waiting for
+ * ever; it may still be applied if Redis comes back, so retry it with the same id or key.
  */
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { ClosedError, ConnectionError, TimeoutError } from '../errors.js';
+import { ClosedError, ConnectionError, TimeoutError, ValidationError } from '../errors.js';
 import {
   closeConnection,
   openConnection,
   type ConnectionOptions,
   type RedisClient,
-} from '../redis/connection.js';
-import { script } from '../redis/scripts.js';
-import type { ConnectionRetry } from './options.js';
+} from './connection.js';
+import { script } from './scripts.js';
 import { isTransient, toSluiceError } from './redis-errors.js';
 
+/** How commands ride out a short loss of Redis (a restart, a fail-over, a dropped link). */
+export interface ConnectionRetry {
+  /** Tries per command before it fails with `SLC_ERR_CONNECTION`; default 20. */
+  attempts?: number;
+  /** First wait between tries, ms; doubled each time. Default 50. */
+  minDelayMs?: number;
+  /** Longest wait between tries, ms; default 1,000 (so 20 tries span about 16 s). */
+  maxDelayMs?: number;
+}
+
 /**
- * Opens a connection named `name` (see CLIENT LIST); `failFast` turns the offline queue off.
+ * Checks and normalises {@link ConnectionRetry} (defaults filled in); `at` names the option in
+ * the one `SLC_ERR_INVALID_OPTIONS` error that lists every problem.
+ *
+ * @example
+ * ```ts
+ * toConnectionRetry({ attempts: 5 }); // { attempts: 5, minDelayMs: 50, maxDelayMs: 1000 }
+ * ```
+ */
+export function toConnectionRetry(
+  o: ConnectionRetry | undefined = {},
+  at = 'retry',
+): Required<ConnectionRetry> {
+  const problems: string[] = [];
+  if (typeof o !== 'object' || o === null) problems.push(`${at} must be an object`);
+  else {
+    for (const [field, min] of [
+      ['attempts', 1],
+      ['minDelayMs', 0],
+      ['maxDelayMs', 0],
+    ] as const) {
+      const v = o[field];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min))
+        problems.push(`${at}.${field} must be an integer >= ${min}, got ${String(v)}`);
+    }
+  }
+  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+  return {
+    attempts: o.attempts ?? 20,
+    minDelayMs: o.minDelayMs ?? 50,
+    maxDelayMs: o.maxDelayMs ?? 1000,
+  };
+}
+
+/**
+ * Opens a connection named `name` (see CLIENT LIST; none if undefined); `failFast` turns the
+ * offline queue off. Connection errors go to `onError` (default: dropped — they are reported
+ * through the commands that fail).
  *
  * @example
  * ```ts
@@ -34,15 +79,15 @@ import { isTransient, toSluiceError } from './redis-errors.js';
  */
 export function openNamed(
   options: ConnectionOptions | undefined,
-  name: string,
+  name: string | undefined,
   failFast: boolean,
+  onError: (err: Error) => void = () => {},
 ): RedisClient {
-  const client = openConnection(options);
+  const client = openConnection(options, onError);
   // The connect handshake (CLIENT SETNAME) and every send read these options, so setting them
   // right after construction applies to the first connect and every reconnect.
-  if (client instanceof Redis) client.options.connectionName = name;
+  if (client instanceof Redis && name !== undefined) client.options.connectionName = name;
   if (failFast) client.options.enableOfflineQueue = false;
-  client.on('error', () => {}); // reported through the commands that fail
   return client;
 }
 
@@ -58,11 +103,12 @@ export function retryBudgetMs(retry: Required<ConnectionRetry>): number {
 }
 
 /**
- * The hub's command connection (see the file notes for its retry rule).
+ * A command connection (see the file notes for its retry rule): a Streams hub's, a Queue's and
+ * a Worker's.
  *
  * @example
  * ```ts
- * const conn = new CommandConnection(url, 'sluice:cmd', { attempts: 20, minDelayMs: 50, maxDelayMs: 1000 });
+ * const conn = new CommandConnection(url, 'sluice:cmd', toConnectionRetry());
  * const len = await conn.run((c) => c.xlen('sluice:{s:orders}:stream'));
  * ```
  */
@@ -77,10 +123,13 @@ export class CommandConnection {
 
   constructor(
     options: ConnectionOptions | undefined,
-    name: string,
+    name: string | undefined,
     private readonly retry: Required<ConnectionRetry>,
+    /** What a call after `close()` names in its `SLC_ERR_CLOSED` error. */
+    private readonly owner = 'streams',
+    onError?: (err: Error) => void,
   ) {
-    this.client = openNamed(options, name, true);
+    this.client = openNamed(options, name, true, onError);
     this.budgetMs = retryBudgetMs(retry);
     this.client.on('close', () => this.linkDown());
     this.client.on('ready', () => {
@@ -111,7 +160,7 @@ export class CommandConnection {
    * `SLC_ERR_CONNECTION` when Redis is not reachable now, `SLC_ERR_TIMEOUT` after `timeoutMs`.
    */
   async ping(timeoutMs = 2000): Promise<number> {
-    if (this.closed) throw new ClosedError('streams');
+    if (this.closed) throw new ClosedError(this.owner);
     if (this.client.status !== 'ready')
       throw new ConnectionError(`Redis is not reachable (connection ${this.client.status})`);
     const started = performance.now();
@@ -151,7 +200,10 @@ export class CommandConnection {
     let delay = this.retry.minDelayMs;
     let last: unknown;
     for (let attempt = 1; ; attempt++) {
-      if (this.closed) throw new ClosedError('streams');
+      if (this.closed) throw new ClosedError(this.owner);
+      // A lazy client (`lazyConnect`) connects on its first command: with no offline queue that
+      // command would fail, so connect it here.
+      if (this.client.status === 'wait') this.client.connect().catch(() => {});
       if (this.client.status === 'ready') {
         try {
           return await this.send(op);
@@ -196,7 +248,7 @@ export class CommandConnection {
       this.downTimer = undefined;
       const err = new ConnectionError(
         `Redis was unreachable for ${this.budgetMs} ms with the command in flight; it may still ` +
-          'be applied when Redis is back (retry with the same idempotency key)',
+          'be applied when Redis is back (retry with the same job id or idempotency key)',
       );
       const rejecters = [...this.inFlight];
       this.inFlight.clear();

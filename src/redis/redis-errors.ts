@@ -1,7 +1,7 @@
 /**
  * Errors from Redis and from the client, told apart by code, never by free text: which ones
  * mean "Redis was briefly unreachable" (worth another try), and how the others become a typed
- * {@link SluiceError}. The one place in `src/stream` that looks inside a Redis or ioredis error.
+ * {@link SluiceError}. The one place that looks inside a Redis or ioredis error.
  */
 import { SluiceError } from '../errors.js';
 
