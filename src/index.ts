@@ -17,7 +17,13 @@ export { Job } from './queue/job.js';
 export type { JobState, JobMeta, AttemptRecord, StoredJobOptions } from './queue/job.js';
 export { PRIORITY } from './queue/options.js';
 export type { AddOptions, BulkJob } from './queue/options.js';
-export { DEFAULT_RETRY, RetryAfterError, UnrecoverableError, backoffDelay } from './queue/retry.js';
+export {
+  DEFAULT_RETRY,
+  MAX_RETRY_DELAY_MS,
+  RetryAfterError,
+  UnrecoverableError,
+  backoffDelay,
+} from './queue/retry.js';
 export type {
   RetryPolicy,
   BackoffOptions,

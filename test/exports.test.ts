@@ -21,6 +21,7 @@ it('exports exactly the curated names', () => {
       "Job",
       "JobError",
       "LeaseLostError",
+      "MAX_RETRY_DELAY_MS",
       "PRIORITY",
       "PayloadError",
       "PositionError",

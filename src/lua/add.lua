@@ -18,7 +18,8 @@
     2 now (ms): the producer's reading of Redis's clock (calibrated against TIME; see
       src/redis/clock.ts) — created time and the base of delays. Not TIME here: it costs more
       than the rest of a single add.
-    3 createdTag: `#` + now in base 36, the record's header
+    3 createdTag: `#` + now in base 36, the record's header (a delayed job's header adds
+      `.<seq, base 36>`, its place in enqueue order, from meta `seq`)
     4 job count N
     then per job, 6 values:
       id          string, '' for an auto id (a decimal counter from meta.id)
@@ -65,6 +66,27 @@ end
 local nextAuto = 0
 if autoCount > 0 then nextAuto = redis.call('HINCRBY', metaKey, 'id', autoCount) - autoCount + 1 end
 
+-- Delayed jobs carry their place in enqueue order in the record header (`#<created>.<seq>`),
+-- from the queue's `seq` counter: jobs due at the same time are promoted in that order, not
+-- in the id order the delayed zset keeps ties in. One HINCRBY for the whole call.
+local delayedCount = 0
+for i = 0, count - 1 do
+  if tonumber(ARGV[FIRST + i * STRIDE + 2]) > 0 then delayedCount = delayedCount + 1 end
+end
+local nextSeq = 0
+if delayedCount > 0 then nextSeq = redis.call('HINCRBY', metaKey, 'seq', delayedCount) - delayedCount + 1 end
+
+local DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz'
+local function base36(n)
+  local s = ''
+  repeat
+    local d = n % 36
+    s = string.sub(DIGITS, d + 1, d + 1) .. s
+    n = (n - d) / 36
+  until n == 0
+  return s
+end
+
 local records, waiting = {}, {}
 local earliest
 local earliestNew
@@ -89,7 +111,12 @@ for i = 0, count - 1 do
   if created == 1 then
     fresh[id] = true
     records[#records + 1] = id
-    records[#records + 1] = createdTag .. '|' .. priority .. '|' .. body
+    if delayMs > 0 then
+      records[#records + 1] = createdTag .. '.' .. base36(nextSeq) .. '|' .. priority .. '|' .. body
+      nextSeq = nextSeq + 1
+    else
+      records[#records + 1] = createdTag .. '|' .. priority .. '|' .. body
+    end
     if dedup ~= '' then redis.call('HSET', dedupKey, dedup, id) end
     if delayMs > 0 then
       local dueAt = now + delayMs

@@ -156,7 +156,8 @@ export function encodeBody(
 
 /**
  * Splits a record into its header fields and parsed body. Two layouts are read:
- * - 2: `#<created ms, base 36>|<priority>|<name>|<options JSON or ''>|<data JSON>`
+ * - 2: `#<created ms, base 36>[.<seq, base 36>]|<priority>|<name>|<options JSON or ''>|<data JSON>`
+ *   (`seq`, written for jobs added with a delay, orders jobs due at the same time)
  * - 1: `<created ms>|<priority>|{"n"?:name,"d":data,"o"?:options}`
  */
 export function decodeRecord(record: string): {
@@ -181,5 +182,6 @@ export function decodeRecord(record: string): {
   const body: RecordBody = { d: JSON.parse(record.slice(d + 1)) };
   if (name) body.n = name;
   if (opts) body.o = JSON.parse(opts) as StoredJobOptions;
+  // parseInt stops at the `.` before an enqueue sequence, if there is one.
   return { createdAt: parseInt(record.slice(1, a), 36), priority, body };
 }

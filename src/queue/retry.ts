@@ -6,7 +6,21 @@
  * const policy: RetryPolicy = { maxAttempts: 3, backoff: { type: 'exponential', baseMs: 60_000, factor: 2, maxMs: 3_600_000 } };
  * ```
  */
+import { ValidationError } from '../errors.js';
+import { readSafely } from '../thrown.js';
 import type { Job } from './job.js';
+
+/**
+ * The longest delay before a retry: 10 years (ms). Longer ones (and Infinity, NaN, negative)
+ * are refused: such a job would sit in `delayed` for ever, and a score of `inf` or a due time
+ * past Node's timer range breaks the wake-up timers.
+ */
+export const MAX_RETRY_DELAY_MS = 10 * 365 * 24 * 3_600_000;
+
+/** A finite number of ms in [0, MAX_RETRY_DELAY_MS]. */
+function isRetryDelay(ms: unknown): ms is number {
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 && ms <= MAX_RETRY_DELAY_MS;
+}
 
 /** Fixed delay between attempts. */
 export interface FixedBackoff {
@@ -50,11 +64,18 @@ export const DEFAULT_RETRY: RetryPolicy = {
 /**
  * Throw this from a handler to retry after a delay you choose (e.g. from a `Retry-After` header).
  * The attempt still counts toward `maxAttempts`. Any error with a numeric `retryAfterMs` property
- * is treated the same way.
+ * is treated the same way (one outside `[0, MAX_RETRY_DELAY_MS]` is ignored: the back-off applies).
+ *
+ * @throws {@link ValidationError} `SLC_ERR_INVALID_OPTIONS` when `retryAfterMs` is not a finite
+ * number of ms in `[0, MAX_RETRY_DELAY_MS]` (NaN, Infinity, negative, 1e300).
  */
 export class RetryAfterError extends Error {
   readonly retryAfterMs: number;
   constructor(retryAfterMs: number, message = `retry after ${retryAfterMs} ms`) {
+    if (!isRetryDelay(retryAfterMs))
+      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+        `retryAfterMs must be a finite number of ms between 0 and ${MAX_RETRY_DELAY_MS}; got ${String(retryAfterMs)}`,
+      ]);
     super(message);
     this.name = 'RetryAfterError';
     this.retryAfterMs = retryAfterMs;
@@ -87,16 +108,11 @@ export function decideRetry(
   job: Job,
   random: () => number = Math.random,
 ): RetryDecision {
-  const err = error as { retryable?: unknown; retryAfterMs?: unknown } | null;
-  if (err && typeof err === 'object' && err.retryable === false) return { action: 'fail' };
+  // Read through getters that may throw: whatever a handler threw, the policy still decides.
+  if (readSafely(error, 'retryable') === false) return { action: 'fail' };
   if (attemptsMade >= policy.maxAttempts) return { action: 'fail' };
-  if (
-    err &&
-    typeof err === 'object' &&
-    typeof err.retryAfterMs === 'number' &&
-    err.retryAfterMs >= 0
-  )
-    return { action: 'retry', delayMs: Math.round(err.retryAfterMs) };
+  const retryAfterMs = readSafely(error, 'retryAfterMs');
+  if (isRetryDelay(retryAfterMs)) return { action: 'retry', delayMs: Math.round(retryAfterMs) };
   return {
     action: 'retry',
     delayMs: backoffDelay(policy.backoff, attemptsMade, error, job, random),
@@ -114,10 +130,10 @@ export function backoffDelay(
   if (!backoff) return 0;
   if (typeof backoff === 'function') {
     const ms: unknown = backoff(attemptsMade, error, job);
-    // NaN or Infinity would reach Redis as a score: refuse it rather than guess.
-    if (typeof ms !== 'number' || !Number.isFinite(ms))
+    // NaN, Infinity or 1e300 would park the job for ever: refuse it rather than guess.
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms > MAX_RETRY_DELAY_MS)
       throw new TypeError(
-        `backoff function returned ${String(ms)}; expected a finite number of ms`,
+        `backoff function returned ${typeof ms === 'number' ? ms : typeof ms}; expected a finite number of ms <= ${MAX_RETRY_DELAY_MS}`,
       );
     return Math.max(0, Math.round(ms));
   }
@@ -129,6 +145,9 @@ export function backoffDelay(
   }
   const jitter = Math.min(Math.max(backoff.jitter ?? 0, 0), 1);
   if (jitter > 0) delay *= 1 - jitter * random();
+  // Stored options may hold anything an older version accepted (a 1e300 ms fixed delay):
+  // never park a job beyond the cap, and NaN counts as no delay.
+  if (!(delay <= MAX_RETRY_DELAY_MS)) delay = Number.isNaN(delay) ? 0 : MAX_RETRY_DELAY_MS;
   return Math.max(0, Math.round(delay));
 }
 

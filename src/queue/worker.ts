@@ -30,6 +30,7 @@ import { LeaseReaper } from './lease-reaper.js';
 import { RetentionJanitor } from './retention-janitor.js';
 import { decideRetry, type RetryDecision, type RetryPolicy } from './retry.js';
 import { serialisePayload, validateName } from '../validate.js';
+import { describeThrown, toError } from '../thrown.js';
 import { WakeListener } from './wake-listener.js';
 import { DelayTimer } from './delay-timer.js';
 import { abortRunning, contextOf, type Abortable, type JobContext } from './job-context.js';
@@ -375,7 +376,12 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   }
 
   private async onFailed(running: Running<Data, Result>, err: unknown): Promise<void> {
-    if (!running.released) await this.recordFailure(running.job, running.token, err, false);
+    try {
+      if (!running.released) await this.recordFailure(running.job, running.token, err, false);
+    } catch (bug) {
+      // Nobody awaits this path: anything escaping here would end the process.
+      this.reportError(bug);
+    }
     this.inFlight.delete(running.job.id);
     this.pump();
   }
@@ -416,8 +422,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         );
         decision = { action: 'fail' };
       }
-      const e = err instanceof Error ? err : new Error(String(err));
-      // `at` is set by the script, on Redis's clock.
+      // Whatever was thrown (null, a null-prototype object, a throwing getter), a bounded,
+      // readable message. `at` is set by the script, on Redis's clock.
+      const e = describeThrown(err);
       const entry = {
         error: e.message,
         stack: e.stack,
@@ -481,7 +488,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   }
 
   private reportError(err: unknown): void {
-    const error = err instanceof Error ? err : new Error(String(err));
+    const error = toError(err);
     if (this.listenerCount('error') > 0) this.emit('error', error);
     // Unheard connection errors are not worth a warning each: ioredis is already reconnecting.
     else if (!isConnectionError(error))

@@ -13,6 +13,7 @@ import type { Delivery, GroupCommands } from './group-commands.js';
 import { GroupFetcher } from './group-fetcher.js';
 import type { Hub } from './hub.js';
 import { PeriodicTask } from '../periodic.js';
+import { describeThrown, toError } from '../thrown.js';
 import type { StreamEntry } from './types.js';
 
 /** What a handler gets beside the entry. */
@@ -250,7 +251,9 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
     entry: StreamEntry<T> | undefined,
     err: unknown,
   ): Promise<void> {
-    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    // Whatever was thrown (null, a null-prototype object, a throwing getter): never throws.
+    const d = describeThrown(err);
+    const message = typeof err === 'object' && err !== null ? `${d.name}: ${d.message}` : d.message;
     try {
       const outcome = await h.source.commands.nack(this.consumer, h.id, message, {
         maxDeliveries: this.s.maxDeliveries,
@@ -367,7 +370,7 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
   }
 
   private report(err: unknown): void {
-    const error = err instanceof Error ? err : new Error(String(err));
+    const error = toError(err);
     if (this.listenerCount('error') > 0) this.emit('error', error);
     else process.emitWarning(`sluice group consumer ${this.consumer}: ${error.message}`);
   }

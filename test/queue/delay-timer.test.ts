@@ -1,6 +1,6 @@
 /** DelayTimer alone: fires once at the due time relative to Redis's clock, re-arms, stops. */
-import { expect, it } from 'vitest';
-import { DelayTimer } from '../../src/queue/delay-timer.js';
+import { expect, it, vi } from 'vitest';
+import { DelayTimer, MAX_TIMER_MS } from '../../src/queue/delay-timer.js';
 import { sleep } from './helpers.js';
 
 it('fires once, after due − now (Redis clock), however far the local clock is off', async () => {
@@ -30,4 +30,35 @@ it('moves to an earlier due time, and stops on -1 or stop()', async () => {
   timer.stop();
   await sleep(60);
   expect(fired).toBe(1);
+});
+
+it('waits at most the longest Node timer for a due time beyond it (no 1 ms re-fire loop)', async () => {
+  const waits: (number | undefined)[] = [];
+  const real = globalThis.setTimeout;
+  // Watch the delay handed to setTimeout (the timer itself still runs for real).
+  const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((
+    fn: () => void,
+    ms?: number,
+  ) => {
+    waits.push(ms);
+    return real(fn, ms);
+  }) as typeof setTimeout);
+  let fired = 0;
+  const timer = new DelayTimer(() => fired++);
+  try {
+    const year = 365 * 24 * 3_600_000;
+    timer.arm(1e12, 1e12 + year);
+    timer.arm(1e12, Number.NaN); // a score Redis printed as `inf`
+    timer.arm(1e12, 1e300);
+    await sleep(30);
+    expect(fired).toBe(0);
+    expect(waits.filter((w) => w !== undefined && w > 1000)).toEqual([
+      MAX_TIMER_MS,
+      MAX_TIMER_MS,
+      MAX_TIMER_MS,
+    ]);
+  } finally {
+    timer.stop();
+    spy.mockRestore();
+  }
 });

@@ -3,7 +3,8 @@
  * jobs — without polling: every worker here has a 10-minute safety-net timeout (`idleWakeMs`), so
  * a job that ran within the test did so because the worker was woken, not because it polled.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { QueueCommands } from '../../src/queue/commands.js';
 import { waitFor } from '../harness/context.js';
 import { sleep, useHarness } from './helpers.js';
 
@@ -122,5 +123,22 @@ describe('delayed jobs', () => {
     const all = workers.flatMap((w) => w.order);
     expect(all).toHaveLength(12);
     expect(new Set(all).size).toBe(12);
+  });
+
+  it('a job delayed a year leaves an idle worker idle (no fetch loop past the timer range)', async () => {
+    const fetch = vi.spyOn(QueueCommands.prototype, 'fetch');
+    try {
+      const q = h().queue('far');
+      await q.add('x', null, { id: 'far', delay: 365 * 24 * 3_600_000 });
+      const { order } = timedWorker('far');
+      await sleep(1500);
+      // One fetch at start (and perhaps one for a wake-up): a timer past 2^31-1 ms used to fire
+      // after 1 ms, so the worker fetched and re-armed hundreds of times a second.
+      expect(fetch.mock.calls.length).toBeLessThanOrEqual(3);
+      expect(order).toEqual([]);
+      expect(Object.keys((await h().state('far')).delayed)).toEqual(['far']);
+    } finally {
+      fetch.mockRestore();
+    }
   });
 });

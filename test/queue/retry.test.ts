@@ -205,6 +205,63 @@ describe('what a handler can ask for', () => {
     expect((await q.getJob('a'))!.attemptsMade).toBe(3);
   });
 
+  it('an out-of-range delay (Infinity, 1e300, NaN, negative) never parks a job for ever', async () => {
+    const q = h().queue('retry');
+    const asked: Record<string, number> = { inf: Infinity, huge: 1e300, nan: NaN, neg: -5 };
+    const w = h().worker(
+      'retry',
+      async (job) => {
+        const ms = asked[job.data as string]!;
+        // The class refuses the value at construction (a SluiceError, thrown instead)…
+        if (job.id.startsWith('class-')) throw new RetryAfterError(ms);
+        // …and a duck-typed retryAfterMs out of range is ignored: the back-off applies.
+        throw Object.assign(new Error('429'), { retryAfterMs: ms });
+      },
+      { concurrency: 8, retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 5000 } } },
+    );
+    const o = outcomes(w);
+    for (const data of Object.keys(asked)) {
+      await q.add('x', data, { id: `class-${data}` });
+      await q.add('x', data, { id: `prop-${data}` });
+    }
+    await waitFor(() => o.retrying.length === 8, 'eight retries');
+    expect(o.retrying.every(([, d]) => d === 5000)).toBe(true);
+    const s = await h().state('retry');
+    expect(Object.keys(s.delayed)).toHaveLength(8);
+    for (const id of Object.keys(s.delayed))
+      expect(await scheduledDelay('retry', id), id).toBe(5000);
+    const refused = (await q.getJob('class-inf'))!.history[0]!.error;
+    expect(refused).toMatch(/retryAfterMs must be a finite number/);
+  });
+
+  it('a back-off function returning Infinity or 1e300 dead-letters the job, never parks it', async () => {
+    const q = h().queue('retry');
+    const w = h().worker(
+      'retry',
+      async () => {
+        throw new Error('handler error');
+      },
+      {
+        retry: {
+          maxAttempts: 5,
+          backoff: (_n, _e, job) => (job.data === 'inf' ? Infinity : 1e300),
+        },
+      },
+    );
+    const errors: Error[] = [];
+    w.on('error', (e) => errors.push(e));
+    const o = outcomes(w);
+    await q.add('x', 'inf', { id: 'inf' });
+    await q.add('x', 'huge', { id: 'huge' });
+    await waitFor(() => o.failed.length === 2, 'both dead-lettered');
+    expect(o.retrying).toEqual([]);
+    expect(errors.map((e) => (e.cause as Error).message)).toEqual([
+      expect.stringMatching(/backoff function returned/),
+      expect.stringMatching(/backoff function returned/),
+    ]);
+    expect((await h().state('retry')).delayed).toEqual({});
+  });
+
   it('UnrecoverableError or retryable: false fails at once, whatever maxAttempts says', async () => {
     const q = h().queue('retry');
     const w = h().worker(

@@ -1,8 +1,10 @@
 /** Back-off math and the retry decision, without Redis. */
 import { describe, expect, it } from 'vitest';
 import { Job } from '../../src/index.js';
+import { SluiceError } from '../../src/errors.js';
 import {
   DEFAULT_RETRY,
+  MAX_RETRY_DELAY_MS,
   RetryAfterError,
   UnrecoverableError,
   backoffDelay,
@@ -70,6 +72,17 @@ describe('backoffDelay', () => {
     expect(() => backoffDelay((() => 'soon') as never, 1, err, job)).toThrow(/backoff/);
   });
 
+  it('a function returning more than MAX_RETRY_DELAY_MS (1e300) is refused too', () => {
+    expect(() => backoffDelay(() => 1e300, 1, err, job)).toThrow(/backoff/);
+    expect(backoffDelay(() => MAX_RETRY_DELAY_MS, 1, err, job)).toBe(MAX_RETRY_DELAY_MS);
+  });
+
+  it('a stored back-off beyond the cap (written before it existed) is clamped to it', () => {
+    expect(backoffDelay({ type: 'fixed', delayMs: 1e300 }, 1, err, job)).toBe(MAX_RETRY_DELAY_MS);
+    const e = { type: 'exponential', baseMs: 1e300, maxMs: Infinity } as const;
+    expect(backoffDelay(e, 1, err, job)).toBe(MAX_RETRY_DELAY_MS);
+  });
+
   it('no back-off: retry at once', () => {
     expect(backoffDelay(undefined, 3, err, job)).toBe(0);
   });
@@ -97,6 +110,51 @@ describe('decideRetry', () => {
     // A negative retryAfterMs falls back to the policy's back-off.
     const neg = Object.assign(new Error('x'), { retryAfterMs: -1 });
     expect(decideRetry(policy, 1, neg, job)).toEqual({ action: 'retry', delayMs: 10 });
+  });
+
+  it('RetryAfterError refuses a delay outside [0, MAX_RETRY_DELAY_MS] at construction', () => {
+    for (const ms of [Infinity, -Infinity, 1e300, NaN, -1, MAX_RETRY_DELAY_MS + 1]) {
+      let thrown: unknown;
+      try {
+        new RetryAfterError(ms);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, String(ms)).toBeInstanceOf(SluiceError);
+      expect((thrown as SluiceError).code).toBe('SLC_ERR_INVALID_OPTIONS');
+    }
+    expect(new RetryAfterError(0).retryAfterMs).toBe(0);
+    expect(new RetryAfterError(MAX_RETRY_DELAY_MS).retryAfterMs).toBe(MAX_RETRY_DELAY_MS);
+  });
+
+  it('ignores a duck-typed retryAfterMs out of range: the back-off applies', () => {
+    for (const ms of [Infinity, 1e300, NaN, -1]) {
+      const e = Object.assign(new Error('x'), { retryAfterMs: ms });
+      expect(decideRetry(policy, 1, e, job), String(ms)).toEqual({ action: 'retry', delayMs: 10 });
+    }
+  });
+
+  it('reads retryable / retryAfterMs through getters that throw', () => {
+    const hostile = Object.defineProperties(
+      {},
+      {
+        retryable: {
+          get: () => {
+            throw new Error('no');
+          },
+        },
+        retryAfterMs: {
+          get: () => {
+            throw new Error('no');
+          },
+        },
+      },
+    );
+    expect(decideRetry(policy, 1, hostile, job)).toEqual({ action: 'retry', delayMs: 10 });
+    expect(decideRetry(policy, 1, Object.create(null), job)).toEqual({
+      action: 'retry',
+      delayMs: 10,
+    });
   });
 
   it('never retries an unrecoverable error (UnrecoverableError or retryable: false)', () => {

@@ -3,15 +3,69 @@
 -- @include waiting
 -- @include records
 
--- Moves delayed jobs whose due time has passed to waiting (at most 1000 per call).
+local PROMOTE_BATCH = 1000
+
+-- Enqueue order of two due jobs `{id, score, seq, created}`: due time, then the sequence `add`
+-- wrote (0 for jobs that have none: delayed by a retry, or old data), then created time, then
+-- id (auto ids numerically). A total order, so table.sort is safe.
+local function dueBefore(a, b)
+  if a[2] ~= b[2] then return a[2] < b[2] end
+  if a[3] ~= b[3] then return a[3] < b[3] end
+  if a[4] ~= b[4] then return a[4] < b[4] end
+  local an, bn = string.match(a[1], '^%d+$') ~= nil, string.match(b[1], '^%d+$') ~= nil
+  if an ~= bn then return an end
+  if an and #a[1] ~= #b[1] then return #a[1] < #b[1] end
+  return a[1] < b[1]
+end
+
+-- Moves delayed jobs whose due time has passed to waiting (about 1000 per call), in enqueue
+-- order. The delayed zset keeps jobs with equal due times in id order (`10` before `2`), so
+-- ties are sorted by the sequence in their records; a tie group is never split across calls.
 local function promoteDue(k, now)
-  local due = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', now, 'LIMIT', 0, 1000)
-  if #due == 0 then return 0 end
-  redis.call('ZREM', k.delayed, unpack(due))
-  local records = redis.call('HMGET', k.jobs, unpack(due))
-  for i, id in ipairs(due) do
-    local record = records[i]
-    if record then pushWaiting(k.meta, k.wait, k.prio, id, recordPriority(record), false) end
+  local flat = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', now, 'WITHSCORES', 'LIMIT', 0, PROMOTE_BATCH)
+  if #flat == 0 then return 0 end
+  local last = flat[#flat]
+  if #flat == 2 * PROMOTE_BATCH then
+    if flat[2] == last then
+      -- One tie group fills the batch: take all of it, to put it in order.
+      flat = redis.call('ZRANGEBYSCORE', k.delayed, last, last, 'WITHSCORES')
+    else
+      -- The batch may have cut the last tie group: leave all of it for the next call.
+      while flat[#flat] == last do
+        flat[#flat] = nil
+        flat[#flat] = nil
+      end
+    end
+  end
+  local due, ties = {}, false
+  for i = 1, #flat, 2 do
+    due[#due + 1] = { flat[i], tonumber(flat[i + 1]) }
+    if i > 1 and flat[i + 1] == flat[i - 1] then ties = true end
+  end
+  for from = 1, #due, PROMOTE_BATCH do
+    local ids = {}
+    for i = from, math.min(from + PROMOTE_BATCH - 1, #due) do ids[#ids + 1] = due[i][1] end
+    redis.call('ZREM', k.delayed, unpack(ids))
+    local records = redis.call('HMGET', k.jobs, unpack(ids))
+    for i = 1, #ids do
+      local d = due[from + i - 1]
+      local record = records[i]
+      d[5] = record
+      if record and ties then
+        d[3] = recordSeq(record)
+        d[4] = recordCreated(record) or 0
+      end
+    end
+  end
+  if ties then
+    -- Jobs whose record is gone (removed meanwhile) are skipped below; sort the rest.
+    local kept = {}
+    for _, d in ipairs(due) do if d[5] then kept[#kept + 1] = d end end
+    due = kept
+    table.sort(due, dueBefore)
+  end
+  for _, d in ipairs(due) do
+    if d[5] then pushWaiting(k.meta, k.wait, k.prio, d[1], recordPriority(d[5]), false) end
   end
   return #due
 end

@@ -1,24 +1,31 @@
 -- Reading job records without decoding them whole. Included with `-- @include records`.
 
--- A job record is `#<created ms, base 36>|<priority>|<name>|<options JSON>|<data JSON>` (layout
--- 2; layout 1 was `<created ms>|<priority>|<body JSON>`). The header lets scripts read what they
--- need without decoding JSON.
+-- A job record is `#<created ms, base 36>[.<seq, base 36>]|<priority>|<name>|<options JSON>|<data
+-- JSON>` (layout 2; layout 1 was `<created ms>|<priority>|<body JSON>`). The header lets scripts
+-- read what they need without decoding JSON. `seq` (jobs added with a delay) is the job's place
+-- in enqueue order, so jobs due at the same time become waiting in the order they were added.
 local function recordPriority(record)
-  local p = string.match(record, '^#?%w+|(-?%d+)|')
+  local p = string.match(record, '^#?[%w.]+|(-?%d+)|')
   return tonumber(p) or 0
 end
 
 -- Created time (ms) of a record of either layout.
 local function recordCreated(record)
-  local v2 = string.match(record, '^#(%w+)|')
+  local v2 = string.match(record, '^#(%w+)[|.]')
   if v2 then return tonumber(v2, 36) end
   return tonumber(string.match(record, '^(%d+)|'))
+end
+
+-- Enqueue sequence of a record (0 when it has none: added without a delay, or layout 1).
+local function recordSeq(record)
+  local seq = string.match(record, '^#%w+%.(%w+)|')
+  return seq and tonumber(seq, 36) or 0
 end
 
 -- The stored options of a record of either layout, decoded (nil when it has none).
 local function recordOptions(record)
   if string.byte(record, 1) == 35 then
-    local opts = string.match(record, '^#%w+|%-?%d+|[^|]*|([^|]*)|')
+    local opts = string.match(record, '^#[%w.]+|%-?%d+|[^|]*|([^|]*)|')
     if opts and opts ~= '' then return cjson.decode(opts) end
     return nil
   end
