@@ -87,9 +87,10 @@ export class QueueCommands {
       k.failed,
       k.dedup,
     ];
-    this.fetchKeys = fetchKeys(k);
-    this.completeKeys = [...this.fetchKeys, k.results, k.completed, k.metrics, k.events, k.dedup];
-    this.failKeys = [...this.fetchKeys, k.results, k.failed, k.metrics, k.events, k.dedup];
+    const common = fetchKeys(k);
+    this.fetchKeys = [...common, k.tomb];
+    this.completeKeys = [...common, k.results, k.completed, k.metrics, k.events, k.dedup, k.tomb];
+    this.failKeys = [...common, k.results, k.failed, k.metrics, k.events, k.dedup];
   }
 
   /** `now`: Redis's time as read by {@link RedisClock}. */
@@ -235,36 +236,55 @@ export class QueueCommands {
           k.results,
           k.lease,
           k.dedup,
+          k.meta,
+          k.tomb,
         ],
         [id],
       ),
     ) as 1 | 0 | -1;
   }
 
-  async retryFailed(limit: number, ids: readonly string[]): Promise<number> {
+  /**
+   * One bounded step of retrying failed jobs: how many moved, how many of the ids (or of the
+   * oldest `limit`) it dealt with, and whether it stopped early with some left.
+   */
+  async retryFailed(
+    limit: number,
+    ids: readonly string[],
+  ): Promise<{ moved: number; looked: number; more: boolean }> {
     const k = this.keys;
-    return Number(
-      await script(this.client, 'retry_failed')(
-        [k.meta, k.wait, k.prio, k.failed, k.jobs, k.info, k.marker],
-        [limit, ...ids],
-      ),
-    );
+    const [moved, looked, more] = (await script(this.client, 'retry_failed')(
+      [k.meta, k.wait, k.prio, k.failed, k.jobs, k.info, k.marker],
+      [limit, ...ids],
+    )) as [number, number, number];
+    return { moved: Number(moved), looked: Number(looked), more: Number(more) === 1 };
   }
 
-  async clear(limit: number, includeFailed: boolean): Promise<number> {
+  /** One bounded step of clearing: jobs removed, and whether every set is now empty. */
+  async clear(limit: number, includeFailed: boolean): Promise<{ removed: number; done: boolean }> {
     const k = this.keys;
-    return Number(
-      await script(this.client, 'clear')(
-        [k.wait, k.prio, k.delayed, k.failed, k.jobs, k.info, k.results, k.dedup],
-        [limit, includeFailed ? '1' : '0'],
-      ),
-    );
+    const [removed, done] = (await script(this.client, 'clear')(
+      [k.wait, k.prio, k.delayed, k.failed, k.jobs, k.info, k.results, k.dedup, k.meta, k.tomb],
+      [limit, includeFailed ? '1' : '0'],
+    )) as [number, number];
+    return { removed: Number(removed), done: Number(done) === 1 };
   }
 
   async stats(): Promise<number[]> {
     const k = this.keys;
     const reply = (await script(this.client, 'stats')(
-      [k.meta, k.wait, k.prio, k.delayed, k.active, k.completed, k.failed, k.jobs, k.metrics],
+      [
+        k.meta,
+        k.wait,
+        k.prio,
+        k.delayed,
+        k.active,
+        k.completed,
+        k.failed,
+        k.jobs,
+        k.metrics,
+        k.tomb,
+      ],
       [],
     )) as number[];
     return reply.map(Number);

@@ -283,9 +283,13 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       const rest = limit - list.rows.length;
       // With a full page from the list, only the zset's size is needed (count 0 reads no rows).
       const prio = await this.commands.list(k.prio, 'zset', prioOffset, rest);
+      // A removed id that was added again is in `wait` twice (the older entry is a tombstone,
+      // skipped by fetch): list it once.
+      const seen = new Set<string>();
+      const rows = list.rows.filter((r) => !seen.has(r.id) && seen.add(r.id));
       return {
         total: list.total + prio.total,
-        jobs: [...toJobs(list.rows, 'waiting'), ...toJobs(prio.rows, 'waiting')],
+        jobs: [...toJobs(rows, 'waiting'), ...toJobs(prio.rows, 'waiting')],
       };
     }
     const { total, rows } = await this.commands.list(k[state], 'zset', offset, limit);
@@ -371,19 +375,23 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async retryFailed(ids?: readonly string[]): Promise<number> {
     this.assertOpen();
+    // Each step is bounded by the size of the histories it rewrites, and says how far it got.
     if (ids) {
       let moved = 0;
-      for (let i = 0; i < ids.length; i += BULK_CHUNK)
-        moved += await this.commands.retryFailed(BULK_CHUNK, ids.slice(i, i + BULK_CHUNK));
+      for (let i = 0; i < ids.length;) {
+        const step = await this.commands.retryFailed(BULK_CHUNK, ids.slice(i, i + BULK_CHUNK));
+        moved += step.moved;
+        i += Math.max(1, step.looked);
+      }
       return moved;
     }
     // Stops after a short chunk: a job that fails again meanwhile is not retried (and counted)
     // twice by one call, and busy workers cannot keep the loop going.
     let moved = 0;
     for (;;) {
-      const n = await this.commands.retryFailed(BULK_CHUNK, []);
-      moved += n;
-      if (n < BULK_CHUNK) return moved;
+      const step = await this.commands.retryFailed(BULK_CHUNK, []);
+      moved += step.moved;
+      if (!step.more && step.looked < BULK_CHUNK) return moved;
     }
   }
 
@@ -395,10 +403,9 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.assertOpen();
     let removed = 0;
     for (;;) {
-      const n = await this.commands.clear(BULK_CHUNK, opts.includeFailed === true);
-      removed += n;
-      // Fewer than one chunk in all means every set was emptied by this call.
-      if (n < BULK_CHUNK) return removed;
+      const step = await this.commands.clear(BULK_CHUNK, opts.includeFailed === true);
+      removed += step.removed;
+      if (step.done) return removed;
     }
   }
 
