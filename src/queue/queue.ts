@@ -293,8 +293,11 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       ]);
     const setKey = state === 'waiting' ? this.keys.wait : this.keys[state];
     const { total, rows } = await this.commands.list(LIST_ORDER[state], setKey, offset, limit);
+    // A removed id that was added again is in `wait` twice (the older entry is a tombstone,
+    // skipped by fetch): list it once.
+    const seen = new Set<string>();
     const jobs = rows
-      .filter((r) => r.record !== '')
+      .filter((r) => r.record !== '' && !seen.has(r.id) && seen.add(r.id))
       .map(
         (r) =>
           new Job<Data>({
@@ -389,19 +392,23 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async retryFailed(ids?: readonly string[]): Promise<number> {
     this.assertOpen();
+    // Each step is bounded by the size of the histories it rewrites, and says how far it got.
     if (ids) {
       let moved = 0;
-      for (let i = 0; i < ids.length; i += BULK_CHUNK)
-        moved += await this.commands.retryFailed(BULK_CHUNK, ids.slice(i, i + BULK_CHUNK));
+      for (let i = 0; i < ids.length;) {
+        const step = await this.commands.retryFailed(BULK_CHUNK, ids.slice(i, i + BULK_CHUNK));
+        moved += step.moved;
+        i += Math.max(1, step.looked);
+      }
       return moved;
     }
     // Stops after a short chunk: a job that fails again meanwhile is not retried (and counted)
     // twice by one call, and busy workers cannot keep the loop going.
     let moved = 0;
     for (;;) {
-      const n = await this.commands.retryFailed(BULK_CHUNK, []);
-      moved += n;
-      if (n < BULK_CHUNK) return moved;
+      const step = await this.commands.retryFailed(BULK_CHUNK, []);
+      moved += step.moved;
+      if (!step.more && step.looked < BULK_CHUNK) return moved;
     }
   }
 
@@ -413,10 +420,9 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.assertOpen();
     let removed = 0;
     for (;;) {
-      const n = await this.commands.clear(BULK_CHUNK, opts.includeFailed === true);
-      removed += n;
-      // Fewer than one chunk in all means every set was emptied by this call.
-      if (n < BULK_CHUNK) return removed;
+      const step = await this.commands.clear(BULK_CHUNK, opts.includeFailed === true);
+      removed += step.removed;
+      if (step.done) return removed;
     }
   }
 

@@ -15,7 +15,7 @@ export const SCHEMA_VERSION = 2;
 
 /** The keys of one queue. */
 export interface QueueKeys {
-  /** hash: paused, schema version, id counter, totals, event-listener lease */
+  /** hash: paused, schema version, id counter, totals, event-listener lease, tombstone count */
   meta: string;
   /** list: ids of waiting jobs of default priority (LPUSH in, RPOP out) */
   wait: string;
@@ -45,6 +45,8 @@ export interface QueueKeys {
   metrics: string;
   /** stream: capped queue event log, written only while someone listens */
   events: string;
+  /** hash: id → tombstones of that id still in `wait` (removed jobs that fetch skips) */
+  tomb: string;
 }
 
 const QUEUE_PARTS = [
@@ -63,6 +65,7 @@ const QUEUE_PARTS = [
   'marker',
   'metrics',
   'events',
+  'tomb',
 ] as const satisfies readonly (keyof QueueKeys)[];
 
 /**
