@@ -6,6 +6,7 @@ import type { RedisClient } from '../redis/connection.js';
 import type { QueueKeys } from '../redis/keys.js';
 import { SCHEMA_VERSION } from '../redis/keys.js';
 import { script } from '../redis/scripts.js';
+import { ConnectionError, SluiceError } from '../errors.js';
 
 /** A job handed out under lease. */
 export interface LeasedJob {
@@ -58,6 +59,27 @@ function parseFetch(reply: unknown[], from: number): FetchReply {
   return { now: Number(reply[from]), nextDue: Number(reply[from + 1]), jobs };
 }
 
+/**
+ * Runs script `name`. An error reply of Redis becomes `SLC_ERR_SCRIPT`, any other failure of
+ * the client (a closed or lost link) `SLC_ERR_CONNECTION`; the original error is the `cause`.
+ */
+async function call(
+  client: RedisClient,
+  name: string,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await script(client, name)(keys, args);
+  } catch (err) {
+    if (err instanceof SluiceError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof Error && err.name === 'ReplyError')
+      throw new SluiceError('SLC_ERR_SCRIPT', `script ${name} failed: ${message}`, { cause: err });
+    throw new ConnectionError(`script ${name} failed: ${message}`, { cause: err });
+  }
+}
+
 function fetchKeys(k: QueueKeys): string[] {
   return [k.meta, k.wait, k.prio, k.delayed, k.active, k.jobs, k.info, k.lease, k.marker];
 }
@@ -96,7 +118,7 @@ export class QueueCommands {
   async add(specs: readonly AddSpec[], now: number): Promise<{ id: string; created: boolean }[]> {
     const args: (string | number)[] = [SCHEMA_VERSION, now, `#${now.toString(36)}`, specs.length];
     for (const s of specs) args.push(s.id, s.priority, s.delayMs, s.dedupKey, s.dedupTtlMs, s.body);
-    const reply = (await script(this.client, 'add')(this.addKeys, args)) as (string | number)[];
+    const reply = (await call(this.client, 'add', this.addKeys, args)) as (string | number)[];
     const out: { id: string; created: boolean }[] = [];
     for (let i = 0; i < reply.length; i += 2)
       out.push({ id: String(reply[i]), created: reply[i + 1] === 1 });
@@ -104,7 +126,7 @@ export class QueueCommands {
   }
 
   async fetch(count: number, leaseMs: number, tokenBase: string): Promise<FetchReply> {
-    const reply = (await script(this.client, 'fetch')(this.fetchKeys, [
+    const reply = (await call(this.client, 'fetch', this.fetchKeys, [
       count,
       leaseMs,
       tokenBase,
@@ -128,7 +150,7 @@ export class QueueCommands {
       acks.length,
     ];
     for (const a of acks) args.push(a.id, a.token, a.result);
-    const reply = (await script(this.client, 'complete')(this.completeKeys, args)) as unknown[];
+    const reply = (await call(this.client, 'complete', this.completeKeys, args)) as unknown[];
     const nStale = Number(reply[0]);
     const stale = reply.slice(1, 1 + nStale) as string[];
     return { stale, ...parseFetch(reply, 1 + nStale) };
@@ -143,7 +165,7 @@ export class QueueCommands {
     keep: Retention,
     historyLimit: number,
   ): Promise<boolean> {
-    const reply = await script(this.client, 'fail')(this.failKeys, [
+    const reply = await call(this.client, 'fail', this.failKeys, [
       id,
       token,
       decision.action,
@@ -163,7 +185,9 @@ export class QueueCommands {
   ): Promise<string[]> {
     const args: (string | number)[] = [leaseMs];
     for (const l of leases) args.push(l.id, l.token);
-    return (await script(this.client, 'extend')(
+    return (await call(
+      this.client,
+      'extend',
       [this.keys.active, this.keys.lease],
       args,
     )) as string[];
@@ -176,7 +200,9 @@ export class QueueCommands {
     limit: number,
   ): Promise<{ requeued: string[]; takenOver: LeasedJob[] }> {
     const k = this.keys;
-    const reply = (await script(this.client, 'reap')(
+    const reply = (await call(
+      this.client,
+      'reap',
       [k.meta, k.wait, k.prio, k.active, k.jobs, k.info, k.lease, k.marker, k.events],
       [maxStalls, leaseMs, tokenBase, limit],
     )) as string[];
@@ -198,7 +224,9 @@ export class QueueCommands {
     const args: string[] = [];
     for (const l of leases) args.push(l.id, l.token);
     return Number(
-      await script(this.client, 'release')(
+      await call(
+        this.client,
+        'release',
         [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker],
         args,
       ),
@@ -207,13 +235,15 @@ export class QueueCommands {
 
   async setPaused(paused: boolean): Promise<void> {
     const k = this.keys;
-    await script(this.client, 'pause')([k.meta, k.marker, k.events], [paused ? '1' : '0']);
+    await call(this.client, 'pause', [k.meta, k.marker, k.events], [paused ? '1' : '0']);
   }
 
   async promote(id: string): Promise<1 | 0 | -1> {
     const k = this.keys;
     return Number(
-      await script(this.client, 'promote')(
+      await call(
+        this.client,
+        'promote',
         [k.meta, k.wait, k.prio, k.delayed, k.jobs, k.marker],
         [id],
       ),
@@ -223,7 +253,9 @@ export class QueueCommands {
   async remove(id: string): Promise<1 | 0 | -1> {
     const k = this.keys;
     return Number(
-      await script(this.client, 'remove')(
+      await call(
+        this.client,
+        'remove',
         [
           k.wait,
           k.prio,
@@ -244,7 +276,9 @@ export class QueueCommands {
   async retryFailed(limit: number, ids: readonly string[]): Promise<number> {
     const k = this.keys;
     return Number(
-      await script(this.client, 'retry_failed')(
+      await call(
+        this.client,
+        'retry_failed',
         [k.meta, k.wait, k.prio, k.failed, k.jobs, k.info, k.marker],
         [limit, ...ids],
       ),
@@ -254,7 +288,9 @@ export class QueueCommands {
   async clear(limit: number, includeFailed: boolean): Promise<number> {
     const k = this.keys;
     return Number(
-      await script(this.client, 'clear')(
+      await call(
+        this.client,
+        'clear',
         [k.wait, k.prio, k.delayed, k.failed, k.jobs, k.info, k.results, k.dedup],
         [limit, includeFailed ? '1' : '0'],
       ),
@@ -263,7 +299,9 @@ export class QueueCommands {
 
   async stats(): Promise<number[]> {
     const k = this.keys;
-    const reply = (await script(this.client, 'stats')(
+    const reply = (await call(
+      this.client,
+      'stats',
       [k.meta, k.wait, k.prio, k.delayed, k.active, k.completed, k.failed, k.jobs, k.metrics],
       [],
     )) as number[];
@@ -280,7 +318,9 @@ export class QueueCommands {
     rows: { id: string; score: string; record: string; info: string; result: string }[];
   }> {
     const k = this.keys;
-    const reply = (await script(this.client, 'list')(
+    const reply = (await call(
+      this.client,
+      'list',
       [setKey, k.jobs, k.info, k.results],
       [kind, start, count],
     )) as (string | number)[];
@@ -303,7 +343,9 @@ export class QueueCommands {
     { state: string; score: string; record: string; info: string; result: string } | undefined
   > {
     const k = this.keys;
-    const reply = (await script(this.client, 'get_job')(
+    const reply = (await call(
+      this.client,
+      'get_job',
       [k.prio, k.delayed, k.active, k.completed, k.failed, k.jobs, k.info, k.results],
       [id],
     )) as string[];

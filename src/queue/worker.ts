@@ -123,7 +123,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   ) {
     super();
     this.name = validateName('queue', name);
-    const settings = resolveWorkerOptions(options);
+    const settings = resolveWorkerOptions(options, processor);
     this.concurrency = settings.concurrency;
     this.leaseMs = settings.leaseMs;
     this.retry = settings.retry;

@@ -56,6 +56,8 @@ function createClient(opts: ConnectionOptions): RedisClient {
 /** True for errors that only say the connection is down (ioredis is already reconnecting). */
 export function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
+  // A script's lost link arrives wrapped as SLC_ERR_CONNECTION: judge the original.
+  if (code === 'SLC_ERR_CONNECTION') return isConnectionError((err as Error).cause);
   return (
     typeof code === 'string' &&
     ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)
