@@ -99,7 +99,7 @@ describe('arguments of the wrong type are typed errors (item 5)', () => {
   });
 
   it('a string options argument is still taken (as the connection URL)', async () => {
-    const q = new Queue('strings', redisUrl());
+    const q = new Queue('strings', redisUrl() as never);
     try {
       expect(await q.isPaused()).toBe(false);
     } finally {

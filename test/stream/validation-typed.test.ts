@@ -135,7 +135,7 @@ describe('stream bad input is not silently accepted (item 6)', () => {
     expect(retry.problems).toEqual(['retry must be an object, got "x"']);
     const startAt = await invalid(() => topic.group('g', { startAt: 'middle' as never }));
     expect(startAt.problems).toEqual([`startAt must be 'beginning' or 'end', got "middle"`]);
-    await invalid(() => h.streams({ prefix: {} as never }));
+    await invalid(() => new Streams({ connection: redisUrl(), prefix: {} as never }));
     await invalid(() => topic.group('g').deadLetters({ after: 5 as never }));
   });
 });
