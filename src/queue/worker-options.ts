@@ -119,13 +119,12 @@ const BACKOFF_KEYS = {
  */
 export function resolveWorkerOptions(
   options: WorkerOptions | string | undefined,
-  processor?: unknown,
+  processor: unknown,
 ): WorkerSettings {
   // A string is the connection URL (the Worker takes it as such).
   const o = typeof options === 'string' ? {} : optionsArg(options, 'Worker options');
   const problems: string[] = [];
-  if (arguments.length > 1 && typeof processor !== 'function')
-    problems.push('processor must be a function');
+  if (typeof processor !== 'function') problems.push('processor must be a function');
   problems.push(...optionProblems(o));
   if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
   const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
