@@ -214,6 +214,8 @@ function noJsonForm(obj: object): string | undefined {
   return undefined;
 }
 
+const DATE_TO_JSON = Date.prototype.toJSON;
+
 function findUnserialisable(
   value: unknown,
   path: string,
@@ -237,6 +239,8 @@ function findUnserialisable(
   if (value === null) return undefined;
   let obj = value as object;
   const toJSON = (obj as { toJSON?: unknown }).toJSON;
+  // A Date always writes a string (or null): no need to run its toJSON twice.
+  if (toJSON === DATE_TO_JSON) return undefined;
   if (typeof toJSON === 'function') {
     // Judge what JSON will write: the value toJSON returns (called as JSON.stringify calls it).
     const replaced: unknown = (toJSON as (k: string) => unknown).call(obj, key);
