@@ -7,6 +7,7 @@ import type { QueueKeys } from '../redis/keys.js';
 import { SCHEMA_VERSION } from '../redis/keys.js';
 import { CommandConnection } from '../redis/command-connection.js';
 import { script, type ScriptCall } from '../redis/scripts.js';
+import { ConnectionError, SluiceError } from '../errors.js';
 
 /** A job handed out under lease. */
 export interface LeasedJob {
@@ -62,6 +63,27 @@ function parseFetch(reply: unknown[], from: number): FetchReply {
   return { now: Number(reply[from]), nextDue: Number(reply[from + 1]), jobs };
 }
 
+/**
+ * Runs script `name`. An error reply of Redis becomes `SLC_ERR_SCRIPT`, any other failure of
+ * the client (a closed or lost link) `SLC_ERR_CONNECTION`; the original error is the `cause`.
+ */
+async function call(
+  client: RedisClient,
+  name: string,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await script(client, name)(keys, args);
+  } catch (err) {
+    if (err instanceof SluiceError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof Error && err.name === 'ReplyError')
+      throw new SluiceError('SLC_ERR_SCRIPT', `script ${name} failed: ${message}`, { cause: err });
+    throw new ConnectionError(`script ${name} failed: ${message}`, { cause: err });
+  }
+}
+
 function fetchKeys(k: QueueKeys): string[] {
   return [k.meta, k.wait, k.prio, k.delayed, k.active, k.jobs, k.info, k.lease, k.marker];
 }
@@ -105,7 +127,7 @@ export class QueueCommands {
   private script(name: string): ScriptCall {
     const conn = this.conn;
     if (conn instanceof CommandConnection) return (keys, args) => conn.script(name, keys, args);
-    return script(conn, name);
+    return (keys, args) => call(conn, name, keys, args);
   }
 
   /** `now`: Redis's time as read by {@link RedisClock}. */
