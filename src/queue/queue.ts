@@ -26,6 +26,7 @@ import { EventsReader, type RawQueueEvent } from './events-reader.js';
 import { Job, type JobState } from './job.js';
 import { toAddSpec, type AddOptions, type BulkJob } from './options.js';
 import { validateName } from '../validate.js';
+import { NameRegistration } from '../registry.js';
 
 /** Options shared by Queue and Worker. */
 export interface QueueBaseOptions {
@@ -124,6 +125,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   private readonly maxPayloadBytes: number;
   private readonly connection: ConnectionOptions | undefined;
   private events: EventsReader | undefined;
+  /** Adds the name to the registry before this handle's first write (see src/registry.ts). */
+  private readonly registration: NameRegistration;
   private closed = false;
 
   constructor(name: string, options: QueueOptions = {}) {
@@ -141,6 +144,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.commands = new QueueCommands(this.client, this.keys);
     this.clock = new RedisClock(this.client);
     this.writes = new WriteBatcher(this.client);
+    this.registration = new NameRegistration((key, n) => this.client.sadd(key, n));
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (typeof event === 'string' && JOB_EVENTS.has(event)) this.listenToJobEvents();
     });
@@ -198,6 +202,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   async add(name: string, data: Data, opts?: AddOptions): Promise<AddedJob> {
     this.assertOpen();
     const spec = toAddSpec(name, data, opts, this.maxPayloadBytes);
+    await this.register();
     const now = await this.clock.now();
     this.writes.batch();
     const [added] = await this.commands.add([spec], now);
@@ -211,6 +216,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   async addBulk(jobs: readonly BulkJob<Data>[]): Promise<AddedJob[]> {
     this.assertOpen();
     const specs = jobs.map((j) => toAddSpec(j.name ?? '', j.data, j.opts, this.maxPayloadBytes));
+    await this.register();
     const out: AddedJob[] = [];
     for (let i = 0; i < specs.length; i += BULK_CHUNK) {
       out.push(
@@ -329,12 +335,14 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** Stops every worker from taking jobs of this queue; active jobs finish. */
   async pause(): Promise<void> {
     this.assertOpen();
+    await this.register();
     await this.commands.setPaused(true);
   }
 
   /** Lets workers take jobs again. */
   async resume(): Promise<void> {
     this.assertOpen();
+    await this.register();
     await this.commands.setPaused(false);
   }
 
@@ -408,6 +416,10 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.closed = true;
     await this.events?.stop();
     await closeConnection(this.client);
+  }
+
+  private register(): Promise<void> {
+    return this.registration.ensure(this.prefix, 'queues', this.name);
   }
 
   private assertOpen(): void {

@@ -15,6 +15,7 @@
 import type { TopicKeys } from '../redis/keys.js';
 import { serialisePayload } from '../validate.js';
 import { ValidationError } from '../errors.js';
+import { registerTopic } from './topic-registry.js';
 import { TopicCommands, type PublishSpec, type RawRange } from './commands.js';
 import { ConsumerGroup, type GroupOptions } from './group.js';
 import type { Hub } from './hub.js';
@@ -103,6 +104,7 @@ export class Topic<T = unknown> {
     this.hub.assertOpen();
     const key = checkKey(opts.idempotencyKey, 0);
     const json = serialisePayload(data, this.maxPayloadBytes, 'data');
+    await registerTopic(this.hub, this.name);
     const reply = await this.commands.publish(this.spec, newEpoch(), [{ key, data: json }]);
     const r = reply.results[0]!;
     return { position: formatPosition(reply.epoch, r.id), duplicate: r.duplicate };
@@ -118,6 +120,7 @@ export class Topic<T = unknown> {
       key: checkKey(item.idempotencyKey, i),
       data: serialisePayload(item.data, this.maxPayloadBytes, `entry ${i} data`),
     }));
+    await registerTopic(this.hub, this.name);
     const out: Published[] = [];
     for (let i = 0; i < entries.length; i += BULK_CHUNK) {
       const reply = await this.commands.publish(
