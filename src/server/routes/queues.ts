@@ -7,7 +7,7 @@ import * as s from '../schemas/queues.js';
 import * as svc from '../services/queues.js';
 import type { App, ServerContext } from '../types.js';
 
-/** Actions whose body is optional: no body at all reads as `{}`. */
+/** Actions whose body is optional (or must be empty): no body at all reads as `{}`. */
 const optionalBody = {
   preValidation: async (req: { body: unknown }) => {
     req.body ??= {};
@@ -31,10 +31,10 @@ export async function queueRoutes(app: App, ctx: ServerContext): Promise<void> {
     const { created, body } = await svc.addJobs(dir, req.params.queue, req.body);
     return reply.status(created ? 201 : 200).send(body as never);
   });
-  app.post('/queues/:queue/pause', { schema: s.pauseQueue }, (req) =>
+  app.post('/queues/:queue/pause', { schema: s.pauseQueue, ...optionalBody }, (req) =>
     svc.setPaused(dir, req.params.queue, true),
   );
-  app.post('/queues/:queue/resume', { schema: s.resumeQueue }, (req) =>
+  app.post('/queues/:queue/resume', { schema: s.resumeQueue, ...optionalBody }, (req) =>
     svc.setPaused(dir, req.params.queue, false),
   );
   app.post('/queues/:queue/retry-failed', { schema: s.retryFailed, ...optionalBody }, (req) =>
@@ -43,10 +43,10 @@ export async function queueRoutes(app: App, ctx: ServerContext): Promise<void> {
   app.post('/queues/:queue/clear', { schema: s.clearQueue, ...optionalBody }, (req) =>
     svc.clearQueue(dir, req.params.queue, req.body.includeFailed),
   );
-  app.post('/queues/:queue/jobs/:id/promote', { schema: s.promoteJob }, (req) =>
+  app.post('/queues/:queue/jobs/:id/promote', { schema: s.promoteJob, ...optionalBody }, (req) =>
     svc.promoteJob(dir, req.params.queue, req.params.id),
   );
-  app.delete('/queues/:queue/jobs/:id', { schema: s.removeJob }, (req) =>
+  app.delete('/queues/:queue/jobs/:id', { schema: s.removeJob, ...optionalBody }, (req) =>
     svc.removeJob(dir, req.params.queue, req.params.id),
   );
 }

@@ -145,10 +145,14 @@ export const addJobs = {
   },
 };
 
+/** The body of an action that takes no input: absent, or `{}`. */
+const NoInput = Type.Object({}, { additionalProperties: false });
+
 const action = (summary: string, result: ReturnType<typeof Type.Object>) => ({
   summary,
   tags: ['queues'],
   params: QueueParams,
+  body: NoInput,
   response: { 200: result, ...errorResponses },
 });
 
@@ -175,6 +179,7 @@ export const promoteJob = {
   summary: 'Run a delayed job now',
   tags: ['queues'],
   params: JobParams,
+  body: NoInput,
   response: {
     200: Type.Object({ id: Type.String(), promoted: Type.Boolean() }),
     ...errorResponses,
@@ -185,6 +190,7 @@ export const removeJob = {
   summary: 'Remove a job that is not active',
   tags: ['queues'],
   params: JobParams,
+  body: NoInput,
   response: { 200: Type.Object({ id: Type.String(), removed: Type.Boolean() }), ...errorResponses },
 };
 
