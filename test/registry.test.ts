@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Queue, Registry, Streams } from '../src/index.js';
-import { registryKeys } from '../src/redis/keys.js';
+import { queueKeys, registryKeys, topicKeys } from '../src/redis/keys.js';
 import { redisUrl, uniquePrefix } from './harness/context.js';
 
 const closers: (() => Promise<unknown>)[] = [];
@@ -59,5 +59,28 @@ describe('registry of names', () => {
     await raw.del(registryKeys(prefix).topics);
     await streams.topic('run:1').publish({ n: 3 });
     expect(await registry.topics()).toEqual([]);
+  });
+
+  it('writes the name before the first write: when the SADD fails, nothing is written', async () => {
+    const prefix = uniquePrefix();
+    const raw = new Redis(redisUrl());
+    closers.push(async () => raw.disconnect());
+    const reg = registryKeys(prefix);
+    // A foreign key of the wrong type in the registry's place makes every SADD fail.
+    await raw.set(reg.queues, 'in the way');
+    await raw.set(reg.topics, 'in the way');
+    const q = open(new Queue('orders', { connection: redisUrl(), prefix }));
+    const streams = open(new Streams({ connection: redisUrl(), prefix, retry: { attempts: 1 } }));
+    await expect(q.add('x', 1)).rejects.toThrow(/WRONGTYPE/);
+    await expect(streams.topic('t').publish(1)).rejects.toThrow();
+    expect(await raw.exists(...Object.values(queueKeys(prefix, 'orders')))).toBe(0);
+    expect(await raw.exists(topicKeys(prefix, 't').stream, topicKeys(prefix, 't').meta)).toBe(0);
+    // The failure is not remembered: once the way is clear, the next write registers.
+    await raw.del(reg.queues, reg.topics);
+    await q.add('x', 1);
+    await streams.topic('t').publish(1);
+    const registry = open(new Registry({ connection: redisUrl(), prefix }));
+    expect(await registry.queues()).toEqual(['orders']);
+    expect(await registry.topics()).toEqual(['t']);
   });
 });
