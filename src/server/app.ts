@@ -26,7 +26,15 @@ export interface AppOptions {
   logDestination?: LogDestination;
 }
 
-/** Builds the application over a context. Call `ready()` (or `listen`) before use. */
+/**
+ * Builds the application over a context. Call `ready()` (or `listen`) before use.
+ * @example
+ * ```ts
+ * const ctx = createContext(config);
+ * const app = await buildApp(ctx);
+ * await app.listen({ port: config.port, host: config.host });
+ * ```
+ */
 export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<App> {
   const app = Fastify({
     logger: loggerOptions(ctx.config, options.logDestination),

@@ -74,6 +74,10 @@ const principals = new WeakMap<FastifyRequest, Principal>();
 /**
  * The caller's token: `Authorization: Bearer <token>`, or `?token=` on GET (EventSource and
  * links cannot set headers). Undefined when there is none.
+ * @example
+ * ```ts
+ * const principal = await ctx.auth.verify(bearerToken(request));
+ * ```
  */
 export function bearerToken(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
@@ -83,7 +87,14 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   return typeof token === 'string' && token !== '' ? token : undefined;
 }
 
-/** `onRequest` hook of a scope: verifies the token (401) and keeps the principal. */
+/**
+ * `onRequest` hook of a scope: verifies the token (401) and keeps the principal.
+ * @example
+ * ```ts
+ * app.addHook('onRequest', principalHook(ctx.auth));
+ * app.get('/x/:topic', (req) => requireTopic(ctx.auth, principalOf(req), req.params.topic, 'read'));
+ * ```
+ */
 export function principalHook(auth: Authenticator) {
   return async (req: FastifyRequest): Promise<void> => {
     principals.set(req, await auth.verify(bearerToken(req)));
@@ -93,6 +104,10 @@ export function principalHook(auth: Authenticator) {
 /**
  * `onRequest` hook of the admin scope: the admin role for everything, the viewer role for
  * reads (GET) only; anything else is `SLC_ERR_FORBIDDEN`.
+ * @example
+ * ```ts
+ * app.addHook('onRequest', adminHook(ctx.auth));
+ * ```
  */
 export function adminHook(auth: Authenticator) {
   return async (req: FastifyRequest): Promise<void> => {

@@ -27,7 +27,13 @@ function problems(e: FastifyLike): string[] {
   });
 }
 
-/** The `SluiceError` a failure is answered as. */
+/**
+ * The `SluiceError` a failure is answered as.
+ * @example
+ * ```ts
+ * toSluiceError(fastifyValidationError).code // 'SLC_ERR_BAD_REQUEST'
+ * ```
+ */
 export function toSluiceError(err: unknown): SluiceError {
   if (err instanceof SluiceError) return err;
   const e = (err ?? {}) as FastifyLike;

@@ -28,7 +28,13 @@ export const REDACT_PATHS = [
   '*.authorization',
 ];
 
-/** `url` with the value of every `token` query parameter replaced by `[Redacted]`. */
+/**
+ * `url` with the value of every `token` query parameter replaced by `[Redacted]`.
+ * @example
+ * ```ts
+ * redactUrl('/v1/t/events?token=eyJ…&after=0') // '/v1/t/events?token=[Redacted]&after=0'
+ * ```
+ */
 export function redactUrl(url: string): string {
   return url.replace(/([?&])(token|access_token)=[^&#]*/gi, '$1$2=[Redacted]');
 }
@@ -41,7 +47,13 @@ interface RawReq {
   ip?: string;
 }
 
-/** Logger options of `buildApp` for a configuration (`false` when the level is `silent`). */
+/**
+ * Logger options of `buildApp` for a configuration (`false` when the level is `silent`).
+ * @example
+ * ```ts
+ * Fastify({ logger: loggerOptions(config, process.stderr) });
+ * ```
+ */
 export function loggerOptions(
   config: ServerConfig,
   destination?: LogDestination,
