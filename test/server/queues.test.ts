@@ -1,6 +1,6 @@
 /** Queue routes over real HTTP: each answer checked against the library's own view. */
 import { describe, expect, it } from 'vitest';
-import { Queue } from '../../src/index.js';
+import { Queue, Worker } from '../../src/index.js';
 import { call, useServer } from './helpers.js';
 
 const server = useServer();
@@ -85,7 +85,6 @@ describe('queue routes', () => {
     const q = queue('dlq');
     await q.add('x', 1, { id: 'f1', maxAttempts: 1 });
     await q.add('x', 2, { id: 'f2', maxAttempts: 1 });
-    const { Worker } = await import('../../src/index.js');
     const w = new Worker(
       'dlq',
       async () => {
