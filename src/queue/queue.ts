@@ -38,6 +38,7 @@ import {
   type BulkJob,
 } from './options.js';
 import { validateName } from '../validate.js';
+import { NameRegistration } from '../registry.js';
 
 /** Options shared by Queue and Worker. */
 export interface QueueBaseOptions {
@@ -149,6 +150,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   private readonly maxPayloadBytes: number;
   private readonly connection: ConnectionOptions | undefined;
   private events: EventsReader | undefined;
+  /** Adds the name to the registry before this handle's first write (see src/registry.ts). */
+  private readonly registration: NameRegistration;
   private closed = false;
 
   /** `options` may be just a connection URL. */
@@ -172,6 +175,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.commands = new QueueCommands(this.conn, this.keys);
     this.clock = new RedisClock(timeSampler(this.conn));
     this.writes = new WriteBatcher(this.conn.client);
+    this.registration = new NameRegistration((key, n) => this.conn.run((c) => c.sadd(key, n)));
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (typeof event === 'string' && JOB_EVENTS.has(event)) this.listenToJobEvents();
     });
@@ -229,6 +233,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   async add(name: string, data: Data, opts?: AddOptions): Promise<AddedJob> {
     this.assertOpen();
     const spec = toAddSpec(name, data, opts, this.maxPayloadBytes);
+    await this.register();
     const now = await this.clock.now();
     this.writes.batch();
     const [added] = await this.commands.add([spec], now);
@@ -246,6 +251,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       const j = bulkJobParts(job, i);
       return toAddSpec(j.name ?? '', j.data, j.opts, this.maxPayloadBytes);
     });
+    await this.register();
     const out: AddedJob[] = [];
     for (let i = 0; i < specs.length; i += BULK_CHUNK) {
       out.push(
@@ -352,12 +358,14 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** Stops every worker from taking jobs of this queue; active jobs finish. */
   async pause(): Promise<void> {
     this.assertOpen();
+    await this.register();
     await this.commands.setPaused(true);
   }
 
   /** Lets workers take jobs again. */
   async resume(): Promise<void> {
     this.assertOpen();
+    await this.register();
     await this.commands.setPaused(false);
   }
 
@@ -436,6 +444,10 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.closed = true;
     await this.events?.stop();
     await this.conn.close();
+  }
+
+  private register(): Promise<void> {
+    return this.registration.ensure(this.prefix, 'queues', this.name);
   }
 
   private assertOpen(): void {

@@ -96,6 +96,27 @@ export function queueNameFromMetaKey(prefix: string, key: string): string | unde
   return key.slice(head.length, key.length - tail.length);
 }
 
+/** The registry of names under one prefix (see `src/registry.ts`). */
+export interface RegistryKeys {
+  /** set: every queue name used under the prefix */
+  queues: string;
+  /** set: every durable topic name published to under the prefix */
+  topics: string;
+}
+
+/**
+ * Keys of the registry of names: `<prefix>:{registry}:<part>`. A slot of its own: written by
+ * plain SADD before a queue's or topic's first write, never from inside a script.
+ *
+ * @example
+ * ```ts
+ * registryKeys('sluice').queues // 'sluice:{registry}:queues'
+ * ```
+ */
+export function registryKeys(prefix: string): RegistryKeys {
+  return { queues: `${prefix}:{registry}:queues`, topics: `${prefix}:{registry}:topics` };
+}
+
 // ---------------------------------------------------------------------------------------------
 // streams
 //

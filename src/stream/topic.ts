@@ -15,6 +15,7 @@
 import type { TopicKeys } from '../redis/keys.js';
 import { isOptionsObject, serialisePayload, shown } from '../validate.js';
 import { ValidationError } from '../errors.js';
+import { registerTopic } from './topic-registry.js';
 import { TopicCommands, type PublishSpec, type RawRange } from './commands.js';
 import { ConsumerGroup, type GroupOptions } from './group.js';
 import type { Hub } from './hub.js';
@@ -107,6 +108,7 @@ export class Topic<T = unknown> {
     assertNoProblems(problems);
     const key = checkKey(o.idempotencyKey, 0);
     const json = serialisePayload(data, this.maxPayloadBytes, 'data');
+    await registerTopic(this.hub, this.name);
     const reply = await this.commands.publish(this.spec, newEpoch(), [{ key, data: json }]);
     const r = reply.results[0]!;
     return { position: formatPosition(reply.epoch, r.id), duplicate: r.duplicate };
@@ -134,6 +136,7 @@ export class Topic<T = unknown> {
         data: serialisePayload(item.data, this.maxPayloadBytes, `entry ${i} data`),
       };
     });
+    await registerTopic(this.hub, this.name);
     const out: Published[] = [];
     for (let i = 0; i < entries.length; i += BULK_CHUNK) {
       const reply = await this.commands.publish(
