@@ -40,9 +40,7 @@ export function gatewayOf(ctx: ServerContext): Gateway | undefined {
 }
 
 /** The gateway's counters for a context (for `/metrics`): connections, delivered, dropped. */
-export function gatewayStats(
-  ctx: ServerContext,
-): GatewayStats & HubStats {
+export function gatewayStats(ctx: ServerContext): GatewayStats & HubStats {
   const gw = gatewayOf(ctx);
   return gw ? { ...gw.stats, ...gw.hub.stats() } : { ...newStats(), feeds: 0, replays: 0 };
 }

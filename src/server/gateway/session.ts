@@ -161,9 +161,11 @@ export class Session {
   send(frame: Buffer, topic?: string, position?: Position | null): boolean {
     if (this.closed) return false;
     const buffered = this.transport.buffered();
+    // Messages count only while bytes wait in user space: a write the kernel took at once still
+    // has its callback pending until the next turn of the event loop, and is no backlog.
     if (
       buffered + frame.length > this.opts.maxBufferedBytes ||
-      this.pending >= this.opts.maxBufferedMessages
+      (buffered > 0 && this.pending >= this.opts.maxBufferedMessages)
     ) {
       this.stats.slowDropped++;
       this.end(
@@ -237,9 +239,10 @@ export class Session {
   }
 
   private hasRoom(): boolean {
+    const buffered = this.transport.buffered();
     return (
-      this.transport.buffered() < this.opts.maxBufferedBytes / 2 &&
-      this.pending < this.opts.maxBufferedMessages / 2
+      buffered < this.opts.maxBufferedBytes / 2 &&
+      (buffered === 0 || this.pending < this.opts.maxBufferedMessages / 2)
     );
   }
 

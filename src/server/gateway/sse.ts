@@ -34,7 +34,6 @@ class SseTransport implements Transport {
     const headers: Record<string, string> = {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
       'x-accel-buffering': 'no',
       'sluice-replay': r.replay,
     };
@@ -71,11 +70,14 @@ class SseTransport implements Transport {
       const after = Object.values(resume)[0] ?? null;
       this.res.write(sseEvent('disconnect', { ...wireError(err), after }));
     }
-    this.res.end();
-    // A peer that does not read would hold the socket (and its buffer): cut it after a grace.
-    const cut = setTimeout(() => this.res.destroy(), this.gw.opts.closeGraceMs);
+    // The stream is the connection's last response: close it once flushed (no keep-alive idle),
+    // and cut a peer that does not read (it would hold the socket and its buffer) after a grace.
+    const socket = this.res.socket;
+    this.res.end(() => socket?.end());
+    if (!socket) return;
+    const cut = setTimeout(() => socket.destroy(), this.gw.opts.closeGraceMs);
     cut.unref();
-    this.res.once('close', () => clearTimeout(cut));
+    socket.once('close', () => clearTimeout(cut));
   }
 }
 
