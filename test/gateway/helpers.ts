@@ -3,6 +3,7 @@
  * 127.0.0.1:0) over the harness Redis under a unique prefix, closed after each test; tokens;
  * a WebSocket client that collects messages; and a raw SSE reader.
  */
+import { get as httpGet, type ClientRequest, type IncomingMessage } from 'node:http';
 import { afterEach } from 'vitest';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
@@ -101,41 +102,49 @@ export class WsClient {
 
   /** Waits for a message of `type` (and topic) beyond the first `skip`. */
   async next(type: string, topic?: string, skip = 0): Promise<Record<string, unknown>> {
-    return waitFor(() => this.of(type, topic)[skip], `ws message ${type}`);
+    return (await waitFor(() => this.of(type, topic)[skip], `ws message ${type}`))!;
   }
 
   /** Subscribes and waits for `subscribed` (or an error). */
   async subscribe(topic: string, after?: string): Promise<Record<string, unknown>> {
     const id = `s${Math.random()}`;
     this.send({ type: 'subscribe', topic, id, ...(after !== undefined ? { after } : {}) });
-    return waitFor(() => this.messages.find((m) => m.id === id), `subscribe reply for ${topic}`);
+    return (await waitFor(() => this.messages.find((m) => m.id === id), `reply for ${topic}`))!;
   }
 }
 
-/** Reads an SSE response's text as it arrives (for raw framing checks). */
+/** An HTTP response as the SSE helpers see it. */
+export interface SseResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+}
+
+/**
+ * Reads an SSE response's text as it arrives (for raw framing checks). Plain `node:http` with
+ * no agent: one connection, closed by `abort` (fetch's pool may open spare idle connections
+ * that hold `app.close()`).
+ */
 export async function sseText(
   url: string,
   headers: Record<string, string> = {},
-): Promise<{ res: Response; text: () => string; abort: () => void }> {
-  const ac = new AbortController();
-  const res = await fetch(url, { headers, signal: ac.signal });
+): Promise<{ res: SseResponse; text: () => string; abort: () => void }> {
   let buf = '';
-  if (res.body) {
-    const reader = res.body.getReader();
-    const dec = new TextDecoder();
-    void (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buf += dec.decode(value, { stream: true });
-        }
-      } catch {
-        /* aborted */
-      }
-    })();
-  }
-  return { res, text: () => buf, abort: () => ac.abort() };
+  let req: ClientRequest | undefined;
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    req = httpGet(url, { headers, agent: false }, resolve);
+    req.on('error', reject);
+  });
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (buf += chunk));
+  res.on('error', () => {});
+  return {
+    res: {
+      status: res.statusCode ?? 0,
+      headers: { get: (name) => (res.headers[name.toLowerCase()] as string | undefined) ?? null },
+    },
+    text: () => buf,
+    abort: () => req?.destroy(),
+  };
 }
 
 /** The `data` of every `event: entry` in an SSE text, with its id. */
