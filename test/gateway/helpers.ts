@@ -36,7 +36,13 @@ afterEach(async () => {
 
 /** Starts a server; `gateway` is the gateway block of the configuration. */
 export async function startServer(
-  opts: { secret?: string; gateway?: Record<string, unknown>; prefix?: string } = {},
+  opts: {
+    secret?: string;
+    gateway?: Record<string, unknown>;
+    prefix?: string;
+    /** Extra routes (e.g. a test page), added before the server listens. */
+    routes?: (app: App) => void;
+  } = {},
 ): Promise<TestServer> {
   const prefix = opts.prefix ?? uniquePrefix();
   const config = {
@@ -50,6 +56,7 @@ export async function startServer(
   } as ServerConfig;
   const ctx = createContext(config);
   const app = await buildApp(ctx);
+  opts.routes?.(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
