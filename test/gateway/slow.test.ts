@@ -26,7 +26,8 @@ it('drops a client that stops reading, keeps memory bounded, and others get ever
     host: '127.0.0.1',
     port: 0,
     logLevel: 'silent',
-    gateway: { maxBufferedBytes: BUDGET, maxBufferedMessages: 500 },
+    // A long grace: the stuck client reads again only after the run, and must see the 4008.
+    gateway: { maxBufferedBytes: BUDGET, maxBufferedMessages: 500, closeGraceMs: 60_000 },
   } as ServerConfig);
   const streams = new Streams({ connection: redisUrl(), prefix });
   const topic = streams.topic('firehose', { maxLen: 20_000 });
