@@ -162,8 +162,8 @@ export class ServerMetrics {
    * const stop = server.metrics.observeWorker(new Worker('emails', handler));
    * ```
    */
-  observeWorker(worker: Worker<never, never> | Worker): () => void {
-    const w = worker as Worker;
+  observeWorker<Data, Result>(worker: Worker<Data, Result>): () => void {
+    const w = worker as unknown as Worker;
     const queue = w.name;
     const started = new Map<string, number>();
     const end = (id: string, outcome: string) => {
