@@ -40,6 +40,7 @@ it('exports exactly the curated names', () => {
       "backoffDelay",
       "formatPosition",
       "parsePosition",
+      "tryOrEnqueue",
     ]
   `);
 });
