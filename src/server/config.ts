@@ -29,8 +29,6 @@ export interface ServerConfig {
   demo?: boolean;
   /** Label topic metrics by topic name (unbounded cardinality; default false: totals only). */
   metricsTopicLabels?: boolean;
-  /** Origins allowed to call the API from a browser (CORS); empty = same origin only. */
-  corsOrigins?: string[];
 }
 
 /** Values given on the command line (never a secret: argv is visible to every local user). */
@@ -44,7 +42,6 @@ export interface ConfigFlags {
   config?: string;
   demo?: boolean | string;
   metricsTopicLabels?: boolean | string;
-  corsOrigins?: string | string[];
 }
 
 /** The texts of the files the flags or environment name (read by {@link loadConfig}). */
@@ -68,7 +65,6 @@ const FILE_KEYS = new Set([
   'logLevel',
   'demo',
   'metricsTopicLabels',
-  'corsOrigins',
 ]);
 /** An HS256 key should be at least as long as the hash (RFC 7518 §3.2): 256 bits. */
 const MIN_SECRET_LENGTH = 32;
@@ -106,18 +102,6 @@ function toBool(name: string, v: unknown, problems: string[]): boolean {
   if (typeof v === 'string' && /^(0|false|no|off)$/i.test(v)) return false;
   problems.push(`${name} must be true or false, not ${JSON.stringify(v)}`);
   return false;
-}
-
-function toList(name: string, v: unknown, problems: string[]): string[] {
-  if (v === undefined) return [];
-  if (typeof v === 'string')
-    return v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v as string[];
-  problems.push(`${name} must be a list of origins`);
-  return [];
 }
 
 function checkRedisUrl(url: string, problems: string[]): void {
@@ -189,11 +173,6 @@ export function resolveConfig(flags: ConfigFlags, env: Env, files: ConfigFiles =
     pick(flags.metricsTopicLabels, env.SLUICE_METRICS_TOPIC_LABELS, file.metricsTopicLabels),
     problems,
   );
-  const corsOrigins = toList(
-    'corsOrigins',
-    pick(flags.corsOrigins, env.SLUICE_CORS_ORIGINS, file.corsOrigins),
-    problems,
-  );
   const configFile = pick(flags.config, env.SLUICE_CONFIG);
 
   if (problems.length) throw new ConfigError(problems);
@@ -207,7 +186,6 @@ export function resolveConfig(flags: ConfigFlags, env: Env, files: ConfigFiles =
     ...(typeof configFile === 'string' ? { configFile } : {}),
     demo,
     metricsTopicLabels,
-    corsOrigins,
   };
 }
 

@@ -29,7 +29,6 @@ describe('resolveConfig', () => {
       logLevel: 'info',
       demo: false,
       metricsTopicLabels: false,
-      corsOrigins: [],
     });
   });
 
@@ -63,7 +62,6 @@ describe('resolveConfig', () => {
         SLUICE_CONFIG: '/etc/sluice.json',
         SLUICE_DEMO: '1',
         SLUICE_METRICS_TOPIC_LABELS: 'true',
-        SLUICE_CORS_ORIGINS: 'https://a.example, https://b.example',
       },
       { config: '{}' },
     );
@@ -77,7 +75,6 @@ describe('resolveConfig', () => {
       configFile: '/etc/sluice.json',
       demo: true,
       metricsTopicLabels: true,
-      corsOrigins: ['https://a.example', 'https://b.example'],
     });
   });
 

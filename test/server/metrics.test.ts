@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Worker } from '../../src/index.js';
 import { createServer, resolveConfig, type SluiceServer } from '../../src/server/index.js';
+import { queueKeys } from '../../src/redis/keys.js';
 import { RedisServer } from '../harness/redis-server.js';
 import { redisUrl, uniquePrefix, waitFor } from '../harness/context.js';
 
@@ -79,6 +80,43 @@ describe('metrics', () => {
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
     // No job id anywhere in a label.
     expect(text).not.toMatch(/job(_id)?="/);
+  });
+
+  it('counts lease-lost and stalls of observed workers', async () => {
+    const { server: s, scrape } = await start(redisUrl());
+    const prefix = s.config.prefix;
+    let calls = 0;
+    const worker = new Worker(
+      'leases',
+      async (_job, ctx) => {
+        // The first attempt hangs until its lease is taken away; the second finishes.
+        if (++calls === 1)
+          await new Promise((_, reject) => ctx.signal.addEventListener('abort', reject));
+      },
+      { connection: redisUrl(), prefix, leaseMs: 300, heartbeatMs: 50, stallCheckMs: 25 },
+    );
+    s.metrics.observeWorker(worker);
+    try {
+      await s.context.queues.get('leases').add('x', 1, { id: 'k' });
+      await waitFor(() => calls === 1, 'first attempt');
+      // Someone else's token in the lease hash: the heartbeat is refused (fencing), the lease
+      // runs out, and the reaper returns the job to waiting as a stall.
+      const raw = new Redis(redisUrl());
+      await raw.hset(queueKeys(prefix, 'leases').lease, 'k', 'not-yours');
+      raw.disconnect();
+      await waitFor(
+        async () => (await s.context.queues.get('leases').stats()).totals.completed === 1,
+        'completion of the second attempt',
+      );
+    } finally {
+      await worker.close();
+    }
+    const text = await scrape();
+    expect(sample(text, 'sluice_worker_lease_lost_total', 'queue="leases"')).toBe(1);
+    expect(sample(text, 'sluice_worker_stalls_total', 'queue="leases"')).toBe(1);
+    expect(
+      sample(text, 'sluice_job_processing_seconds_count', 'queue="leases",outcome="completed"'),
+    ).toBe(1);
   });
 
   it('sums topic figures without a topic label by default', async () => {
