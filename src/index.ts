@@ -17,6 +17,7 @@ export { Job } from './queue/job.js';
 export type { JobState, JobMeta, AttemptRecord, StoredJobOptions } from './queue/job.js';
 export { PRIORITY } from './queue/options.js';
 export type { AddOptions, BulkJob } from './queue/options.js';
+export type { EntityJobPage } from './queue/entity-index.js';
 export {
   DEFAULT_RETRY,
   MAX_RETRY_DELAY_MS,

@@ -25,6 +25,7 @@ import { QueueCommands, type ListOrder } from './commands.js';
 import { EventsReader, type RawQueueEvent } from './events-reader.js';
 import { Job, type JobState } from './job.js';
 import { toAddSpec, type AddOptions, type BulkJob } from './options.js';
+import { checkPage, listEntityJobs, type EntityJobPage } from './entity-index.js';
 import { validateName } from '../validate.js';
 
 /** Options shared by Queue and Worker. */
@@ -279,18 +280,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     page: { offset?: number; limit?: number } = {},
   ): Promise<JobPage<Data>> {
     this.assertOpen();
-    const offset = page.offset ?? 0;
-    const limit = page.limit ?? 50;
-    if (
-      !Number.isInteger(offset) ||
-      offset < 0 ||
-      !Number.isInteger(limit) ||
-      limit < 1 ||
-      limit > 1000
-    )
-      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
-        'offset must be an integer >= 0, limit 1–1000',
-      ]);
+    const { offset, limit } = checkPage(page);
     const setKey = state === 'waiting' ? this.keys.wait : this.keys[state];
     const { total, rows } = await this.commands.list(LIST_ORDER[state], setKey, offset, limit);
     // A removed id that was added again is in `wait` twice (the older entry is a tombstone,
@@ -311,6 +301,26 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
           }),
       );
     return { total, jobs };
+  }
+
+  /**
+   * One page of the jobs added with `entity` (see `AddOptions.entity`), newest first, each with
+   * its `state`, in every state at once. Reads the per-entity index, never the queue: a page
+   * costs O(log n + limit) whatever the offset. Jobs leave the index when they are deleted
+   * (retention, `remove`, `clear`).
+   * @example
+   * ```ts
+   * await queue.add('sms', { to: '+15550100' }, { entity: 'acct-42' });
+   * const { total, jobs } = await queue.getEntityJobs('acct-42', { limit: 20 });
+   * for (const job of jobs) console.log(job.id, job.state, job.attemptsMade, job.failedReason);
+   * ```
+   */
+  async getEntityJobs(
+    entity: string,
+    page: { offset?: number; limit?: number } = {},
+  ): Promise<EntityJobPage<Data, Result>> {
+    this.assertOpen();
+    return listEntityJobs<Data, Result>(this.commands, this.name, entity, page);
   }
 
   /** Counts per state, oldest waiting age, totals and per-minute rates. */
