@@ -12,7 +12,16 @@ export type {
   JobPage,
 } from './queue/queue.js';
 export { Worker } from './queue/worker.js';
-export type { WorkerOptions, WorkerEvents, Processor, JobContext } from './queue/worker.js';
+export type {
+  WorkerOptions,
+  BatchWorkerOptions,
+  WorkerEvents,
+  Processor,
+  JobContext,
+  BatchProcessor,
+  BatchContext,
+  BatchOptions,
+} from './queue/worker.js';
 export { Job } from './queue/job.js';
 export type { JobState, JobMeta, AttemptRecord, StoredJobOptions } from './queue/job.js';
 export { PRIORITY } from './queue/options.js';

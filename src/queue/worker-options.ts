@@ -3,6 +3,7 @@ import { ValidationError } from '../errors.js';
 import type { Retention } from './commands.js';
 import type { QueueBaseOptions } from './queue.js';
 import { DEFAULT_RETRY, retryProblems, type RetryPolicy } from './retry.js';
+import { batchProblems, type BatchOptions } from './batch.js';
 
 const DAY = 86_400_000;
 const DEFAULT_LEASE_MS = 30_000;
@@ -39,6 +40,15 @@ export interface WorkerOptions extends QueueBaseOptions {
   idleWakeMs?: number;
 }
 
+/** Options of a Worker whose handler takes batches (a `BatchProcessor`). */
+export interface BatchWorkerOptions extends WorkerOptions {
+  /**
+   * Hand the handler up to `size` jobs per call, waiting at most `maxWaitMs` for a batch to fill
+   * (see docs/batches.md). `concurrency` counts batches running at once.
+   */
+  batch: BatchOptions;
+}
+
 /** Every option with its default applied. */
 export interface WorkerSettings {
   concurrency: number;
@@ -53,10 +63,13 @@ export interface WorkerSettings {
   historyLimit: number;
   maxResultBytes: number;
   idleWakeMs: number;
+  batch: { size: number; maxWaitMs: number } | undefined;
 }
 
 /** Validates `options` (throwing `SLC_ERR_INVALID_OPTIONS` with every problem) and applies defaults. */
-export function resolveWorkerOptions(options: WorkerOptions): WorkerSettings {
+export function resolveWorkerOptions(
+  options: WorkerOptions & { batch?: BatchOptions },
+): WorkerSettings {
   const problems = optionProblems(options);
   if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -82,10 +95,13 @@ export function resolveWorkerOptions(options: WorkerOptions): WorkerSettings {
     historyLimit: options.historyLimit ?? 10,
     maxResultBytes: options.maxResultBytes ?? 512 * 1024,
     idleWakeMs: options.idleWakeMs ?? 5000,
+    batch: options.batch
+      ? { size: options.batch.size, maxWaitMs: options.batch.maxWaitMs ?? 0 }
+      : undefined,
   };
 }
 
-function optionProblems(o: WorkerOptions): string[] {
+function optionProblems(o: WorkerOptions & { batch?: BatchOptions }): string[] {
   const problems: string[] = [];
   const posInt = (v: unknown, name: string, min = 1) => {
     if (v !== undefined && (!Number.isInteger(v) || (v as number) < min))
@@ -99,6 +115,7 @@ function optionProblems(o: WorkerOptions): string[] {
   posInt(o.maxStalls, 'maxStalls', 0);
   posInt(o.historyLimit, 'historyLimit', 0);
   posInt(o.idleWakeMs, 'idleWakeMs', 10);
+  problems.push(...batchProblems(o.batch));
   if (o.retry !== undefined) {
     problems.push(...retryProblems(o.retry, 'retry'));
     if (typeof o.retry === 'object' && o.retry !== null && o.retry.maxAttempts === undefined)
