@@ -13,20 +13,22 @@
     8 completed  zset   <prefix>:{<queue>}:completed
     9 failed     zset   <prefix>:{<queue>}:failed
    10 dedup      hash   <prefix>:{<queue>}:dedup
+   11 entity     zset   <prefix>:{<queue>}:entity (per-entity index)
   ARGV
     1 schema version (integer)
     2 now (ms): the producer's reading of Redis's clock (calibrated against TIME; see
       src/redis/clock.ts) — created time and the base of delays. Not TIME here: it costs more
       than the rest of a single add.
     3 createdTag: `#` + now in base 36, the record's header (a delayed job's header adds
-      `.<seq, base 36>`, its place in enqueue order, from meta `seq`)
+      `.<seq, base 36>`, its place in enqueue order, from meta `seq`; so does an indexed job's)
     4 job count N
-    then per job, 6 values:
+    then per job, 7 values:
       id          string, '' for an auto id (a decimal counter from meta.id)
       priority    integer, 0 = default
       delayMs     integer ms from now (Redis clock); <= 0 = run now
       dedupKey    string, '' for none
       dedupTtlMs  integer ms a finished holder still de-duplicates (0 = only while unfinished)
+      entity      string, '' for none: indexed under it (member `<entity>|<seq>|<id>`)
       body        string, the record after its header: `<name>|<options JSON>|<data JSON>`
   Returns
     flat array: id, created per job (1 = added now; 0 = an existing job was returned: one with
@@ -34,11 +36,12 @@
 ]]
 -- @include waiting
 -- @include events
+-- @include records
 local metaKey, waitKey, prioKey, delayedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7]
-local completedKey, failedKey, dedupKey = KEYS[8], KEYS[9], KEYS[10]
+local completedKey, failedKey, dedupKey, entityKey = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local schemaVersion, now, createdTag, count = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local FIRST, STRIDE = 5, 6
+local FIRST, STRIDE = 5, 7
 
 local meta = redis.call('HMGET', metaKey, 'v', 'evlisten')
 if not meta[1] then redis.call('HSET', metaKey, 'v', schemaVersion) end
@@ -68,13 +71,16 @@ if autoCount > 0 then nextAuto = redis.call('HINCRBY', metaKey, 'id', autoCount)
 
 -- Delayed jobs carry their place in enqueue order in the record header (`#<created>.<seq>`),
 -- from the queue's `seq` counter: jobs due at the same time are promoted in that order, not
--- in the id order the delayed zset keeps ties in. One HINCRBY for the whole call.
-local delayedCount = 0
+-- in the id order the delayed zset keeps ties in. A job indexed by entity gets one too: its
+-- index member sorts by it (newest first), and deleting the job finds the member from it.
+-- One HINCRBY for the whole call.
+local seqCount = 0
 for i = 0, count - 1 do
-  if tonumber(ARGV[FIRST + i * STRIDE + 2]) > 0 then delayedCount = delayedCount + 1 end
+  local base = FIRST + i * STRIDE
+  if tonumber(ARGV[base + 2]) > 0 or ARGV[base + 5] ~= '' then seqCount = seqCount + 1 end
 end
 local nextSeq = 0
-if delayedCount > 0 then nextSeq = redis.call('HINCRBY', metaKey, 'seq', delayedCount) - delayedCount + 1 end
+if seqCount > 0 then nextSeq = redis.call('HINCRBY', metaKey, 'seq', seqCount) - seqCount + 1 end
 
 local DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz'
 local function base36(n)
@@ -87,14 +93,15 @@ local function base36(n)
   return s
 end
 
-local records, waiting = {}, {}
+local records, waiting, indexed = {}, {}, {}
 local earliest
 local earliestNew
 local out = {}
 for i = 0, count - 1 do
   local base = FIRST + i * STRIDE
   local id, priority, delayMs = ARGV[base], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
-  local dedup, dedupTtlMs, body = ARGV[base + 3], tonumber(ARGV[base + 4]), ARGV[base + 5]
+  local dedup, dedupTtlMs, entity = ARGV[base + 3], tonumber(ARGV[base + 4]), ARGV[base + 5]
+  local body = ARGV[base + 6]
   local created = 1
   local holder = dedup ~= '' and dedupHolder(dedup, dedupTtlMs)
   local auto = id == ''
@@ -111,8 +118,9 @@ for i = 0, count - 1 do
   if created == 1 then
     fresh[id] = true
     records[#records + 1] = id
-    if delayMs > 0 then
+    if delayMs > 0 or entity ~= '' then
       records[#records + 1] = createdTag .. '.' .. base36(nextSeq) .. '|' .. priority .. '|' .. body
+      if entity ~= '' then indexed[#indexed + 1] = entityMember(entity, nextSeq, id) end
       nextSeq = nextSeq + 1
     else
       records[#records + 1] = createdTag .. '|' .. priority .. '|' .. body
@@ -137,6 +145,14 @@ for i = 0, count - 1 do
   out[#out + 1] = created
 end
 if #records > 0 then redis.call('HSET', jobsKey, unpack(records)) end
+if #indexed > 0 then
+  local zargs = {}
+  for _, member in ipairs(indexed) do
+    zargs[#zargs + 1] = 0
+    zargs[#zargs + 1] = member
+  end
+  redis.call('ZADD', entityKey, unpack(zargs))
+end
 if #waiting > 0 then redis.call('LPUSH', waitKey, unpack(waiting)) end
 if #waiting > 0 or waiting[0] then wake(markerKey) end
 -- A new earliest due time: wake a worker so it re-arms its timer for it.

@@ -13,6 +13,7 @@
     8 dedup    hash  <prefix>:{<queue>}:dedup
     9 meta     hash  <prefix>:{<queue>}:meta
    10 tomb     hash  <prefix>:{<queue>}:tomb
+   11 entity   zset  <prefix>:{<queue>}:entity
   ARGV
     1 limit          integer
     2 includeFailed  '1' | '0'
@@ -24,7 +25,7 @@
 -- @include tombstones
 local waitKey, prioKey, delayedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, infoKey, resultsKey, dedupKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local metaKey, tombKey = KEYS[9], KEYS[10]
+local metaKey, tombKey, entityKey = KEYS[9], KEYS[10], KEYS[11]
 local limit, includeFailed = tonumber(ARGV[1]), ARGV[2] == '1'
 
 local removed = {}
@@ -44,5 +45,5 @@ for _, key in ipairs(sets) do
   if #popped == 2 * limit then done = false end
   for i = 1, #popped, 2 do removed[#removed + 1] = popped[i] end
 end
-deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey)
+deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey, entityKey)
 return { #removed, done and 1 or 0 }

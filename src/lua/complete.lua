@@ -18,6 +18,7 @@
    13 events     stream <prefix>:{<queue>}:events
    14 dedup      hash   <prefix>:{<queue>}:dedup
    15 tomb       hash   <prefix>:{<queue>}:tomb
+   16 entity     zset   <prefix>:{<queue>}:entity (per-entity index, cleaned with the jobs)
   ARGV
     1 keepCount   integer, completed jobs to keep (0 = delete on completion)
     2 keepAgeMs   integer ms, max age of kept completed jobs (0 = no age limit)
@@ -39,6 +40,7 @@ local k = {
   jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9], tomb = KEYS[15],
 }
 local resultsKey, completedKey, metricsKey, eventsKey, dedupKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
+local entityKey = KEYS[16]
 local keepCount, keepAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local fetchCount, leaseMs, tokenBase = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local n = tonumber(ARGV[6])
@@ -75,9 +77,9 @@ if #done > 0 then
   if keepCount > 0 then
     redis.call('ZADD', completedKey, unpack(zargs))
     if #rargs > 0 then redis.call('HSET', resultsKey, unpack(rargs)) end
-    trimFinished(completedKey, k.jobs, k.info, resultsKey, now, keepCount, keepAgeMs, dedupKey)
+    trimFinished(completedKey, k.jobs, k.info, resultsKey, now, keepCount, keepAgeMs, dedupKey, nil, entityKey)
   else
-    deleteJobData(k.jobs, k.info, nil, done, dedupKey)
+    deleteJobData(k.jobs, k.info, nil, done, dedupKey, entityKey)
   end
   redis.call('HINCRBY', k.meta, 'completed', #done)
   countMinute(metricsKey, 'c:', now, #done)

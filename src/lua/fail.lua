@@ -18,6 +18,7 @@
    12 metrics  hash   <prefix>:{<queue>}:metrics
    13 events   stream <prefix>:{<queue>}:events
    14 dedup    hash   <prefix>:{<queue>}:dedup
+   15 entity   zset   <prefix>:{<queue>}:entity (per-entity index, cleaned with the jobs)
   ARGV
     1 id
     2 token         lease token the caller holds
@@ -37,7 +38,7 @@
 -- @include records
 local metaKey, waitKey, prioKey, delayedKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local jobsKey, infoKey, leaseKey, markerKey, resultsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local failedKey, metricsKey, eventsKey, dedupKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14]
+local failedKey, metricsKey, eventsKey, dedupKey, entityKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
 local id, token, action, delayMs, entryJson = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local keepCount, keepAgeMs, historyLimit = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 
@@ -77,7 +78,7 @@ else
   redis.call('ZADD', failedKey, now, id)
   redis.call('HINCRBY', metaKey, 'failed', 1)
   countMinute(metricsKey, 'f:', now, 1)
-  trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey)
+  trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, nil, entityKey)
   if notify then
     emit(eventsKey, 'failed', id, entry.error)
     if redis.call('LLEN', waitKey) == 0 and redis.call('ZCARD', prioKey) == 0 and redis.call('ZCARD', activeKey) == 0 then

@@ -16,6 +16,7 @@
    10 dedup      hash  <prefix>:{<queue>}:dedup
    11 meta       hash  <prefix>:{<queue>}:meta
    12 tomb       hash  <prefix>:{<queue>}:tomb
+   13 entity     zset  <prefix>:{<queue>}:entity
   ARGV
     1 id
   Returns
@@ -24,7 +25,7 @@
 -- @include retention
 local waitKey, prioKey, delayedKey, completedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local jobsKey, infoKey, resultsKey, leaseKey, dedupKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local metaKey, tombKey = KEYS[11], KEYS[12]
+local metaKey, tombKey, entityKey = KEYS[11], KEYS[12], KEYS[13]
 local id = ARGV[1]
 
 if redis.call('HEXISTS', jobsKey, id) == 0 then return 0 end
@@ -41,5 +42,5 @@ if redis.call('ZREM', prioKey, id) == 0 and redis.call('ZREM', delayedKey, id) =
     redis.call('HINCRBY', metaKey, 'tombs', 1)
   end
 end
-deleteJobData(jobsKey, infoKey, resultsKey, { id }, dedupKey)
+deleteJobData(jobsKey, infoKey, resultsKey, { id }, dedupKey, entityKey)
 return 1

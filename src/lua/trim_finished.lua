@@ -9,6 +9,7 @@
     4 info       hash  <prefix>:{<queue>}:info
     5 results    hash  <prefix>:{<queue>}:results
     6 dedup      hash  <prefix>:{<queue>}:dedup
+    7 entity     zset  <prefix>:{<queue>}:entity
   ARGV
     1 completedCount  integer, completed jobs to keep (0 = leave the set alone: such a worker
                       deletes jobs as they complete and keeps none)
@@ -21,8 +22,8 @@
 ]]
 -- @include time
 -- @include retention
-local completedKey, failedKey, jobsKey, infoKey, resultsKey, dedupKey =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local completedKey, failedKey, jobsKey, infoKey, resultsKey, dedupKey, entityKey =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local completedCount, completedAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local failedCount, failedAgeMs, limit = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 
@@ -31,10 +32,10 @@ local now = nowMs()
 local removed = 0
 if completedCount > 0 then
   removed = trimFinished(completedKey, jobsKey, infoKey, resultsKey, now, completedCount,
-    completedAgeMs, dedupKey, limit)
+    completedAgeMs, dedupKey, limit, entityKey)
 end
 if failedCount > 0 and removed < limit then
   removed = removed + trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, failedCount,
-    failedAgeMs, dedupKey, limit - removed)
+    failedAgeMs, dedupKey, limit - removed, entityKey)
 end
 return removed

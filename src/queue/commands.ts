@@ -34,6 +34,8 @@ export interface AddSpec {
   /** '' for none */
   dedupKey: string;
   dedupTtlMs: number;
+  /** '' for none: the entity the job is indexed under (see `Queue.getEntityJobs`) */
+  entity: string;
   body: string;
 }
 
@@ -117,11 +119,22 @@ export class QueueCommands {
       k.completed,
       k.failed,
       k.dedup,
+      k.entity,
     ];
     const common = fetchKeys(k);
     this.fetchKeys = [...common, k.tomb];
-    this.completeKeys = [...common, k.results, k.completed, k.metrics, k.events, k.dedup, k.tomb];
-    this.failKeys = [...common, k.results, k.failed, k.metrics, k.events, k.dedup];
+    // k.entity last: the per-entity index, cleaned as retention deletes jobs
+    this.completeKeys = [
+      ...common,
+      k.results,
+      k.completed,
+      k.metrics,
+      k.events,
+      k.dedup,
+      k.tomb,
+      k.entity,
+    ];
+    this.failKeys = [...common, k.results, k.failed, k.metrics, k.events, k.dedup, k.entity];
   }
 
   private script(name: string): ScriptCall {
@@ -133,7 +146,8 @@ export class QueueCommands {
   /** `now`: Redis's time as read by {@link RedisClock}. */
   async add(specs: readonly AddSpec[], now: number): Promise<{ id: string; created: boolean }[]> {
     const args: (string | number)[] = [SCHEMA_VERSION, now, `#${now.toString(36)}`, specs.length];
-    for (const s of specs) args.push(s.id, s.priority, s.delayMs, s.dedupKey, s.dedupTtlMs, s.body);
+    for (const s of specs)
+      args.push(s.id, s.priority, s.delayMs, s.dedupKey, s.dedupTtlMs, s.entity, s.body);
     const reply = (await this.script('add')(this.addKeys, args)) as (string | number)[];
     const out: { id: string; created: boolean }[] = [];
     for (let i = 0; i < reply.length; i += 2)
@@ -240,7 +254,7 @@ export class QueueCommands {
     const k = this.keys;
     return Number(
       await this.script('trim_finished')(
-        [k.completed, k.failed, k.jobs, k.info, k.results, k.dedup],
+        [k.completed, k.failed, k.jobs, k.info, k.results, k.dedup, k.entity],
         [keepCompleted.count, keepCompleted.ageMs, keepFailed.count, keepFailed.ageMs, limit],
       ),
     );
@@ -287,6 +301,7 @@ export class QueueCommands {
           k.dedup,
           k.meta,
           k.tomb,
+          k.entity,
         ],
         [id],
       ),
@@ -313,7 +328,19 @@ export class QueueCommands {
   async clear(limit: number, includeFailed: boolean): Promise<{ removed: number; done: boolean }> {
     const k = this.keys;
     const [removed, done] = (await this.script('clear')(
-      [k.wait, k.prio, k.delayed, k.failed, k.jobs, k.info, k.results, k.dedup, k.meta, k.tomb],
+      [
+        k.wait,
+        k.prio,
+        k.delayed,
+        k.failed,
+        k.jobs,
+        k.info,
+        k.results,
+        k.dedup,
+        k.meta,
+        k.tomb,
+        k.entity,
+      ],
       [limit, includeFailed ? '1' : '0'],
     )) as [number, number];
     return { removed: Number(removed), done: Number(done) === 1 };
@@ -364,6 +391,41 @@ export class QueueCommands {
         record: String(reply[i + 2]),
         info: String(reply[i + 3]),
         result: String(reply[i + 4]),
+      });
+    }
+    return { total: Number(reply[0]), rows };
+  }
+
+  /** One page of the jobs indexed under `entity`, newest first, each with its state. */
+  async listEntity(
+    entity: string,
+    start: number,
+    count: number,
+  ): Promise<{
+    total: number;
+    rows: {
+      id: string;
+      state: string;
+      score: string;
+      record: string;
+      info: string;
+      result: string;
+    }[];
+  }> {
+    const k = this.keys;
+    const reply = (await this.script('list_entity')(
+      [k.entity, k.jobs, k.info, k.results, k.delayed, k.active, k.completed, k.failed],
+      [entity, start, count],
+    )) as (string | number)[];
+    const rows = [];
+    for (let i = 1; i < reply.length; i += 6) {
+      rows.push({
+        id: String(reply[i]),
+        state: String(reply[i + 1]),
+        score: String(reply[i + 2]),
+        record: String(reply[i + 3]),
+        info: String(reply[i + 4]),
+        result: String(reply[i + 5]),
       });
     }
     return { total: Number(reply[0]), rows };

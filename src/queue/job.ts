@@ -20,6 +20,8 @@ export interface StoredJobOptions {
   meta?: JobMeta;
   /** De-duplication key the job holds (see `AddOptions.dedupKey`). */
   dedupKey?: string;
+  /** The entity the job is indexed under (see `AddOptions.entity`). */
+  entity?: string;
 }
 
 /** One failed attempt, as kept in the job's history. */

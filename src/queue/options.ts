@@ -49,6 +49,12 @@ export interface AddOptions {
   dedupKey?: string;
   /** Keep de-duplicating for this many ms after the holder finished (default 0; at most 10 years). */
   dedupTtlMs?: number;
+  /**
+   * Indexes the job under this entity (an account, a user: 1–256 characters, no `|`), so that
+   * `queue.getEntityJobs(entity)` lists it with its state, newest first, without scanning the
+   * queue. Costs one sorted-set member per job, removed with the job. See docs/batches.md.
+   */
+  entity?: string;
 }
 
 /** A job for `addBulk`. */
@@ -60,7 +66,18 @@ export interface BulkJob<Data> {
 
 /** The options `add` takes, and what other libraries' users may reach for instead. */
 const ADD_KEYS = knownKeys(
-  ['id', 'delay', 'runAt', 'priority', 'meta', 'maxAttempts', 'backoff', 'dedupKey', 'dedupTtlMs'],
+  [
+    'id',
+    'delay',
+    'runAt',
+    'priority',
+    'meta',
+    'maxAttempts',
+    'backoff',
+    'dedupKey',
+    'dedupTtlMs',
+    'entity',
+  ],
   {
     jobId: 'id',
     attempts: 'maxAttempts',
@@ -180,6 +197,14 @@ export function toAddSpec(
     (typeof o.dedupKey !== 'string' || o.dedupKey.length < 1 || o.dedupKey.length > 256)
   )
     problems.push('dedupKey must be a string of 1–256 characters');
+  if (
+    o.entity !== undefined &&
+    (typeof o.entity !== 'string' ||
+      o.entity.length < 1 ||
+      o.entity.length > 256 ||
+      o.entity.includes('|'))
+  )
+    problems.push('entity must be a string of 1–256 characters, without |');
   if (o.dedupTtlMs !== undefined) {
     const p = intProblem('dedupTtlMs', o.dedupTtlMs, 0, MAX_AGE_MS);
     if (p) problems.push(p);
@@ -193,9 +218,12 @@ export function toAddSpec(
     o.maxAttempts !== undefined ||
     o.backoff !== undefined ||
     o.meta !== undefined ||
-    o.dedupKey !== undefined
+    o.dedupKey !== undefined ||
+    o.entity !== undefined
   ) {
     stored = {};
+    // Stored so that deleting the job can find its index member (lua/includes/retention.lua).
+    if (o.entity !== undefined) stored.entity = o.entity;
     // Stored so that deleting the job can release its key (see releaseDedup in lua/includes/retention.lua).
     if (o.dedupKey !== undefined) stored.dedupKey = o.dedupKey;
     if (o.maxAttempts !== undefined) stored.maxAttempts = o.maxAttempts;
@@ -211,6 +239,7 @@ export function toAddSpec(
     delayMs,
     dedupKey: o.dedupKey ?? '',
     dedupTtlMs: o.dedupTtlMs ?? 0,
+    entity: o.entity ?? '',
     body: encodeBody(name, dataJson, stored),
   };
 }

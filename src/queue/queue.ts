@@ -37,6 +37,7 @@ import {
   type AddOptions,
   type BulkJob,
 } from './options.js';
+import { listEntityJobs, type EntityJobPage } from './entity-index.js';
 import { validateName } from '../validate.js';
 import { NameRegistration } from '../registry.js';
 
@@ -319,6 +320,26 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
           }),
       );
     return { total, jobs };
+  }
+
+  /**
+   * One page of the jobs added with `entity` (see `AddOptions.entity`), newest first, each with
+   * its `state`, in every state at once. Reads the per-entity index, never the queue: a page
+   * costs O(log n + limit) whatever the offset. Jobs leave the index when they are deleted
+   * (retention, `remove`, `clear`).
+   * @example
+   * ```ts
+   * await queue.add('sms', { to: '+15550100' }, { entity: 'acct-42' });
+   * const { total, jobs } = await queue.getEntityJobs('acct-42', { limit: 20 });
+   * for (const job of jobs) console.log(job.id, job.state, job.attemptsMade, job.failedReason);
+   * ```
+   */
+  async getEntityJobs(
+    entity: string,
+    page: { offset?: number; limit?: number } = {},
+  ): Promise<EntityJobPage<Data, Result>> {
+    this.assertOpen();
+    return listEntityJobs<Data, Result>(this.commands, this.name, entity, page);
   }
 
   /** Counts per state, oldest waiting age, totals and per-minute rates. */

@@ -15,6 +15,7 @@ import {
   prefixProblem,
   pushUnknownKeys,
 } from '../validate.js';
+import { batchProblems, type BatchOptions } from './batch.js';
 
 const DAY = 86_400_000;
 const DEFAULT_LEASE_MS = 30_000;
@@ -57,6 +58,15 @@ export interface WorkerOptions extends QueueBaseOptions {
   idleWakeMs?: number;
 }
 
+/** Options of a Worker whose handler takes batches (a `BatchProcessor`). */
+export interface BatchWorkerOptions extends WorkerOptions {
+  /**
+   * Hand the handler up to `size` jobs per call, waiting at most `maxWaitMs` for a batch to fill
+   * (see docs/batches.md). `concurrency` counts batches running at once.
+   */
+  batch: BatchOptions;
+}
+
 /** Every option with its default applied. */
 export interface WorkerSettings {
   concurrency: number;
@@ -71,6 +81,7 @@ export interface WorkerSettings {
   historyLimit: number;
   maxResultBytes: number;
   idleWakeMs: number;
+  batch: { size: number; maxWaitMs: number } | undefined;
 }
 
 const WORKER_KEYS = knownKeys(
@@ -91,6 +102,7 @@ const WORKER_KEYS = knownKeys(
     'idleWakeMs',
     'retentionCheckMs',
     'connectionRetry',
+    'batch',
   ],
   {
     lockDuration: 'leaseMs',
@@ -126,11 +138,12 @@ const BACKOFF_KEYS = {
  * problem) and applies defaults.
  */
 export function resolveWorkerOptions(
-  options: WorkerOptions | string | undefined,
+  options: (WorkerOptions & { batch?: BatchOptions }) | string | undefined,
   processor: unknown,
 ): WorkerSettings {
   // A string is the connection URL (the Worker takes it as such).
-  const o = typeof options === 'string' ? {} : optionsArg(options, 'Worker options');
+  const o: WorkerOptions & { batch?: BatchOptions } =
+    typeof options === 'string' ? {} : optionsArg(options, 'Worker options');
   const problems: string[] = [];
   if (typeof processor !== 'function') problems.push('processor must be a function');
   problems.push(...optionProblems(o));
@@ -158,6 +171,7 @@ export function resolveWorkerOptions(
     historyLimit: o.historyLimit ?? 10,
     maxResultBytes: o.maxResultBytes ?? 512 * 1024,
     idleWakeMs: o.idleWakeMs ?? 5000,
+    batch: o.batch ? { size: o.batch.size, maxWaitMs: o.batch.maxWaitMs ?? 0 } : undefined,
   };
 }
 
@@ -178,7 +192,7 @@ export function backoffProblems(b: unknown, path: string, problems: string[]): v
   }
 }
 
-function optionProblems(o: WorkerOptions): string[] {
+function optionProblems(o: WorkerOptions & { batch?: BatchOptions }): string[] {
   const problems: string[] = [];
   pushUnknownKeys(o, WORKER_KEYS, '', problems);
   const check = (p: string | undefined) => {
@@ -194,6 +208,7 @@ function optionProblems(o: WorkerOptions): string[] {
   check(intProblem('historyLimit', o.historyLimit, 0));
   check(intProblem('idleWakeMs', o.idleWakeMs, 10, MAX_INTERVAL_MS));
   check(intProblem('retentionCheckMs', o.retentionCheckMs, 10, MAX_INTERVAL_MS));
+  problems.push(...batchProblems(o.batch));
   if (o.retry !== undefined) {
     if (!isOptionsObject(o.retry)) problems.push('retry must be an object');
     else {

@@ -35,9 +35,16 @@ import { NameRegistration } from '../registry.js';
 import { WakeListener } from './wake-listener.js';
 import { DelayTimer } from './delay-timer.js';
 import { abortRunning, contextOf, type Abortable, type JobContext } from './job-context.js';
-import { resolveWorkerOptions, type WorkerOptions } from './worker-options.js';
+import {
+  resolveWorkerOptions,
+  type BatchWorkerOptions,
+  type WorkerOptions,
+} from './worker-options.js';
+import { BatchRun, type BatchProcessor } from './batch.js';
+import { BatchCollector } from './batch-collector.js';
 
-export type { WorkerOptions } from './worker-options.js';
+export type { WorkerOptions, BatchWorkerOptions } from './worker-options.js';
+export type { BatchContext, BatchOptions, BatchProcessor } from './batch.js';
 
 export type { JobContext } from './job-context.js';
 
@@ -72,6 +79,8 @@ interface Running<Data, Result> extends Abortable {
    * ours to record (the lease token is never handed out again, so an ack could only be rejected).
    */
   released: boolean;
+  /** The batch it runs in (batch handlers only). */
+  batch?: BatchRun<Data, Result>;
 }
 
 interface PendingAck<Data, Result> {
@@ -117,17 +126,41 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private ended = false;
   private closing: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
+  private readonly processor: Processor<Data, Result> | undefined;
+  private readonly batchProcessor: BatchProcessor<Data, Result> | undefined;
+  /** Forms batches (batch handlers only); a batch takes one of `concurrency` slots. */
+  private readonly collector: BatchCollector<Running<Data, Result>> | undefined;
+  private batchesRunning = 0;
 
+  /** A worker that runs one job per handler call. `options` may be just a connection URL. */
+  constructor(name: string, processor: Processor<Data, Result>, options?: WorkerOptions | string);
+  /**
+   * A worker whose handler takes up to `batch.size` jobs per call and reports each job's outcome
+   * (see {@link BatchProcessor}); `concurrency` counts batches running at once.
+   * @example
+   * ```ts
+   * new Worker<Note>('search-index', async (notes, ctx) => {
+   *   const res = await index.bulk(notes.map((n) => n.data));
+   *   notes.forEach((n, i) => res[i].error && ctx.fail(n, new Error(res[i].error)));
+   * }, { batch: { size: 50, maxWaitMs: 200 } }); // unreported notes complete
+   * ```
+   */
+  constructor(name: string, processor: BatchProcessor<Data, Result>, options: BatchWorkerOptions);
   constructor(
     name: string,
-    private readonly processor: Processor<Data, Result>,
-    /** May be just a connection URL. */
-    options: WorkerOptions | string = {},
+    processor: Processor<Data, Result> | BatchProcessor<Data, Result>,
+    options: WorkerOptions | BatchWorkerOptions | string = {},
   ) {
     super();
     if (typeof options === 'string') options = { connection: options };
     this.name = validateName('queue', name);
     const settings = resolveWorkerOptions(options, processor);
+    if (settings.batch) {
+      this.batchProcessor = processor as BatchProcessor<Data, Result>;
+      this.collector = new BatchCollector(settings.batch.size, settings.batch.maxWaitMs, (b) =>
+        this.startBatch(b),
+      );
+    } else this.processor = processor as Processor<Data, Result>;
     const retry = toConnectionRetry(options.connectionRetry, 'connectionRetry');
     this.concurrency = settings.concurrency;
     this.leaseMs = settings.leaseMs;
@@ -227,6 +260,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private async shutdown(timeoutMs: number): Promise<void> {
     this.delayTimer.stop();
     this.wake.stop();
+    await this.releaseCollected();
     await this.reaper.stop();
     await this.janitor.stop();
     const timedOut = !(await this.settled(timeoutMs));
@@ -235,7 +269,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       const left = [...this.inFlight.values()].filter((r) => !r.released);
       for (const r of left) {
         r.released = true;
-        abortRunning(r, new SluiceError('SLC_ERR_CLOSED', 'worker closed; job released'));
+        const reason = new SluiceError('SLC_ERR_CLOSED', 'worker closed; job released');
+        abortRunning(r, reason);
+        r.batch?.noteReleased(reason);
       }
       if (left.length) {
         await this.commands
@@ -263,7 +299,26 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   }
 
   private freeSlots(): number {
-    return this.closing ? 0 : this.concurrency - this.inFlight.size;
+    if (this.closing) return 0;
+    // Batches: fill the one being formed while a batch slot is free.
+    if (this.collector)
+      return this.batchesRunning < this.concurrency
+        ? this.collector.size - this.collector.length
+        : 0;
+    return this.concurrency - this.inFlight.size;
+  }
+
+  /** Jobs collected for a batch that has not started go back to waiting at once on close. */
+  private async releaseCollected(): Promise<void> {
+    const collected = this.collector?.take() ?? [];
+    if (collected.length === 0) return;
+    for (const r of collected) {
+      r.released = true;
+      this.inFlight.delete(r.job.id);
+    }
+    await this.commands
+      .release(collected.map((r) => ({ id: r.job.id, token: r.token })))
+      .catch((e) => this.reportError(e));
   }
 
   private nextTokenBase(): string {
@@ -312,6 +367,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         }
         if (acks.length) this.settleAcks(acks, reply.stale);
         for (const leased of reply.jobs) this.startJob(leased);
+        this.collector?.wait();
         if (!this.closing) this.delayTimer.arm(reply.now, reply.nextDue);
         if (reply.jobs.length < want) {
           if (reply.jobs.length === 0 && this.inFlight.size === 0 && this.busySinceDrained) {
@@ -352,10 +408,12 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     };
     this.inFlight.set(job.id, running);
     this.busySinceDrained = true;
+    // Leased and renewed from now on; the handler sees it when its batch is formed.
+    if (this.collector) return this.collector.add(running);
     this.notify('active', job);
     let result: Promise<Result>;
     try {
-      result = Promise.resolve(this.processor(job, contextOf(running)));
+      result = Promise.resolve(this.processor!(job, contextOf(running)));
     } catch (err) {
       result = Promise.reject(err);
     }
@@ -363,6 +421,20 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       (value) => this.onSucceeded(running, value),
       (err: unknown) => void this.onFailed(running, err),
     );
+  }
+
+  private startBatch(members: Running<Data, Result>[]): void {
+    this.batchesRunning++;
+    for (const m of members) this.notify('active', m.job);
+    new BatchRun<Data, Result>(members).start<Running<Data, Result>>(this.batchProcessor!, {
+      succeeded: (m, value) => this.onSucceeded(m, value as Result),
+      failed: (m, err) => void this.onFailed(m, err),
+      ended: () => {
+        this.batchesRunning--;
+        this.pump();
+      },
+    });
+    this.pump(); // another batch slot may be free: start forming the next batch
   }
 
   private onSucceeded(running: Running<Data, Result>, value: Result): void {
@@ -469,7 +541,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     const running = this.inFlight.get(id);
     if (!running || running.released) return;
     running.released = true; // reported once; no renewal, no ack
-    abortRunning(running, new LeaseLostError(id));
+    const reason = new LeaseLostError(id);
+    abortRunning(running, reason);
+    running.batch?.noteReleased(reason);
     this.notify('lease-lost', id);
   }
 

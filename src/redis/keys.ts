@@ -47,6 +47,11 @@ export interface QueueKeys {
   events: string;
   /** hash: id → tombstones of that id still in `wait` (removed jobs that fetch skips) */
   tomb: string;
+  /**
+   * zset (all scores 0, ordered by member): the per-entity index, one member
+   * `<entity>|<seq, base 36, 11 chars>|<id>` per job added with `entity`
+   */
+  entity: string;
 }
 
 const QUEUE_PARTS = [
@@ -66,6 +71,7 @@ const QUEUE_PARTS = [
   'metrics',
   'events',
   'tomb',
+  'entity',
 ] as const satisfies readonly (keyof QueueKeys)[];
 
 /**

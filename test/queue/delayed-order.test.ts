@@ -19,7 +19,15 @@ function orderOf(queue: string): string[] {
 }
 
 function spec(id: string, delayMs: number, priority = 0): AddSpec {
-  return { id, priority, delayMs, dedupKey: '', dedupTtlMs: 0, body: encodeBody('x', 'null', {}) };
+  return {
+    id,
+    priority,
+    delayMs,
+    dedupKey: '',
+    dedupTtlMs: 0,
+    entity: '',
+    body: encodeBody('x', 'null', {}),
+  };
 }
 
 describe('delayed jobs due at the same time', () => {

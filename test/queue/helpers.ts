@@ -5,7 +5,14 @@
  */
 import { afterEach, beforeEach } from 'vitest';
 import { Cluster, Redis } from 'ioredis';
-import { Queue, Worker, type QueueOptions, type WorkerOptions } from '../../src/index.js';
+import {
+  Queue,
+  Worker,
+  type BatchProcessor,
+  type BatchWorkerOptions,
+  type QueueOptions,
+  type WorkerOptions,
+} from '../../src/index.js';
 import type { Processor } from '../../src/queue/worker.js';
 import { QueueCommands } from '../../src/queue/commands.js';
 import type { ConnectionOptions } from '../../src/redis/connection.js';
@@ -39,6 +46,22 @@ export class Harness {
       ...opts,
     });
     w.on('error', () => {}); // tests that care attach their own listener
+    this.closers.push(() => w.close(0));
+    return w;
+  }
+
+  /** A worker with a batch handler. */
+  batchWorker<D = unknown, R = unknown>(
+    name: string,
+    processor: BatchProcessor<D, R>,
+    opts: BatchWorkerOptions,
+  ): Worker<D, R> {
+    const w = new Worker<D, R>(name, processor, {
+      connection: this.connection,
+      prefix: this.prefix,
+      ...opts,
+    });
+    w.on('error', () => {});
     this.closers.push(() => w.close(0));
     return w;
   }

@@ -31,3 +31,16 @@ local function recordOptions(record)
   end
   return cjson.decode(string.match(record, '^%d+|%-?%d+|(.*)$')).o
 end
+
+-- The per-entity index member of a job: `<entity>|<seq, base 36, zero-padded to 11>|<id>`. All
+-- members score 0, so the zset orders them by bytes: one entity's members are contiguous (an
+-- entity has no `|`) and, the sequence being fixed-width, in enqueue order.
+local function entityMember(entity, seq, id)
+  local DIGITS, s = '0123456789abcdefghijklmnopqrstuvwxyz', ''
+  repeat
+    local d = seq % 36
+    s = string.sub(DIGITS, d + 1, d + 1) .. s
+    seq = (seq - d) / 36
+  until seq == 0
+  return entity .. '|' .. string.rep('0', 11 - #s) .. s .. '|' .. id
+end

@@ -1,26 +1,38 @@
 -- Deleting finished jobs and counting them. Included with `-- @include retention`.
 -- @include records
 
--- Releases the de-duplication keys still held by `ids` (a job holds its key until its data is
--- deleted; `add` treats a finished holder as free unless within the caller's TTL). Queues that
--- never used a dedup key pay one HLEN.
-local function releaseDedup(jobsKey, dedupKey, ids)
-  if not dedupKey or redis.call('HLEN', dedupKey) == 0 then return end
+-- Releases what `ids` hold outside the job hashes: the de-duplication keys still held (a job
+-- holds its key until its data is deleted; `add` treats a finished holder as free unless within
+-- the caller's TTL) and their members of the per-entity index. Both are found from the stored
+-- options, decoded only for records that mention them; a queue that uses neither pays one HLEN
+-- and one ZCARD.
+local function releaseIndexes(jobsKey, dedupKey, entityKey, ids)
+  local dedup = dedupKey and redis.call('HLEN', dedupKey) > 0
+  local entity = entityKey and redis.call('ZCARD', entityKey) > 0
+  if not dedup and not entity then return end
   local records = redis.call('HMGET', jobsKey, unpack(ids))
+  local members = {}
   for i, id in ipairs(ids) do
     local record = records[i]
-    if record and string.find(record, '"dedupKey":', 1, true) then
-      local opts = recordOptions(record)
-      local key = opts and opts.dedupKey
+    local hasKey = record and dedup and string.find(record, '"dedupKey":', 1, true)
+    local hasEntity = record and entity and string.find(record, '"entity":', 1, true)
+    if hasKey or hasEntity then
+      local opts = recordOptions(record) or {}
+      local key = hasKey and opts.dedupKey
       if key and redis.call('HGET', dedupKey, key) == id then redis.call('HDEL', dedupKey, key) end
+      if hasEntity and type(opts.entity) == 'string' then
+        members[#members + 1] = entityMember(opts.entity, recordSeq(record), id)
+      end
     end
   end
+  if #members > 0 then redis.call('ZREM', entityKey, unpack(members)) end
 end
 
--- Deletes the per-job fields of `ids` from the job hashes (and the dedup keys they hold).
-local function deleteJobData(jobsKey, infoKey, resultsKey, ids, dedupKey)
+-- Deletes the per-job fields of `ids` from the job hashes (and the dedup keys and entity index
+-- members they hold).
+local function deleteJobData(jobsKey, infoKey, resultsKey, ids, dedupKey, entityKey)
   if #ids == 0 then return end
-  releaseDedup(jobsKey, dedupKey, ids)
+  releaseIndexes(jobsKey, dedupKey, entityKey, ids)
   redis.call('HDEL', jobsKey, unpack(ids))
   -- Per-job state and results exist only for some jobs: one HLEN spares the HDEL of each id.
   if redis.call('HLEN', infoKey) > 0 then redis.call('HDEL', infoKey, unpack(ids)) end
@@ -31,7 +43,8 @@ end
 -- older than `keepAgeMs` (0 = no age limit). Removes at most `limit` (default 1000) per call, so
 -- the cost of one call is bounded; every finishing call (and the retention janitor) trims a
 -- little, so the set never stays past its bound for long. Returns the number removed.
-local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, limit)
+-- `entityKey`: the per-entity index (nil only where no job can be indexed).
+local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, limit, entityKey)
   limit = limit or 1000
   local removed = {}
   local excess = redis.call('ZCARD', setKey) - keepCount
@@ -46,7 +59,7 @@ local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount
       for _, id in ipairs(old) do removed[#removed + 1] = id end
     end
   end
-  deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey)
+  deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey, entityKey)
   return #removed
 end
 
