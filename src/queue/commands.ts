@@ -319,9 +319,7 @@ export class QueueCommands {
     const k = this.keys;
     const keys = [k.jobs, k.info, k.results, setKey];
     if (order === 'run') keys.push(k.prio);
-    const reply = (await this.script('list')(keys, [order, start, count])) as (
-      string | number
-    )[];
+    const reply = (await this.script('list')(keys, [order, start, count])) as (string | number)[];
     const rows = [];
     for (let i = 1; i < reply.length; i += 5) {
       rows.push({

@@ -48,7 +48,11 @@ describe('history', () => {
   });
 
   it('refuses an unknown range', async () => {
-    await expect(h().queue('hist').history('1y' as '1h')).rejects.toMatchObject({
+    await expect(
+      h()
+        .queue('hist')
+        .history('1y' as '1h'),
+    ).rejects.toMatchObject({
       code: 'SLC_ERR_INVALID_OPTIONS',
     });
   });
