@@ -15,6 +15,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
 import { topicRoutes } from './routes/topics.js';
 import { gatewayRoutes } from './gateway/index.js';
+import { liveRoutes } from './routes/live.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { loggerOptions } from './logging.js';
 
 /** Builds the application over a context. Call `ready()` (or `listen`) before use. */
@@ -36,5 +38,7 @@ export async function buildApp(ctx: ServerContext): Promise<App> {
   await app.register(async (scope) => queueRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => topicRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => gatewayRoutes(scope, ctx), { prefix: '/v1' });
+  await app.register(async (scope) => liveRoutes(scope, ctx), { prefix: '/v1' });
+  await app.register(async (scope) => dashboardRoutes(scope, ctx));
   return app;
 }
