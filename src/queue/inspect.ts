@@ -4,6 +4,8 @@
  * hash with a cursor and a per-call budget, so one call never walks a whole large queue).
  */
 import type { QueueCommands } from './commands.js';
+import { ValidationError } from '../errors.js';
+import { intProblem, shown } from '../validate.js';
 import { decodeRecord } from './job.js';
 
 /** Range of a {@link QueueHistory}: the last hour by minute, or the last 7 days by hour. */
@@ -91,13 +93,29 @@ function matches(id: string, record: string, field: SearchField, needle: string)
   return has(id) || has(body.n) || Object.values(meta).some(has) || has(body.d);
 }
 
+/** Throws `SLC_ERR_INVALID_OPTIONS` listing every problem of `opts`. */
+export function checkSearch(opts: SearchOptions): void {
+  const o = (opts ?? {}) as Partial<SearchOptions>;
+  const problems: string[] = [];
+  if (typeof o.query !== 'string' || o.query === '')
+    problems.push(`query must be a non-empty string, got ${shown(o.query)}`);
+  const f = o.field;
+  if (f !== undefined && !(['any', 'id', 'name', 'data'].includes(f) || /^meta\../.test(f)))
+    problems.push(`field must be any | id | name | data | meta.<key>, got ${shown(f)}`);
+  if (o.cursor !== undefined && !/^\d+$/.test(String(o.cursor)))
+    problems.push(`cursor must be a cursor a previous search returned, got ${shown(o.cursor)}`);
+  for (const p of [intProblem('budget', o.budget, 1, 20_000), intProblem('limit', o.limit, 1, 500)])
+    if (p) problems.push(p);
+  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+}
+
 /** Scans the `jobs` hash from `cursor` within the call's budget (see {@link SearchOptions}). */
 export async function searchJobs(
   hscan: (cursor: string, count: number) => Promise<[string, string[]]>,
   opts: SearchOptions,
 ): Promise<SearchPage> {
-  const budget = Math.min(Math.max(1, opts.budget ?? 2000), 20_000);
-  const limit = Math.min(Math.max(1, opts.limit ?? 50), 500);
+  const budget = opts.budget ?? 2000;
+  const limit = opts.limit ?? 50;
   const field = opts.field ?? 'any';
   const needle = opts.query.toLowerCase();
   const ids: string[] = [];

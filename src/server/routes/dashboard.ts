@@ -14,7 +14,7 @@ import type { FastifySchema } from 'fastify';
 import { AuthError } from '../../index.js';
 import * as s from '../schemas/dashboard.js';
 import type { App, ServerContext } from '../types.js';
-import { requestToken } from './live.js';
+import { bearerToken } from '../auth.js';
 
 // From src/server/routes (tsx) and dist/server/routes (built) alike: <root>/dist/dashboard.
 const DEFAULT_DIR = fileURLToPath(new URL('../../../dist/dashboard/', import.meta.url));
@@ -90,7 +90,7 @@ export async function dashboardRoutes(
   }
 
   app.get('/v1/session', { schema: s.getSession }, async (req) => {
-    const p = await ctx.auth.verify(requestToken(req));
+    const p = await ctx.auth.verify(bearerToken(req));
     if (!p.admin) throw new AuthError('SLC_ERR_FORBIDDEN', 'the dashboard needs an admin token');
     return {
       role: p.readOnly ? ('viewer' as const) : ('admin' as const),

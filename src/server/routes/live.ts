@@ -3,59 +3,23 @@
  * shared poller per process), a queue's per-minute / per-hour history, and a bounded job search.
  * Admin scope: the admin or the viewer role (every route here only reads).
  */
-import type { FastifyRequest } from 'fastify';
-import { AuthError, RequestError, type Job, type SearchField } from '../../index.js';
+import { RequestError, type SearchField } from '../../index.js';
+import { adminHook } from '../auth.js';
+import { jobView } from '../services/queues.js';
 import { livePoller } from '../live-poller.js';
 import * as s from '../schemas/dashboard.js';
 import type { App, ServerContext } from '../types.js';
 
-/** The bearer token: `Authorization`, or `?token=` (EventSource cannot set headers). */
-export function requestToken(req: FastifyRequest): string | undefined {
-  const h = req.headers.authorization;
-  if (typeof h === 'string') return /^Bearer +(\S+)$/i.exec(h.trim())?.[1];
-  const t = (req.query as Record<string, unknown> | undefined)?.token;
-  return typeof t === 'string' && t !== '' ? t : undefined;
-}
-
-/** `onRequest` hook: the admin or viewer role (these routes only read). */
-export function readerHook(ctx: ServerContext) {
-  return async (req: FastifyRequest): Promise<void> => {
-    const p = await ctx.auth.verify(requestToken(req));
-    if (!p.admin) throw new AuthError('SLC_ERR_FORBIDDEN', 'this route needs an admin token');
-  };
-}
-
-/** The job as the admin API shows it. */
-export function jobWire(job: Job): Record<string, unknown> {
-  return {
-    id: job.id,
-    queue: job.queueName,
-    name: job.name,
-    data: job.data,
-    priority: job.priority,
-    state: job.state,
-    meta: job.options.meta ?? {},
-    options: job.options,
-    createdAt: job.createdAt,
-    attemptsMade: job.attemptsMade,
-    stalls: job.stalls,
-    totalStalls: job.totalStalls,
-    history: job.history,
-    failedReason: job.failedReason,
-    returnValue: job.returnValue,
-    timestamp: job.timestamp,
-  };
-}
-
 async function knownQueue(ctx: ServerContext, name: string) {
-  const names = await ctx.queues.names();
-  if (!names.includes(name)) throw new RequestError('SLC_ERR_NOT_FOUND', `no queue ${name}`);
+  if (!(await ctx.queues.known(name)))
+    throw new RequestError('SLC_ERR_NOT_FOUND', `queue ${name} not found`);
   return ctx.queues.get(name);
 }
 
 /** Registers the live, history and search routes on `app` (mounted at `/v1`). */
 export async function liveRoutes(app: App, ctx: ServerContext): Promise<void> {
-  app.addHook('onRequest', readerHook(ctx));
+  // GET only: the admin role, or the viewer role.
+  app.addHook('onRequest', adminHook(ctx.auth));
 
   app.get('/queues/:queue/history', { schema: s.getHistory }, async (req) =>
     (await knownQueue(ctx, req.params.queue)).history(req.query.range ?? '1h'),
@@ -71,7 +35,7 @@ export async function liveRoutes(app: App, ctx: ServerContext): Promise<void> {
     const jobs = [];
     for (const id of page.ids) {
       const job = await q.getJob(id);
-      if (job) jobs.push(jobWire(job));
+      if (job) jobs.push(jobView(job));
     }
     return { jobs, cursor: page.cursor, scanned: page.scanned };
   });

@@ -1,16 +1,7 @@
 /** Schemas of the dashboard's own routes: session, queue history, job search, live stats. */
 import { Type } from '@sinclair/typebox';
-
-const Name = Type.String({
-  pattern: '^[A-Za-z0-9_][A-Za-z0-9_.:-]*$',
-  minLength: 1,
-  maxLength: 128,
-});
-const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
-});
-const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
-const QueueParams = Type.Object({ queue: Name });
+import { errorResponses as errors, ref } from './common.js';
+import { JobBody, QueueParams } from './queues.js';
 
 /** `GET /v1/session`: who the token says the caller is (the dashboard hides actions for viewers). */
 export const getSession = {
@@ -61,7 +52,7 @@ export const searchJobs = {
   }),
   response: {
     200: Type.Object({
-      jobs: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+      jobs: Type.Array(ref(JobBody)),
       cursor: Type.String(),
       scanned: Type.Integer(),
     }),
