@@ -76,7 +76,12 @@ export function Chart({ title, series, data, height = 160, unit = '' }: ChartPro
   }, [data, data[0].length]);
 
   return (
-    <figure class="chart" data-chart={title} data-points={data[0].length}>
+    <figure
+      class="chart"
+      data-chart={title}
+      data-points={data[0].length}
+      data-last={String(data[1]?.at(-1) ?? '')}
+    >
       <figcaption>{title}</figcaption>
       <div ref={box} />
     </figure>

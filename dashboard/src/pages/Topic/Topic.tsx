@@ -14,12 +14,16 @@ function useTail(topic: string, paused: boolean) {
   const [entries, setEntries] = useState<TopicEntry[]>([]);
   const [open, setOpen] = useState(false);
   const last = useRef<string>();
+  // Entries that arrive between a click on Pause and the stream's close are dropped, not shown:
+  // Resume reconnects after the last shown entry (Last-Event-ID), so they come back then.
+  const pausedNow = useRef(paused);
+  pausedNow.current = paused;
   useEffect(() => {
     if (paused) return;
     const close = openSse(
       `v1/topics/${encodeURIComponent(topic)}/events`,
       (e) => {
-        if (e.event !== 'entry' || !e.id) return;
+        if (e.event !== 'entry' || !e.id || pausedNow.current) return;
         last.current = e.id;
         const entry = { position: e.id, data: JSON.parse(e.data) as unknown };
         setEntries((prev) => [entry, ...prev].slice(0, KEEP));
