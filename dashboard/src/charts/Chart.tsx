@@ -22,6 +22,13 @@ export interface ChartProps {
   unit?: string;
 }
 
+/** Before the first sample: the last minute with no values, so the time axis reads sensibly. */
+function orEmpty(data: ChartData): ChartData {
+  if (data[0].length > 0) return data;
+  const now = Date.now() / 1000;
+  return [[now - 60, now], ...data.slice(1).map(() => [null, null])] as ChartData;
+}
+
 function canDraw(): boolean {
   try {
     return document.createElement('canvas').getContext('2d') !== null;
@@ -54,7 +61,7 @@ export function Chart({ title, series, data, height = 160, unit = '' }: ChartPro
         })),
       ],
     };
-    const p = new uPlot(opts, data as uPlot.AlignedData, el);
+    const p = new uPlot(opts, orEmpty(data) as uPlot.AlignedData, el);
     plot.current = p;
     const ro =
       typeof ResizeObserver === 'undefined'
@@ -72,7 +79,7 @@ export function Chart({ title, series, data, height = 160, unit = '' }: ChartPro
   }, []);
 
   useEffect(() => {
-    plot.current?.setData(data as uPlot.AlignedData);
+    plot.current?.setData(orEmpty(data) as uPlot.AlignedData);
   }, [data, data[0].length]);
 
   return (
