@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p dashboard/tsconfig.json
 npx eslint .
 npx prettier --check . >/dev/null || { npx prettier --check . ; exit 1; }
 npm run build --silent

@@ -11,6 +11,13 @@ export type {
   AddedJob,
   JobPage,
 } from './queue/queue.js';
+export type {
+  HistoryRange,
+  QueueHistory,
+  SearchField,
+  SearchOptions,
+  SearchPage,
+} from './queue/inspect.js';
 export { Worker } from './queue/worker.js';
 export type {
   WorkerOptions,

@@ -366,6 +366,12 @@ export class QueueCommands {
     return reply.map(Number);
   }
 
+  /** Per-minute (`m`) or per-hour (`h`) counts: see `history.lua` for the reply. */
+  async history(unit: 'm' | 'h', count: number): Promise<number[]> {
+    const reply = (await this.script('history')([this.keys.metrics], [unit, count])) as number[];
+    return reply.map(Number);
+  }
+
   /**
    * One page of a state, in `order`: `'run'` lists waiting jobs (the `wait` list and the `prio`
    * zset) in the order fetch takes them; `'asc'` / `'desc'` list `setKey` (a zset) by score.

@@ -11,7 +11,7 @@
  * ```
  */
 import { EventEmitter } from 'node:events';
-import { ClosedError, JobError } from '../errors.js';
+import { ClosedError, JobError, ValidationError } from '../errors.js';
 import { openConnection, type ConnectionOptions } from '../redis/connection.js';
 import {
   CommandConnection,
@@ -40,6 +40,15 @@ import {
 import { listEntityJobs, type EntityJobPage } from './entity-index.js';
 import { validateName } from '../validate.js';
 import { NameRegistration } from '../registry.js';
+import {
+  readHistory,
+  checkSearch,
+  searchJobs,
+  type HistoryRange,
+  type QueueHistory,
+  type SearchOptions,
+  type SearchPage,
+} from './inspect.js';
 
 /** Options shared by Queue and Worker. */
 export interface QueueBaseOptions {
@@ -374,6 +383,40 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       perMinute: { completed: historyC[59] ?? 0, failed: historyF[59] ?? 0 },
       history: { completed: historyC, failed: historyF },
     };
+  }
+
+  /**
+   * Completions and failures per minute over the last hour (`'1h'`), or per hour over the last
+   * 7 days (`'7d'`), from bounded counters the scripts keep in the queue's `metrics` hash.
+   * @example
+   * ```ts
+   * const { stepMs, startMs, completed, failed } = await queue.history('7d');
+   * ```
+   */
+  async history(range: HistoryRange = '1h'): Promise<QueueHistory> {
+    this.assertOpen();
+    if (range !== '1h' && range !== '7d')
+      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', ["range must be '1h' or '7d'"]);
+    return readHistory(this.commands, range);
+  }
+
+  /**
+   * Finds jobs by id, name, a meta field or payload text, a bounded slice of the queue per call
+   * (HSCAN with a budget): pass the returned `cursor` back until it is `'0'`. Jobs may be seen
+   * twice across calls while the queue changes (HSCAN's guarantee); read each with `getJob`.
+   * @example
+   * ```ts
+   * let page = await queue.search({ query: 'acct-42', field: 'meta.account' });
+   * while (page.cursor !== '0') page = await queue.search({ query: 'acct-42', cursor: page.cursor });
+   * ```
+   */
+  async search(opts: SearchOptions): Promise<SearchPage> {
+    this.assertOpen();
+    checkSearch(opts);
+    return searchJobs(
+      (cursor, count) => this.conn.run((c) => c.hscan(this.keys.jobs, cursor, 'COUNT', count)),
+      opts,
+    );
   }
 
   /** Stops every worker from taking jobs of this queue; active jobs finish. */

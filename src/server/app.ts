@@ -15,6 +15,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
 import { topicRoutes } from './routes/topics.js';
 import { CLOSE, endGatewaySessions, gatewayRoutes } from './gateway/index.js';
+import { liveRoutes } from './routes/live.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { loggerOptions, type LogDestination } from './logging.js';
 import { sharedSchemas } from './schemas/common.js';
 import { queueSchemas } from './schemas/queues.js';
@@ -68,5 +70,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(async (scope) => queueRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => topicRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => gatewayRoutes(scope, ctx), { prefix: '/v1' });
+  await app.register(async (scope) => liveRoutes(scope, ctx), { prefix: '/v1' });
+  await app.register(async (scope) => dashboardRoutes(scope, ctx));
   return app;
 }

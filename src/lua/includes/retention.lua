@@ -63,9 +63,15 @@ local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount
   return #removed
 end
 
--- Per-minute counters for rates; the field of 61 minutes ago is dropped as time moves on.
+-- Per-minute counters for rates (`c:<minute>`), kept 61 minutes, and per-hour counters for the
+-- 7-day history (`ch:<hour>`), kept 169 hours: the field that falls out of each window is
+-- dropped as time moves on (history.lua trims any left behind by an idle gap).
 local function countMinute(metricsKey, kind, now, n)
   local minute = math.floor(now / 60000)
+  local hour = math.floor(now / 3600000)
+  local hourly = string.sub(kind, 1, 1) .. 'h:'
   redis.call('HINCRBY', metricsKey, kind .. minute, n)
   redis.call('HDEL', metricsKey, kind .. (minute - 61))
+  redis.call('HINCRBY', metricsKey, hourly .. hour, n)
+  redis.call('HDEL', metricsKey, hourly .. (hour - 169))
 end
