@@ -48,6 +48,8 @@ export {
 } from './errors.js';
 export type { SluiceErrorCode } from './errors.js';
 export type { ConnectionOptions } from './redis/connection.js';
+export { Registry } from './registry.js';
+export type { RegistryOptions, RegistryKind } from './registry.js';
 
 // streams
 export { Streams } from './stream/streams.js';

@@ -27,6 +27,7 @@ it('exports exactly the curated names', () => {
       "PositionError",
       "Queue",
       "RedisVersionError",
+      "Registry",
       "RequestError",
       "RetryAfterError",
       "START",

@@ -17,6 +17,7 @@
    12 metrics    hash   <prefix>:{<queue>}:metrics
    13 events     stream <prefix>:{<queue>}:events
    14 dedup      hash   <prefix>:{<queue>}:dedup
+   15 tomb       hash   <prefix>:{<queue>}:tomb
   ARGV
     1 keepCount   integer, completed jobs to keep (0 = delete on completion)
     2 keepAgeMs   integer ms, max age of kept completed jobs (0 = no age limit)
@@ -35,7 +36,7 @@
 -- @include fetch
 local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
-  jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9],
+  jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9], tomb = KEYS[15],
 }
 local resultsKey, completedKey, metricsKey, eventsKey, dedupKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 local keepCount, keepAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])

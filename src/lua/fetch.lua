@@ -11,6 +11,7 @@
     7 info     hash  <prefix>:{<queue>}:info
     8 lease    hash  <prefix>:{<queue>}:lease
     9 marker   list  <prefix>:{<queue>}:marker
+   10 tomb     hash  <prefix>:{<queue>}:tomb
   ARGV
     1 count      integer, jobs wanted
     2 leaseMs    integer ms
@@ -22,7 +23,7 @@
 -- @include fetch
 local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
-  jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9],
+  jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9], tomb = KEYS[10],
 }
 local count, leaseMs, tokenBase = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 

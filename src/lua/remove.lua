@@ -1,5 +1,7 @@
 --[[
-  remove: deletes a job that is not active (waiting, delayed, completed or failed).
+  remove: deletes a job that is not active (waiting, delayed, completed or failed). O(1) for a
+  waiting job of default priority: unless it is at an end of the `wait` list, its id stays there
+  as a tombstone (see includes/tombstones.lua) that fetch and clear drop.
 
   KEYS
     1 wait       list  <prefix>:{<queue>}:wait
@@ -12,6 +14,8 @@
     8 results    hash  <prefix>:{<queue>}:results
     9 lease      hash  <prefix>:{<queue>}:lease
    10 dedup      hash  <prefix>:{<queue>}:dedup
+   11 meta       hash  <prefix>:{<queue>}:meta
+   12 tomb       hash  <prefix>:{<queue>}:tomb
   ARGV
     1 id
   Returns
@@ -20,14 +24,22 @@
 -- @include retention
 local waitKey, prioKey, delayedKey, completedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local jobsKey, infoKey, resultsKey, leaseKey, dedupKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local metaKey, tombKey = KEYS[11], KEYS[12]
 local id = ARGV[1]
 
 if redis.call('HEXISTS', jobsKey, id) == 0 then return 0 end
 if redis.call('HEXISTS', leaseKey, id) == 1 then return -1 end
 if redis.call('ZREM', prioKey, id) == 0 and redis.call('ZREM', delayedKey, id) == 0
   and redis.call('ZREM', completedKey, id) == 0 and redis.call('ZREM', failedKey, id) == 0 then
-  -- waiting at default priority: LREM walks the list, acceptable for an admin operation
-  redis.call('LREM', waitKey, 1, id)
+  -- waiting at default priority: LREM would walk the list
+  if redis.call('LINDEX', waitKey, -1) == id then
+    redis.call('RPOP', waitKey)
+  elseif redis.call('LINDEX', waitKey, 0) == id then
+    redis.call('LPOP', waitKey)
+  else
+    redis.call('HINCRBY', tombKey, id, 1)
+    redis.call('HINCRBY', metaKey, 'tombs', 1)
+  end
 end
 deleteJobData(jobsKey, infoKey, resultsKey, { id }, dedupKey)
 return 1

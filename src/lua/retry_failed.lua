@@ -1,6 +1,8 @@
 --[[
   retry_failed: moves failed (dead-lettered) jobs back to waiting with a fresh attempt count; the
-  attempt history is kept.
+  attempt history is kept. Each job's state JSON is decoded and written again, so a call stops
+  once it has rewritten 256 KiB of it (after at least one job): one call stays a short step
+  however long the histories are; the caller goes on from where it stopped.
 
   KEYS
     1 meta     hash   <prefix>:{<queue>}:meta
@@ -14,7 +16,8 @@
     1 limit  integer; with no ids, retries up to `limit` of the oldest failed jobs
     then optional ids to retry (ids not in `failed` are skipped)
   Returns
-    number of jobs moved to waiting
+    { moved (jobs moved to waiting), looked (ids dealt with, from the first: the rest were left
+      for the next call), more (1 = stopped on the 256 KiB bound with ids left; else 0) }
 ]]
 -- @include waiting
 -- @include records
@@ -28,12 +31,16 @@ if #ARGV > 1 then
 else
   ids = redis.call('ZRANGE', failedKey, 0, limit - 1)
 end
-local moved = 0
+local BUDGET = 262144
+local moved, looked, bytes = 0, 0, 0
 for _, id in ipairs(ids) do
+  if bytes >= BUDGET then break end
+  looked = looked + 1
   if redis.call('ZREM', failedKey, id) == 1 then
     local record = redis.call('HGET', jobsKey, id)
     if record then
       local raw = redis.call('HGET', infoKey, id)
+      if raw then bytes = bytes + #raw end
       local info = raw and cjson.decode(raw) or {}
       info.attempts = 0
       info.stalls = 0
@@ -46,4 +53,4 @@ for _, id in ipairs(ids) do
   end
 end
 if moved > 0 then wake(markerKey) end
-return moved
+return { moved, looked, looked < #ids and 1 or 0 }

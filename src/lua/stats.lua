@@ -11,6 +11,7 @@
     7 failed     zset  <prefix>:{<queue>}:failed
     8 jobs       hash  <prefix>:{<queue>}:jobs
     9 metrics    hash  <prefix>:{<queue>}:metrics
+   10 tomb       hash  <prefix>:{<queue>}:tomb
   ARGV
     (none)
   Returns
@@ -23,13 +24,32 @@
 -- @include time
 -- @include records
 local metaKey, waitKey, prioKey, delayedKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local completedKey, failedKey, jobsKey, metricsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local completedKey, failedKey, jobsKey, metricsKey, tombKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 
 local now = nowMs()
-local meta = redis.call('HMGET', metaKey, 'paused', 'completed', 'failed')
+local meta = redis.call('HMGET', metaKey, 'paused', 'completed', 'failed', 'tombs')
+local tombs = tonumber(meta[4] or '0')
 local oldest = -1
 local candidates = {}
 local tail = redis.call('LINDEX', waitKey, -1)
+if tail and tombs > 0 then
+  -- removed jobs leave tombstones (the oldest entries of their id): the oldest live one is the
+  -- first entry from the tail that is not one (looked for among the last 100)
+  local window = redis.call('LRANGE', waitKey, -math.min(tombs + 1, 100), -1)
+  local counts = redis.call('HMGET', tombKey, unpack(window))
+  local left = {}
+  tail = nil
+  for i = #window, 1, -1 do
+    local id = window[i]
+    if left[id] == nil then left[id] = tonumber(counts[i] or '0') end
+    if left[id] > 0 then
+      left[id] = left[id] - 1
+    else
+      tail = id
+      break
+    end
+  end
+end
 if tail then candidates[#candidates + 1] = tail end
 -- Within a priority level jobs wait in FIFO order, so the oldest are at the heads: the head of
 -- the levels above default (negative scores) and of those below it.
@@ -47,7 +67,7 @@ end
 
 local out = {
   now,
-  redis.call('LLEN', waitKey) + redis.call('ZCARD', prioKey),
+  math.max(0, redis.call('LLEN', waitKey) - tombs) + redis.call('ZCARD', prioKey),
   redis.call('ZCARD', activeKey),
   redis.call('ZCARD', delayedKey),
   redis.call('ZCARD', completedKey),

@@ -1,6 +1,6 @@
 --[[
   stream_group_destroy: removes a consumer group with its pending list, dead letters, recorded
-  errors and liveness mark. The topic's entries stay.
+  errors, liveness mark and reclaim cursor. The topic's entries stay.
 
   KEYS
     1 stream  stream <prefix>:{<tag>}:stream[:<topic>]
@@ -20,7 +20,7 @@ if redis.call('EXISTS', streamKey) == 1 then
   local ok, n = pcall(redis.call, 'XGROUP', 'DESTROY', streamKey, group)
   if ok then existed = n end
 end
-redis.call('HDEL', metaKey, 'g:' .. group)
+redis.call('HDEL', metaKey, 'g:' .. group, 'rc:' .. group)
 redis.call('DEL', dlqKey)
 local head = group .. ':'
 local drop = {}

@@ -7,6 +7,7 @@ import type { QueueKeys } from '../redis/keys.js';
 import { SCHEMA_VERSION } from '../redis/keys.js';
 import { CommandConnection } from '../redis/command-connection.js';
 import { script, type ScriptCall } from '../redis/scripts.js';
+import { ConnectionError, SluiceError } from '../errors.js';
 
 /** A job handed out under lease. */
 export interface LeasedJob {
@@ -62,6 +63,27 @@ function parseFetch(reply: unknown[], from: number): FetchReply {
   return { now: Number(reply[from]), nextDue: Number(reply[from + 1]), jobs };
 }
 
+/**
+ * Runs script `name`. An error reply of Redis becomes `SLC_ERR_SCRIPT`, any other failure of
+ * the client (a closed or lost link) `SLC_ERR_CONNECTION`; the original error is the `cause`.
+ */
+async function call(
+  client: RedisClient,
+  name: string,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await script(client, name)(keys, args);
+  } catch (err) {
+    if (err instanceof SluiceError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof Error && err.name === 'ReplyError')
+      throw new SluiceError('SLC_ERR_SCRIPT', `script ${name} failed: ${message}`, { cause: err });
+    throw new ConnectionError(`script ${name} failed: ${message}`, { cause: err });
+  }
+}
+
 function fetchKeys(k: QueueKeys): string[] {
   return [k.meta, k.wait, k.prio, k.delayed, k.active, k.jobs, k.info, k.lease, k.marker];
 }
@@ -96,15 +118,16 @@ export class QueueCommands {
       k.failed,
       k.dedup,
     ];
-    this.fetchKeys = fetchKeys(k);
-    this.completeKeys = [...this.fetchKeys, k.results, k.completed, k.metrics, k.events, k.dedup];
-    this.failKeys = [...this.fetchKeys, k.results, k.failed, k.metrics, k.events, k.dedup];
+    const common = fetchKeys(k);
+    this.fetchKeys = [...common, k.tomb];
+    this.completeKeys = [...common, k.results, k.completed, k.metrics, k.events, k.dedup, k.tomb];
+    this.failKeys = [...common, k.results, k.failed, k.metrics, k.events, k.dedup];
   }
 
   private script(name: string): ScriptCall {
     const conn = this.conn;
     if (conn instanceof CommandConnection) return (keys, args) => conn.script(name, keys, args);
-    return script(conn, name);
+    return (keys, args) => call(conn, name, keys, args);
   }
 
   /** `now`: Redis's time as read by {@link RedisClock}. */
@@ -216,7 +239,7 @@ export class QueueCommands {
   ): Promise<number> {
     const k = this.keys;
     return Number(
-      await script(this.client, 'trim_finished')(
+      await this.script('trim_finished')(
         [k.completed, k.failed, k.jobs, k.info, k.results, k.dedup],
         [keepCompleted.count, keepCompleted.ageMs, keepFailed.count, keepFailed.ageMs, limit],
       ),
@@ -262,36 +285,55 @@ export class QueueCommands {
           k.results,
           k.lease,
           k.dedup,
+          k.meta,
+          k.tomb,
         ],
         [id],
       ),
     ) as 1 | 0 | -1;
   }
 
-  async retryFailed(limit: number, ids: readonly string[]): Promise<number> {
+  /**
+   * One bounded step of retrying failed jobs: how many moved, how many of the ids (or of the
+   * oldest `limit`) it dealt with, and whether it stopped early with some left.
+   */
+  async retryFailed(
+    limit: number,
+    ids: readonly string[],
+  ): Promise<{ moved: number; looked: number; more: boolean }> {
     const k = this.keys;
-    return Number(
-      await this.script('retry_failed')(
-        [k.meta, k.wait, k.prio, k.failed, k.jobs, k.info, k.marker],
-        [limit, ...ids],
-      ),
-    );
+    const [moved, looked, more] = (await this.script('retry_failed')(
+      [k.meta, k.wait, k.prio, k.failed, k.jobs, k.info, k.marker],
+      [limit, ...ids],
+    )) as [number, number, number];
+    return { moved: Number(moved), looked: Number(looked), more: Number(more) === 1 };
   }
 
-  async clear(limit: number, includeFailed: boolean): Promise<number> {
+  /** One bounded step of clearing: jobs removed, and whether every set is now empty. */
+  async clear(limit: number, includeFailed: boolean): Promise<{ removed: number; done: boolean }> {
     const k = this.keys;
-    return Number(
-      await this.script('clear')(
-        [k.wait, k.prio, k.delayed, k.failed, k.jobs, k.info, k.results, k.dedup],
-        [limit, includeFailed ? '1' : '0'],
-      ),
-    );
+    const [removed, done] = (await this.script('clear')(
+      [k.wait, k.prio, k.delayed, k.failed, k.jobs, k.info, k.results, k.dedup, k.meta, k.tomb],
+      [limit, includeFailed ? '1' : '0'],
+    )) as [number, number];
+    return { removed: Number(removed), done: Number(done) === 1 };
   }
 
   async stats(): Promise<number[]> {
     const k = this.keys;
     const reply = (await this.script('stats')(
-      [k.meta, k.wait, k.prio, k.delayed, k.active, k.completed, k.failed, k.jobs, k.metrics],
+      [
+        k.meta,
+        k.wait,
+        k.prio,
+        k.delayed,
+        k.active,
+        k.completed,
+        k.failed,
+        k.jobs,
+        k.metrics,
+        k.tomb,
+      ],
       [],
     )) as number[];
     return reply.map(Number);
@@ -313,9 +355,7 @@ export class QueueCommands {
     const k = this.keys;
     const keys = [k.jobs, k.info, k.results, setKey];
     if (order === 'run') keys.push(k.prio);
-    const reply = (await this.script('list')(keys, [order, start, count])) as (
-      string | number
-    )[];
+    const reply = (await this.script('list')(keys, [order, start, count])) as (string | number)[];
     const rows = [];
     for (let i = 1; i < reply.length; i += 5) {
       rows.push({

@@ -1,9 +1,24 @@
 /** Options of `add`, their validation, and their translation into what the `add` script takes. */
 import { ValidationError } from '../errors.js';
 import type { AddSpec } from './commands.js';
-import { encodeBody, type JobMeta, type StoredJobOptions } from './job.js';
-import { retryProblems, type BackoffOptions } from './retry.js';
-import { jobIdProblem, serialisePayload } from '../validate.js';
+import { encodeBody, type JobMeta, type JobState, type StoredJobOptions } from './job.js';
+import type { QueueOptions } from './queue.js';
+import type { BackoffOptions } from './retry.js';
+import { backoffProblems } from './worker-options.js';
+import {
+  MAX_AGE_MS,
+  MAX_BYTES,
+  connectionProblem,
+  intProblem,
+  isOptionsObject,
+  jobIdProblem,
+  knownKeys,
+  optionsArg,
+  prefixProblem,
+  pushUnknownKeys,
+  serialisePayload,
+  shown,
+} from '../validate.js';
 
 /** Named priority levels; any integer in [-1000, 1000] works too (higher runs first). */
 export const PRIORITY = { high: 10, normal: 0, low: -10 } as const;
@@ -15,9 +30,9 @@ export interface AddOptions {
    * producer may retry an `add` safely. Not all digits (those are automatic ids).
    */
   id?: string;
-  /** Run no earlier than this many ms from now. */
+  /** Run no earlier than this many ms from now (at most 10 years). */
   delay?: number;
-  /** Run no earlier than this time (Date or ms since epoch, producer's clock). */
+  /** Run no earlier than this time (Date or ms since epoch, producer's clock; at most 10 years ahead). */
   runAt?: Date | number;
   /** `high | normal | low` or an integer in [-1000, 1000]; higher runs first; FIFO within one. */
   priority?: keyof typeof PRIORITY | number;
@@ -32,7 +47,7 @@ export interface AddOptions {
    * that job (`created: false`) instead of adding another.
    */
   dedupKey?: string;
-  /** Keep de-duplicating for this many ms after the holder finished (default 0). */
+  /** Keep de-duplicating for this many ms after the holder finished (default 0; at most 10 years). */
   dedupTtlMs?: number;
 }
 
@@ -43,6 +58,53 @@ export interface BulkJob<Data> {
   opts?: AddOptions;
 }
 
+/** The options `add` takes, and what other libraries' users may reach for instead. */
+const ADD_KEYS = knownKeys(
+  ['id', 'delay', 'runAt', 'priority', 'meta', 'maxAttempts', 'backoff', 'dedupKey', 'dedupTtlMs'],
+  {
+    jobId: 'id',
+    attempts: 'maxAttempts',
+    timestamp: 'runAt',
+    deduplication: 'dedupKey and dedupTtlMs',
+    removeOnComplete: 'keepCompleted on the Worker',
+    removeOnFail: 'keepFailed on the Worker',
+    sizeLimit: 'maxPayloadBytes on the Queue',
+    lifo: '',
+    repeat: '',
+    parent: '',
+    stackTraceLimit: '',
+    keepLogs: '',
+  },
+);
+
+/** The fields of a job given to `addBulk`. */
+const BULK_KEYS = knownKeys(['name', 'data', 'opts'], { options: 'opts' });
+
+/**
+ * Checks a job given to `addBulk` (at index `i`) and returns its parts; throws
+ * `SLC_ERR_INVALID_OPTIONS` for what is not a `{ name?, data, opts? }` object.
+ */
+export function bulkJobParts(job: unknown, i: number): BulkJob<unknown> {
+  const problems: string[] = [];
+  if (!isOptionsObject(job))
+    problems.push(`job ${i} must be an object { name?, data, opts? }, got ${shown(job)}`);
+  else {
+    pushUnknownKeys(job, BULK_KEYS, `job ${i}: `, problems);
+    if (job.name !== undefined && typeof job.name !== 'string')
+      problems.push(`job ${i}: name must be a string`);
+  }
+  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+  return job as unknown as BulkJob<unknown>;
+}
+
+/** Checks the array given to `addBulk`. */
+export function bulkProblem(jobs: unknown, what = 'addBulk'): void {
+  if (!Array.isArray(jobs))
+    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+      `${what} takes an array of jobs, got ${shown(jobs)}`,
+    ]);
+}
+
 /** Checks and serialises one job; throws a typed error listing every problem. */
 export function toAddSpec(
   name: string,
@@ -51,9 +113,12 @@ export function toAddSpec(
   maxPayloadBytes: number,
 ): AddSpec {
   const problems: string[] = [];
-  if (opts !== undefined && (typeof opts !== 'object' || opts === null || Array.isArray(opts)))
-    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', ['options must be an object']);
-  const o = opts ?? {};
+  const o: AddOptions = opts ?? {};
+  if (opts !== undefined && !isOptionsObject(opts))
+    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+      `options must be an object, got ${shown(opts)}`,
+    ]);
+  if (opts !== undefined) pushUnknownKeys(o, ADD_KEYS, '', problems);
   if (typeof name !== 'string') problems.push('job name must be a string');
   else if (name.length > 256 || name.includes('|'))
     problems.push('job name must be at most 256 characters, without |');
@@ -63,8 +128,15 @@ export function toAddSpec(
   }
   let delayMs = 0;
   if (o.delay !== undefined) {
-    if (typeof o.delay !== 'number' || !Number.isFinite(o.delay) || o.delay < 0)
-      problems.push('delay must be a finite number of ms >= 0');
+    if (
+      typeof o.delay !== 'number' ||
+      !Number.isFinite(o.delay) ||
+      o.delay < 0 ||
+      o.delay > MAX_AGE_MS
+    )
+      problems.push(
+        `delay must be a number of ms from 0 to ${MAX_AGE_MS} (10 years), got ${shown(o.delay)}`,
+      );
     else delayMs = Math.round(o.delay);
   }
   if (o.runAt !== undefined) {
@@ -72,7 +144,10 @@ export function toAddSpec(
     if (typeof at !== 'number' || !Number.isFinite(at))
       problems.push('runAt must be a Date or ms since epoch');
     else if (o.delay !== undefined) problems.push('give delay or runAt, not both');
-    else delayMs = Math.max(0, Math.round(at - Date.now()));
+    else {
+      delayMs = Math.max(0, Math.round(at - Date.now()));
+      if (delayMs > MAX_AGE_MS) problems.push('runAt must be at most 10 years ahead');
+    }
   }
   let priority = 0;
   if (o.priority !== undefined) {
@@ -86,9 +161,15 @@ export function toAddSpec(
       priority = o.priority;
     else problems.push(`priority must be high | normal | low or an integer in [-1000, 1000]`);
   }
-  problems.push(...retryProblems({ maxAttempts: o.maxAttempts, backoff: o.backoff }, 'options'));
-  if (typeof o.backoff === 'function')
-    problems.push('options.backoff must be fixed or exponential (a function cannot be stored)');
+  if (o.maxAttempts !== undefined) {
+    const p = intProblem('options.maxAttempts', o.maxAttempts, 1);
+    if (p) problems.push(p);
+  }
+  if (o.backoff !== undefined) {
+    if (typeof o.backoff === 'function')
+      problems.push('options.backoff must be fixed or exponential (a function cannot be stored)');
+    else backoffProblems(o.backoff, 'options.backoff', problems);
+  }
   if (
     o.meta !== undefined &&
     (typeof o.meta !== 'object' || o.meta === null || Array.isArray(o.meta))
@@ -100,8 +181,8 @@ export function toAddSpec(
   )
     problems.push('dedupKey must be a string of 1–256 characters');
   if (o.dedupTtlMs !== undefined) {
-    if (!Number.isInteger(o.dedupTtlMs) || o.dedupTtlMs < 0)
-      problems.push('dedupTtlMs must be an integer >= 0');
+    const p = intProblem('dedupTtlMs', o.dedupTtlMs, 0, MAX_AGE_MS);
+    if (p) problems.push(p);
     else if (o.dedupKey === undefined) problems.push('dedupTtlMs needs a dedupKey');
   }
   if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
@@ -132,4 +213,115 @@ export function toAddSpec(
     dedupTtlMs: o.dedupTtlMs ?? 0,
     body: encodeBody(name, dataJson, stored),
   };
+}
+
+// ---- Queue options and the arguments of its methods ----
+
+/** What a Queue is built from, checked and with defaults applied. */
+export interface QueueSettings {
+  connection: QueueOptions['connection'];
+  prefix: string | undefined;
+  maxPayloadBytes: number;
+}
+
+const QUEUE_KEYS = knownKeys(['connection', 'prefix', 'maxPayloadBytes', 'connectionRetry'], {
+  defaultJobOptions:
+    'options of each add(); retry and retention are Worker options (retry, keepCompleted, keepFailed)',
+  streams: '',
+  skipVersionCheck: '',
+  telemetry: '',
+});
+
+const DEFAULT_MAX_PAYLOAD = 512 * 1024;
+
+/**
+ * Checks the options of `new Queue` (throwing one `SLC_ERR_INVALID_OPTIONS` that lists every
+ * problem) and applies defaults. A string is taken as the connection URL.
+ */
+export function resolveQueueOptions(options: QueueOptions | string | undefined): QueueSettings {
+  if (typeof options === 'string')
+    return { connection: options, prefix: undefined, maxPayloadBytes: DEFAULT_MAX_PAYLOAD };
+  const o = optionsArg(options, 'Queue options');
+  const problems: string[] = [];
+  pushUnknownKeys(o, QUEUE_KEYS, '', problems);
+  for (const p of [
+    connectionProblem(o.connection),
+    prefixProblem(o.prefix),
+    intProblem('maxPayloadBytes', o.maxPayloadBytes, 1, MAX_BYTES),
+  ])
+    if (p) problems.push(p);
+  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+  return {
+    connection: o.connection,
+    prefix: o.prefix,
+    maxPayloadBytes: o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD,
+  };
+}
+
+const JOB_STATES: ReadonlySet<string> = new Set<JobState>([
+  'waiting',
+  'delayed',
+  'active',
+  'completed',
+  'failed',
+]);
+
+/** Throws `SLC_ERR_INVALID_OPTIONS` unless `state` is a job state. */
+export function checkJobState(state: unknown): JobState {
+  if (typeof state !== 'string' || !JOB_STATES.has(state))
+    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+      `state must be one of ${[...JOB_STATES].join(' | ')}, got ${shown(state)}`,
+    ]);
+  return state as JobState;
+}
+
+const PAGE_KEYS = knownKeys(['offset', 'limit'], { start: 'offset', end: 'limit', asc: '' });
+
+/** Checks a `{ offset?, limit? }` page of `getJobs` and applies defaults (0, 50). */
+export function checkPage(page: unknown): { offset: number; limit: number } {
+  const o = optionsArg(page as { offset?: number; limit?: number } | undefined, 'page');
+  const problems: string[] = [];
+  pushUnknownKeys(o, PAGE_KEYS, '', problems);
+  for (const p of [intProblem('offset', o.offset, 0), intProblem('limit', o.limit, 1, 1000)])
+    if (p) problems.push(p);
+  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+  return { offset: o.offset ?? 0, limit: o.limit ?? 50 };
+}
+
+/** An id given to look a job up (automatic ids are all digits, so those are fine here). */
+export function checkJobId(id: unknown, what = 'job id'): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 256)
+    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+      `${what} must be a string of 1–256 characters, got ${shown(id)}`,
+    ]);
+  return id;
+}
+
+/** Checks the ids given to `retryFailed`: undefined (every failed job) or an array of ids. */
+export function checkJobIds(ids: unknown): readonly string[] | undefined {
+  if (ids === undefined) return undefined;
+  if (!Array.isArray(ids))
+    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+      `ids must be an array of job ids, got ${shown(ids)}`,
+    ]);
+  const problems: string[] = [];
+  ids.forEach((id: unknown, i) => {
+    if (typeof id !== 'string' || id.length === 0 || id.length > 256)
+      problems.push(`ids[${i}] must be a job id (a string of 1–256 characters), got ${shown(id)}`);
+  });
+  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+  return ids as string[];
+}
+
+const CLEAR_KEYS = knownKeys(['includeFailed']);
+
+/** Checks the options of `clear`. */
+export function checkClearOptions(opts: unknown): boolean {
+  const o = optionsArg(opts as { includeFailed?: unknown } | undefined, 'clear options');
+  const problems: string[] = [];
+  pushUnknownKeys(o, CLEAR_KEYS, '', problems);
+  if (o.includeFailed !== undefined && typeof o.includeFailed !== 'boolean')
+    problems.push('includeFailed must be a boolean');
+  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+  return o.includeFailed === true;
 }

@@ -11,7 +11,7 @@
  * ```
  */
 import { EventEmitter } from 'node:events';
-import { ClosedError, JobError, ValidationError } from '../errors.js';
+import { ClosedError, JobError } from '../errors.js';
 import { openConnection, type ConnectionOptions } from '../redis/connection.js';
 import {
   CommandConnection,
@@ -24,8 +24,21 @@ import { WriteBatcher } from '../redis/write-batcher.js';
 import { QueueCommands, type ListOrder } from './commands.js';
 import { EventsReader, type RawQueueEvent } from './events-reader.js';
 import { Job, type JobState } from './job.js';
-import { toAddSpec, type AddOptions, type BulkJob } from './options.js';
+import {
+  bulkJobParts,
+  bulkProblem,
+  checkClearOptions,
+  checkJobId,
+  checkJobIds,
+  checkJobState,
+  checkPage,
+  resolveQueueOptions,
+  toAddSpec,
+  type AddOptions,
+  type BulkJob,
+} from './options.js';
 import { validateName } from '../validate.js';
+import { NameRegistration } from '../registry.js';
 
 /** Options shared by Queue and Worker. */
 export interface QueueBaseOptions {
@@ -42,7 +55,7 @@ export interface QueueBaseOptions {
 }
 
 export interface QueueOptions extends QueueBaseOptions {
-  /** Largest accepted payload, in bytes of JSON; default 512 KiB. */
+  /** Largest accepted payload, in bytes of JSON (at most 512 MiB); default 512 KiB. */
   maxPayloadBytes?: number;
 }
 
@@ -78,7 +91,6 @@ export interface JobPage<Data = unknown> {
   jobs: Job<Data>[];
 }
 
-const DEFAULT_MAX_PAYLOAD = 512 * 1024;
 const BULK_CHUNK = 1000;
 /** The order `getJobs` lists each state in (see its TSDoc). */
 const LIST_ORDER: Record<JobState, ListOrder> = {
@@ -138,6 +150,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   private readonly maxPayloadBytes: number;
   private readonly connection: ConnectionOptions | undefined;
   private events: EventsReader | undefined;
+  /** Adds the name to the registry before this handle's first write (see src/registry.ts). */
+  private readonly registration: NameRegistration;
   private closed = false;
 
   /** `options` may be just a connection URL. */
@@ -145,15 +159,12 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     super();
     if (typeof options === 'string') options = { connection: options };
     this.name = validateName('queue', name);
-    this.prefix = options.prefix ?? DEFAULT_PREFIX;
-    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD;
-    if (!(this.maxPayloadBytes > 0))
-      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
-        'maxPayloadBytes must be a number > 0',
-      ]);
+    const settings = resolveQueueOptions(options);
+    this.prefix = settings.prefix ?? DEFAULT_PREFIX;
+    this.maxPayloadBytes = settings.maxPayloadBytes;
     this.keys = queueKeys(this.prefix, name);
     const retry = toConnectionRetry(options.connectionRetry, 'connectionRetry');
-    this.connection = options.connection;
+    this.connection = settings.connection;
     this.conn = new CommandConnection(
       options.connection,
       undefined,
@@ -164,6 +175,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.commands = new QueueCommands(this.conn, this.keys);
     this.clock = new RedisClock(timeSampler(this.conn));
     this.writes = new WriteBatcher(this.conn.client);
+    this.registration = new NameRegistration((key, n) => this.conn.run((c) => c.sadd(key, n)));
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (typeof event === 'string' && JOB_EVENTS.has(event)) this.listenToJobEvents();
     });
@@ -221,6 +233,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   async add(name: string, data: Data, opts?: AddOptions): Promise<AddedJob> {
     this.assertOpen();
     const spec = toAddSpec(name, data, opts, this.maxPayloadBytes);
+    await this.register();
     const now = await this.clock.now();
     this.writes.batch();
     const [added] = await this.commands.add([spec], now);
@@ -233,7 +246,12 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async addBulk(jobs: readonly BulkJob<Data>[]): Promise<AddedJob[]> {
     this.assertOpen();
-    const specs = jobs.map((j) => toAddSpec(j.name ?? '', j.data, j.opts, this.maxPayloadBytes));
+    bulkProblem(jobs);
+    const specs = jobs.map((job, i) => {
+      const j = bulkJobParts(job, i);
+      return toAddSpec(j.name ?? '', j.data, j.opts, this.maxPayloadBytes);
+    });
+    await this.register();
     const out: AddedJob[] = [];
     for (let i = 0; i < specs.length; i += BULK_CHUNK) {
       out.push(
@@ -246,7 +264,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** Reads a job, or undefined if there is none with that id. */
   async getJob(id: string): Promise<Job<Data, Result> | undefined> {
     this.assertOpen();
-    const raw = await this.commands.getJob(id);
+    const raw = await this.commands.getJob(checkJobId(id));
     if (!raw) return undefined;
     return new Job<Data, Result>({
       id,
@@ -279,22 +297,15 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     page: { offset?: number; limit?: number } = {},
   ): Promise<JobPage<Data>> {
     this.assertOpen();
-    const offset = page.offset ?? 0;
-    const limit = page.limit ?? 50;
-    if (
-      !Number.isInteger(offset) ||
-      offset < 0 ||
-      !Number.isInteger(limit) ||
-      limit < 1 ||
-      limit > 1000
-    )
-      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
-        'offset must be an integer >= 0, limit 1–1000',
-      ]);
+    checkJobState(state);
+    const { offset, limit } = checkPage(page);
     const setKey = state === 'waiting' ? this.keys.wait : this.keys[state];
     const { total, rows } = await this.commands.list(LIST_ORDER[state], setKey, offset, limit);
+    // A removed id that was added again is in `wait` twice (the older entry is a tombstone,
+    // skipped by fetch): list it once.
+    const seen = new Set<string>();
     const jobs = rows
-      .filter((r) => r.record !== '')
+      .filter((r) => r.record !== '' && !seen.has(r.id) && seen.add(r.id))
       .map(
         (r) =>
           new Job<Data>({
@@ -347,12 +358,14 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** Stops every worker from taking jobs of this queue; active jobs finish. */
   async pause(): Promise<void> {
     this.assertOpen();
+    await this.register();
     await this.commands.setPaused(true);
   }
 
   /** Lets workers take jobs again. */
   async resume(): Promise<void> {
     this.assertOpen();
+    await this.register();
     await this.commands.setPaused(false);
   }
 
@@ -365,7 +378,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** Runs a delayed job now. Throws `SLC_ERR_JOB_NOT_FOUND` or `SLC_ERR_JOB_STATE`. */
   async promote(id: string): Promise<void> {
     this.assertOpen();
-    const r = await this.commands.promote(id);
+    const r = await this.commands.promote(checkJobId(id));
     if (r === 0)
       throw new JobError('SLC_ERR_JOB_NOT_FOUND', id, `job ${id} not found in queue ${this.name}`);
     if (r === -1) throw new JobError('SLC_ERR_JOB_STATE', id, `job ${id} is not delayed`);
@@ -377,7 +390,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async remove(id: string): Promise<boolean> {
     this.assertOpen();
-    const r = await this.commands.remove(id);
+    const r = await this.commands.remove(checkJobId(id));
     if (r === -1)
       throw new JobError('SLC_ERR_JOB_STATE', id, `job ${id} is active; it cannot be removed now`);
     return r === 1;
@@ -389,19 +402,24 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async retryFailed(ids?: readonly string[]): Promise<number> {
     this.assertOpen();
+    // Each step is bounded by the size of the histories it rewrites, and says how far it got.
+    checkJobIds(ids);
     if (ids) {
       let moved = 0;
-      for (let i = 0; i < ids.length; i += BULK_CHUNK)
-        moved += await this.commands.retryFailed(BULK_CHUNK, ids.slice(i, i + BULK_CHUNK));
+      for (let i = 0; i < ids.length;) {
+        const step = await this.commands.retryFailed(BULK_CHUNK, ids.slice(i, i + BULK_CHUNK));
+        moved += step.moved;
+        i += Math.max(1, step.looked);
+      }
       return moved;
     }
     // Stops after a short chunk: a job that fails again meanwhile is not retried (and counted)
     // twice by one call, and busy workers cannot keep the loop going.
     let moved = 0;
     for (;;) {
-      const n = await this.commands.retryFailed(BULK_CHUNK, []);
-      moved += n;
-      if (n < BULK_CHUNK) return moved;
+      const step = await this.commands.retryFailed(BULK_CHUNK, []);
+      moved += step.moved;
+      if (!step.more && step.looked < BULK_CHUNK) return moved;
     }
   }
 
@@ -411,12 +429,12 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async clear(opts: { includeFailed?: boolean } = {}): Promise<number> {
     this.assertOpen();
+    const includeFailed = checkClearOptions(opts);
     let removed = 0;
     for (;;) {
-      const n = await this.commands.clear(BULK_CHUNK, opts.includeFailed === true);
-      removed += n;
-      // Fewer than one chunk in all means every set was emptied by this call.
-      if (n < BULK_CHUNK) return removed;
+      const step = await this.commands.clear(BULK_CHUNK, includeFailed);
+      removed += step.removed;
+      if (step.done) return removed;
     }
   }
 
@@ -426,6 +444,10 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.closed = true;
     await this.events?.stop();
     await this.conn.close();
+  }
+
+  private register(): Promise<void> {
+    return this.registration.ensure(this.prefix, 'queues', this.name);
   }
 
   private assertOpen(): void {

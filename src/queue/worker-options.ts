@@ -3,6 +3,18 @@ import { ValidationError } from '../errors.js';
 import type { Retention } from './commands.js';
 import type { QueueBaseOptions } from './queue.js';
 import { DEFAULT_RETRY, retryProblems, type RetryPolicy } from './retry.js';
+import {
+  MAX_AGE_MS,
+  MAX_BYTES,
+  MAX_INTERVAL_MS,
+  connectionProblem,
+  intProblem,
+  isOptionsObject,
+  knownKeys,
+  optionsArg,
+  prefixProblem,
+  pushUnknownKeys,
+} from '../validate.js';
 
 const DAY = 86_400_000;
 const DEFAULT_LEASE_MS = 30_000;
@@ -10,19 +22,25 @@ const DEFAULT_LEASE_MS = 30_000;
 export interface WorkerOptions extends QueueBaseOptions {
   /** Jobs run at once; default 1. */
   concurrency?: number;
-  /** Lease length in ms; a job whose worker stops renewing it is recovered after this. Default 30 s. */
+  /**
+   * Lease length in ms (100 ms – 24 h); a job whose worker stops renewing it is recovered after
+   * this. Default 30 s.
+   */
   leaseMs?: number;
-  /** How often leases are renewed; default leaseMs / 3. */
+  /** How often leases are renewed (10 ms – 24 h, below leaseMs); default leaseMs / 3. */
   heartbeatMs?: number;
-  /** How often expired leases are looked for; default min(leaseMs / 2, 5 s). */
+  /** How often expired leases are looked for (10 ms – 24 h); default min(leaseMs / 2, 5 s). */
   stallCheckMs?: number;
   /** Stalls a job may have before its attempt counts as failed; default 1. */
   maxStalls?: number;
   /** The queue's retry policy (a job's own `maxAttempts`/`backoff` override it); see DEFAULT_RETRY. */
   retry?: RetryPolicy;
-  /** Completed jobs kept (by count and age); `false` deletes them at once. Default 1,000 / 1 day. */
+  /**
+   * Completed jobs kept (by count and age, at most 10 years); `false` deletes them at once.
+   * Default 1,000 / 1 day.
+   */
   keepCompleted?: { count?: number; ageMs?: number } | false;
-  /** Failed jobs kept (by count and age). Default 10,000 / 7 days. */
+  /** Failed jobs kept (by count and age, at most 10 years). Default 10,000 / 7 days. */
   keepFailed?: { count?: number; ageMs?: number };
   /**
    * How often the retention janitor removes finished jobs past their age or count, so that
@@ -31,11 +49,11 @@ export interface WorkerOptions extends QueueBaseOptions {
   retentionCheckMs?: number;
   /** Failed attempts remembered per job; default 10. */
   historyLimit?: number;
-  /** Largest accepted return value, in bytes of JSON; default 512 KiB. */
+  /** Largest accepted return value, in bytes of JSON (at most 512 MiB); default 512 KiB. */
   maxResultBytes?: number;
   /** Start at once (default) or wait for `run()`. */
   autorun?: boolean;
-  /** Upper bound of one blocking wait, a safety net only; default 5 s. */
+  /** Upper bound of one blocking wait (10 ms – 24 h), a safety net only; default 5 s. */
   idleWakeMs?: number;
 }
 
@@ -55,72 +73,161 @@ export interface WorkerSettings {
   idleWakeMs: number;
 }
 
-/** Validates `options` (throwing `SLC_ERR_INVALID_OPTIONS` with every problem) and applies defaults. */
-export function resolveWorkerOptions(options: WorkerOptions): WorkerSettings {
-  const problems = optionProblems(options);
+const WORKER_KEYS = knownKeys(
+  [
+    'connection',
+    'prefix',
+    'concurrency',
+    'leaseMs',
+    'heartbeatMs',
+    'stallCheckMs',
+    'maxStalls',
+    'retry',
+    'keepCompleted',
+    'keepFailed',
+    'historyLimit',
+    'maxResultBytes',
+    'autorun',
+    'idleWakeMs',
+    'retentionCheckMs',
+    'connectionRetry',
+  ],
+  {
+    lockDuration: 'leaseMs',
+    lockRenewTime: 'heartbeatMs',
+    stalledInterval: 'stallCheckMs',
+    maxStalledCount: 'maxStalls',
+    removeOnComplete: 'keepCompleted',
+    removeOnFail: 'keepFailed',
+    attempts: 'retry.maxAttempts',
+    maxAttempts: 'retry.maxAttempts',
+    backoff: 'retry.backoff',
+    settings: 'retry.backoff (a function for a custom back-off)',
+    drainDelay: 'idleWakeMs',
+    maxPayloadBytes: 'maxResultBytes (for return values)',
+    limiter: '',
+    name: '',
+    runRetryDelay: '',
+    skipStalledCheck: '',
+    useWorkerThreads: '',
+  },
+);
+const RETRY_KEYS = knownKeys(['maxAttempts', 'backoff'], { attempts: 'maxAttempts' });
+const KEEP_KEYS = knownKeys(['count', 'ageMs'], { age: 'ageMs (in ms)' });
+const BACKOFF_KEYS = {
+  fixed: knownKeys(['type', 'delayMs', 'jitter'], { delay: 'delayMs' }),
+  exponential: knownKeys(['type', 'baseMs', 'factor', 'maxMs', 'jitter'], {
+    delay: 'baseMs',
+  }),
+};
+
+/**
+ * Validates `options` and the processor (throwing one `SLC_ERR_INVALID_OPTIONS` with every
+ * problem) and applies defaults.
+ */
+export function resolveWorkerOptions(
+  options: WorkerOptions | string | undefined,
+  processor: unknown,
+): WorkerSettings {
+  // A string is the connection URL (the Worker takes it as such).
+  const o = typeof options === 'string' ? {} : optionsArg(options, 'Worker options');
+  const problems: string[] = [];
+  if (typeof processor !== 'function') problems.push('processor must be a function');
+  problems.push(...optionProblems(o));
   if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
-  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
   return {
-    concurrency: options.concurrency ?? 1,
+    concurrency: o.concurrency ?? 1,
     leaseMs,
-    heartbeatMs: options.heartbeatMs ?? Math.floor(leaseMs / 3),
-    stallCheckMs: options.stallCheckMs ?? Math.min(Math.floor(leaseMs / 2), 5000),
-    maxStalls: options.maxStalls ?? 1,
-    retry: options.retry ?? DEFAULT_RETRY,
+    heartbeatMs: o.heartbeatMs ?? Math.floor(leaseMs / 3),
+    stallCheckMs: o.stallCheckMs ?? Math.min(Math.floor(leaseMs / 2), 5000),
+    maxStalls: o.maxStalls ?? 1,
+    retry: o.retry ?? DEFAULT_RETRY,
     keepCompleted:
-      options.keepCompleted === false
+      o.keepCompleted === false
         ? { count: 0, ageMs: 0 }
         : {
-            count: options.keepCompleted?.count ?? 1000,
-            ageMs: options.keepCompleted?.ageMs ?? DAY,
+            count: o.keepCompleted?.count ?? 1000,
+            ageMs: o.keepCompleted?.ageMs ?? DAY,
           },
     keepFailed: {
-      count: options.keepFailed?.count ?? 10_000,
-      ageMs: options.keepFailed?.ageMs ?? 7 * DAY,
+      count: o.keepFailed?.count ?? 10_000,
+      ageMs: o.keepFailed?.ageMs ?? 7 * DAY,
     },
-    retentionCheckMs: options.retentionCheckMs ?? 60_000,
-    historyLimit: options.historyLimit ?? 10,
-    maxResultBytes: options.maxResultBytes ?? 512 * 1024,
-    idleWakeMs: options.idleWakeMs ?? 5000,
+    retentionCheckMs: o.retentionCheckMs ?? 60_000,
+    historyLimit: o.historyLimit ?? 10,
+    maxResultBytes: o.maxResultBytes ?? 512 * 1024,
+    idleWakeMs: o.idleWakeMs ?? 5000,
   };
+}
+
+/**
+ * Adds the problems of a serialisable back-off at `path`: its fields (see `retryProblems`),
+ * unknown keys, and delays bounded to 10 years.
+ */
+export function backoffProblems(b: unknown, path: string, problems: string[]): void {
+  const at = path.slice(0, path.lastIndexOf('.'));
+  problems.push(...retryProblems({ maxAttempts: 1, backoff: b }, at));
+  if (!isOptionsObject(b)) return;
+  const keys = b.type === 'fixed' || b.type === 'exponential' ? BACKOFF_KEYS[b.type] : undefined;
+  if (keys) pushUnknownKeys(b, keys, `${path}.`, problems);
+  for (const field of ['delayMs', 'baseMs', 'maxMs'] as const) {
+    const v = b[field];
+    if (typeof v === 'number' && v > MAX_AGE_MS)
+      problems.push(`${path}.${field} must be at most ${MAX_AGE_MS} ms (10 years)`);
+  }
 }
 
 function optionProblems(o: WorkerOptions): string[] {
   const problems: string[] = [];
-  const posInt = (v: unknown, name: string, min = 1) => {
-    if (v !== undefined && (!Number.isInteger(v) || (v as number) < min))
-      problems.push(`${name} must be an integer >= ${min}`);
+  pushUnknownKeys(o, WORKER_KEYS, '', problems);
+  const check = (p: string | undefined) => {
+    if (p) problems.push(p);
   };
-  posInt(o.concurrency, 'concurrency');
-  posInt(o.leaseMs, 'leaseMs', 100);
-  posInt(o.heartbeatMs, 'heartbeatMs', 10);
-  posInt(o.stallCheckMs, 'stallCheckMs', 10);
-  posInt(o.retentionCheckMs, 'retentionCheckMs', 10);
-  posInt(o.maxStalls, 'maxStalls', 0);
-  posInt(o.historyLimit, 'historyLimit', 0);
-  posInt(o.idleWakeMs, 'idleWakeMs', 10);
+  check(connectionProblem(o.connection));
+  check(prefixProblem(o.prefix));
+  check(intProblem('concurrency', o.concurrency, 1));
+  check(intProblem('leaseMs', o.leaseMs, 100, MAX_INTERVAL_MS));
+  check(intProblem('heartbeatMs', o.heartbeatMs, 10, MAX_INTERVAL_MS));
+  check(intProblem('stallCheckMs', o.stallCheckMs, 10, MAX_INTERVAL_MS));
+  check(intProblem('maxStalls', o.maxStalls, 0));
+  check(intProblem('historyLimit', o.historyLimit, 0));
+  check(intProblem('idleWakeMs', o.idleWakeMs, 10, MAX_INTERVAL_MS));
+  check(intProblem('retentionCheckMs', o.retentionCheckMs, 10, MAX_INTERVAL_MS));
   if (o.retry !== undefined) {
-    problems.push(...retryProblems(o.retry, 'retry'));
-    if (typeof o.retry === 'object' && o.retry !== null && o.retry.maxAttempts === undefined)
-      problems.push('retry.maxAttempts must be an integer >= 1');
+    if (!isOptionsObject(o.retry)) problems.push('retry must be an object');
+    else {
+      pushUnknownKeys(o.retry, RETRY_KEYS, 'retry.', problems);
+      if (o.retry.maxAttempts === undefined)
+        problems.push('retry.maxAttempts must be an integer >= 1');
+      else check(intProblem('retry.maxAttempts', o.retry.maxAttempts, 1));
+      if (o.retry.backoff !== undefined && typeof o.retry.backoff !== 'function')
+        backoffProblems(o.retry.backoff, 'retry.backoff', problems);
+    }
   }
   for (const [name, keep] of [
     ['keepCompleted', o.keepCompleted === false ? undefined : o.keepCompleted],
     ['keepFailed', o.keepFailed],
   ] as const) {
     if (keep === undefined) continue;
-    if (typeof keep !== 'object' || keep === null) problems.push(`${name} must be an object`);
+    if (!isOptionsObject(keep))
+      problems.push(
+        `${name} must be an object { count?, ageMs? }` +
+          (name === 'keepCompleted' ? ' or false' : ''),
+      );
     else {
-      posInt(keep.count, `${name}.count`, 0);
-      posInt(keep.ageMs, `${name}.ageMs`, 0);
+      pushUnknownKeys(keep, KEEP_KEYS, `${name}.`, problems);
+      check(intProblem(`${name}.count`, keep.count, 0));
+      check(intProblem(`${name}.ageMs`, keep.ageMs, 0, MAX_AGE_MS));
     }
   }
+  check(intProblem('maxResultBytes', o.maxResultBytes, 1, MAX_BYTES));
+  if (o.autorun !== undefined && typeof o.autorun !== 'boolean')
+    problems.push('autorun must be a boolean');
   if (
-    o.maxResultBytes !== undefined &&
-    !(typeof o.maxResultBytes === 'number' && o.maxResultBytes > 0)
+    typeof o.heartbeatMs === 'number' &&
+    o.heartbeatMs >= (typeof o.leaseMs === 'number' ? o.leaseMs : DEFAULT_LEASE_MS)
   )
-    problems.push('maxResultBytes must be a number > 0');
-  if (o.heartbeatMs !== undefined && o.heartbeatMs >= (o.leaseMs ?? DEFAULT_LEASE_MS))
     problems.push('heartbeatMs must be shorter than leaseMs');
   return problems;
 }

@@ -125,7 +125,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     super();
     if (typeof options === 'string') options = { connection: options };
     this.name = validateName('queue', name);
-    const settings = resolveWorkerOptions(options);
+    const settings = resolveWorkerOptions(options, processor);
     const retry = toConnectionRetry(options.connectionRetry, 'connectionRetry');
     this.concurrency = settings.concurrency;
     this.leaseMs = settings.leaseMs;

@@ -21,15 +21,23 @@ import {
   type RedisClient,
 } from './connection.js';
 import { script } from './scripts.js';
+import {
+  MAX_INTERVAL_MS,
+  intProblem,
+  isOptionsObject,
+  knownKeys,
+  pushUnknownKeys,
+  shown,
+} from '../validate.js';
 import { isTransient, toSluiceError } from './redis-errors.js';
 
 /** How commands ride out a short loss of Redis (a restart, a fail-over, a dropped link). */
 export interface ConnectionRetry {
-  /** Tries per command before it fails with `SLC_ERR_CONNECTION`; default 20. */
+  /** Tries per command before it fails with `SLC_ERR_CONNECTION` (1–1,000); default 20. */
   attempts?: number;
-  /** First wait between tries, ms; doubled each time. Default 50. */
+  /** First wait between tries, ms (at most 24 h); doubled each time. Default 50. */
   minDelayMs?: number;
-  /** Longest wait between tries, ms; default 1,000 (so 20 tries span about 16 s). */
+  /** Longest wait between tries, ms (at most 24 h); default 1,000 (so 20 tries span about 16 s). */
   maxDelayMs?: number;
 }
 
@@ -45,27 +53,34 @@ export interface ConnectionRetry {
 export function toConnectionRetry(
   o: ConnectionRetry | undefined = {},
   at = 'retry',
+  /** Collect the problems here instead of throwing them (to report them with others). */
+  problemsOut?: string[],
 ): Required<ConnectionRetry> {
   const problems: string[] = [];
-  if (typeof o !== 'object' || o === null) problems.push(`${at} must be an object`);
+  if (!isOptionsObject(o)) problems.push(`${at} must be an object, got ${shown(o)}`);
   else {
-    for (const [field, min] of [
-      ['attempts', 1],
-      ['minDelayMs', 0],
-      ['maxDelayMs', 0],
-    ] as const) {
-      const v = o[field];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min))
-        problems.push(`${at}.${field} must be an integer >= ${min}, got ${String(v)}`);
-    }
+    pushUnknownKeys(o, CONNECTION_RETRY_KEYS, `${at}.`, problems);
+    for (const p of [
+      intProblem(`${at}.attempts`, o.attempts, 1, 1000),
+      intProblem(`${at}.minDelayMs`, o.minDelayMs, 0, MAX_INTERVAL_MS),
+      intProblem(`${at}.maxDelayMs`, o.maxDelayMs, 0, MAX_INTERVAL_MS),
+    ])
+      if (p) problems.push(p);
   }
-  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+  if (problemsOut) problemsOut.push(...problems);
+  else if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+  const r: ConnectionRetry = isOptionsObject(o) ? o : {};
   return {
-    attempts: o.attempts ?? 20,
-    minDelayMs: o.minDelayMs ?? 50,
-    maxDelayMs: o.maxDelayMs ?? 1000,
+    attempts: r.attempts ?? 20,
+    minDelayMs: r.minDelayMs ?? 50,
+    maxDelayMs: r.maxDelayMs ?? 1000,
   };
 }
+
+const CONNECTION_RETRY_KEYS = knownKeys(['attempts', 'minDelayMs', 'maxDelayMs'], {
+  retries: 'attempts',
+  maxRetries: 'attempts',
+});
 
 /**
  * Opens a connection named `name` (see CLIENT LIST; none if undefined); `failFast` turns the

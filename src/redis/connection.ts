@@ -87,6 +87,8 @@ function createClient(opts: ConnectionOptions): RedisClient {
  */
 export function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
+  // A script's lost link arrives wrapped as SLC_ERR_CONNECTION: judge the original.
+  if (code === 'SLC_ERR_CONNECTION') return isConnectionError((err as Error).cause);
   return (
     typeof code === 'string' &&
     [

@@ -15,7 +15,7 @@ export const SCHEMA_VERSION = 2;
 
 /** The keys of one queue. */
 export interface QueueKeys {
-  /** hash: paused, schema version, id counter, totals, event-listener lease */
+  /** hash: paused, schema version, id counter, totals, event-listener lease, tombstone count */
   meta: string;
   /** list: ids of waiting jobs of default priority (LPUSH in, RPOP out) */
   wait: string;
@@ -45,6 +45,8 @@ export interface QueueKeys {
   metrics: string;
   /** stream: capped queue event log, written only while someone listens */
   events: string;
+  /** hash: id → tombstones of that id still in `wait` (removed jobs that fetch skips) */
+  tomb: string;
 }
 
 const QUEUE_PARTS = [
@@ -63,6 +65,7 @@ const QUEUE_PARTS = [
   'marker',
   'metrics',
   'events',
+  'tomb',
 ] as const satisfies readonly (keyof QueueKeys)[];
 
 /**
@@ -91,6 +94,27 @@ export function queueNameFromMetaKey(prefix: string, key: string): string | unde
   const tail = '}:meta';
   if (!key.startsWith(head) || !key.endsWith(tail)) return undefined;
   return key.slice(head.length, key.length - tail.length);
+}
+
+/** The registry of names under one prefix (see `src/registry.ts`). */
+export interface RegistryKeys {
+  /** set: every queue name used under the prefix */
+  queues: string;
+  /** set: every durable topic name published to under the prefix */
+  topics: string;
+}
+
+/**
+ * Keys of the registry of names: `<prefix>:{registry}:<part>`. A slot of its own: written by
+ * plain SADD before a queue's or topic's first write, never from inside a script.
+ *
+ * @example
+ * ```ts
+ * registryKeys('sluice').queues // 'sluice:{registry}:queues'
+ * ```
+ */
+export function registryKeys(prefix: string): RegistryKeys {
+  return { queues: `${prefix}:{registry}:queues`, topics: `${prefix}:{registry}:topics` };
 }
 
 // ---------------------------------------------------------------------------------------------

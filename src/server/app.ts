@@ -15,19 +15,40 @@ import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
 import { topicRoutes } from './routes/topics.js';
 import { gatewayRoutes } from './gateway/index.js';
-import { loggerOptions } from './logging.js';
+import { loggerOptions, type LogDestination } from './logging.js';
+import { sharedSchemas } from './schemas/common.js';
+import { queueSchemas } from './schemas/queues.js';
+import { topicSchemas } from './schemas/topics.js';
 
-/** Builds the application over a context. Call `ready()` (or `listen`) before use. */
-export async function buildApp(ctx: ServerContext): Promise<App> {
+/** Options of {@link buildApp} that are not configuration. */
+export interface AppOptions {
+  /** Where log lines go (a pino destination); default stdout. */
+  logDestination?: LogDestination;
+}
+
+/**
+ * Builds the application over a context. Call `ready()` (or `listen`) before use.
+ * @example
+ * ```ts
+ * const ctx = createContext(config);
+ * const app = await buildApp(ctx);
+ * await app.listen({ port: config.port, host: config.host });
+ * ```
+ */
+export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<App> {
   const app = Fastify({
-    logger: loggerOptions(ctx.config),
+    logger: loggerOptions(ctx.config, options.logDestination),
     // Bodies past the largest payload a job may carry are refused before parsing (413).
     bodyLimit: 8 * 1024 * 1024,
     // Job ids and topic names may hold ':' and '.'; keep the defaults' length guard.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
+    // A schema failure lists every problem, not just the first; an unknown field is refused
+    // (not silently stripped: stripping inside `anyOf` would also corrupt the other branch).
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandling(app);
+  for (const schema of [...sharedSchemas, ...queueSchemas, ...topicSchemas]) app.addSchema(schema);
   await registerOpenApi(app);
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
 

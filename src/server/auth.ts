@@ -6,6 +6,7 @@
  * - `publish`: `true` (every topic it may read) or its own list of names / patterns.
  * With no secret the authenticator is off: every caller is an admin (the server is on loopback).
  */
+import type { FastifyRequest } from 'fastify';
 import { errors, jwtVerify } from 'jose';
 import { AuthError } from '../index.js';
 import type { Authenticator, Principal } from './types.js';
@@ -64,4 +65,79 @@ export function createAuthenticator(secret: string | undefined): Authenticator {
     canRead: (p, topic) => p.admin || topicMatches(p.read, topic),
     canPublish: (p, topic) => (p.admin && !p.readOnly) || topicMatches(p.publish, topic),
   };
+}
+
+// --- route guards -------------------------------------------------------------------------
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+/**
+ * The caller's token: `Authorization: Bearer <token>`, or `?token=` on GET (EventSource and
+ * links cannot set headers). Undefined when there is none.
+ * @example
+ * ```ts
+ * const principal = await ctx.auth.verify(bearerToken(request));
+ * ```
+ */
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  if (typeof header === 'string') return /^Bearer +(\S+)$/i.exec(header.trim())?.[1];
+  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+  const token = (req.query as Record<string, unknown> | undefined)?.token;
+  return typeof token === 'string' && token !== '' ? token : undefined;
+}
+
+/**
+ * `onRequest` hook of a scope: verifies the token (401) and keeps the principal.
+ * @example
+ * ```ts
+ * app.addHook('onRequest', principalHook(ctx.auth));
+ * app.get('/x/:topic', (req) => requireTopic(ctx.auth, principalOf(req), req.params.topic, 'read'));
+ * ```
+ */
+export function principalHook(auth: Authenticator) {
+  return async (req: FastifyRequest): Promise<void> => {
+    principals.set(req, await auth.verify(bearerToken(req)));
+  };
+}
+
+/**
+ * `onRequest` hook of the admin scope: the admin role for everything, the viewer role for
+ * reads (GET) only; anything else is `SLC_ERR_FORBIDDEN`.
+ * @example
+ * ```ts
+ * app.addHook('onRequest', adminHook(ctx.auth));
+ * ```
+ */
+export function adminHook(auth: Authenticator) {
+  return async (req: FastifyRequest): Promise<void> => {
+    const p = await auth.verify(bearerToken(req));
+    principals.set(req, p);
+    requireAdmin(p, req.method);
+  };
+}
+
+/** Throws `SLC_ERR_FORBIDDEN` unless `p` may call an admin route with `method`. */
+export function requireAdmin(p: Principal, method: string): void {
+  if (!p.admin) throw new AuthError('SLC_ERR_FORBIDDEN', 'this route needs an admin token');
+  if (p.readOnly && method !== 'GET' && method !== 'HEAD')
+    throw new AuthError('SLC_ERR_FORBIDDEN', 'a viewer token may only read');
+}
+
+/** Throws `SLC_ERR_FORBIDDEN` unless `p` may read (or publish to) `topic`. */
+export function requireTopic(
+  auth: Authenticator,
+  p: Principal,
+  topic: string,
+  access: 'read' | 'publish',
+): void {
+  const ok = access === 'read' ? auth.canRead(p, topic) : auth.canPublish(p, topic);
+  if (!ok) throw new AuthError('SLC_ERR_FORBIDDEN', `the token may not ${access} topic ${topic}`);
+}
+
+/** The principal a guard hook verified for this request. */
+export function principalOf(req: FastifyRequest): Principal {
+  const p = principals.get(req);
+  if (!p) throw new Error('principalOf: no auth hook ran for this route');
+  return p;
 }

@@ -1,15 +1,17 @@
 /**
  * `createContext`: the library handles one server process is built over. Queue handles are made
  * on first use and kept (each holds connections); one `Streams` serves every topic (one Redis
- * reader per topic, shared by every local subscriber).
+ * reader per topic, shared by every local subscriber); one `Registry` lists the names in use.
  */
-import { Queue, Streams } from '../index.js';
+import { Queue, Registry, Streams } from '../index.js';
 import { createAuthenticator } from './auth.js';
 import type { ServerConfig } from './config.js';
 import type { QueueDirectory, ServerContext } from './types.js';
 
-function queueDirectory(config: ServerConfig): QueueDirectory {
+function queueDirectory(config: ServerConfig, registry: Registry): QueueDirectory {
   const open = new Map<string, Queue>();
+  // Names seen in the registry; a name never leaves it, so a yes is kept.
+  const seen = new Set<string>();
   return {
     get(name) {
       let q = open.get(name);
@@ -19,8 +21,17 @@ function queueDirectory(config: ServerConfig): QueueDirectory {
       }
       return q;
     },
-    // The registry of names lands with the admin routes.
-    names: async () => [...open.keys()].sort(),
+    async names() {
+      const names = await registry.queues();
+      for (const n of names) seen.add(n);
+      return names;
+    },
+    async known(name) {
+      if (seen.has(name)) return true;
+      const yes = await registry.has('queues', name);
+      if (yes) seen.add(name);
+      return yes;
+    },
     async close() {
       await Promise.all([...open.values()].map((q) => q.close()));
       open.clear();
@@ -30,15 +41,17 @@ function queueDirectory(config: ServerConfig): QueueDirectory {
 
 /** Opens the library handles for a configuration. Close with {@link closeContext}. */
 export function createContext(config: ServerConfig): ServerContext {
+  const registry = new Registry({ connection: config.redisUrl, prefix: config.prefix });
   return {
     config,
-    queues: queueDirectory(config),
+    queues: queueDirectory(config, registry),
     streams: new Streams({ connection: config.redisUrl, prefix: config.prefix }),
+    registry,
     auth: createAuthenticator(config.secret),
   };
 }
 
 /** Closes every handle the context opened. */
 export async function closeContext(ctx: ServerContext): Promise<void> {
-  await Promise.all([ctx.queues.close(), ctx.streams.close()]);
+  await Promise.all([ctx.queues.close(), ctx.streams.close(), ctx.registry.close()]);
 }

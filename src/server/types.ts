@@ -11,7 +11,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Queue, Streams } from '../index.js';
+import type { Queue, Registry, Streams } from '../index.js';
 import type { ServerConfig } from './config.js';
 
 /** The Fastify instance every route plugin receives. */
@@ -56,6 +56,8 @@ export interface QueueDirectory {
   get(name: string): Queue;
   /** Every queue name known under the prefix (the registry). */
   names(): Promise<string[]>;
+  /** Whether the registry knows `name` (a handle is made only for known names or an add). */
+  known(name: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -64,5 +66,7 @@ export interface ServerContext {
   config: ServerConfig;
   queues: QueueDirectory;
   streams: Streams;
+  /** The registry of queue and topic names under the prefix. */
+  registry: Registry;
   auth: Authenticator;
 }

@@ -16,7 +16,13 @@
 import { validateName } from '../validate.js';
 import { cursorKey, unreadKey } from '../redis/keys.js';
 import type { Hub } from './hub.js';
-import { assertNoProblems, optionProblems, validateMemberName } from './options.js';
+import {
+  KEYS,
+  assertNoProblems,
+  optionProblems,
+  optionsOf,
+  validateMemberName,
+} from './options.js';
 import { START, parsePosition, type Position } from './position.js';
 import type { Topic } from './topic.js';
 import type { RangePage } from './types.js';
@@ -48,14 +54,16 @@ export class Cursors {
   /** @internal use `streams.cursors()` */
   constructor(
     private readonly hub: Hub,
-    opts: CursorOptions = {},
+    options: CursorOptions = {},
   ) {
-    assertNoProblems(
-      optionProblems([
-        ['cursorTtlMs', opts.cursorTtlMs, 'int>0'],
-        ['unreadTtlMs', opts.unreadTtlMs, 'int>0'],
+    const { o: opts, problems } = optionsOf(options, 'cursor options', KEYS.cursors);
+    problems.push(
+      ...optionProblems([
+        ['cursorTtlMs', opts.cursorTtlMs, 'age>0'],
+        ['unreadTtlMs', opts.unreadTtlMs, 'age>0'],
       ]),
     );
+    assertNoProblems(problems);
     this.cursorTtlMs = opts.cursorTtlMs ?? 30 * DAY;
     this.unreadTtlMs = opts.unreadTtlMs ?? DAY;
   }
@@ -80,6 +88,10 @@ export class Cursors {
     opts: { clearUnread?: boolean } = {},
   ): Promise<Position> {
     this.hub.assertOpen();
+    const { o, problems } = optionsOf(opts, 'cursor set options', KEYS.cursorSet);
+    if (o.clearUnread !== undefined && typeof o.clearUnread !== 'boolean')
+      problems.push('clearUnread must be a boolean');
+    assertNoProblems(problems);
     const [u, c, t] = this.names(user, client, topic);
     if (position === START || parsePosition(position).epoch === '')
       return (await this.get(u, c, t)) ?? START;
@@ -88,7 +100,7 @@ export class Cursors {
       await this.hub.conn.script('stream_cursor_set', keys, [
         position,
         this.cursorTtlMs,
-        opts.clearUnread ? '1' : '0',
+        o.clearUnread ? '1' : '0',
       ]),
     );
   }
@@ -109,6 +121,7 @@ export class Cursors {
   async unread(user: string, topics: readonly string[]): Promise<Record<string, number>> {
     this.hub.assertOpen();
     validateMemberName('user', user);
+    assertNoProblems(Array.isArray(topics) ? [] : ['topics must be an array of topic names']);
     const out: Record<string, number> = {};
     if (topics.length === 0) return out;
     const keys = topics.map((t) => unreadKey(this.hub.prefix, user, validateName('topic', t)));
@@ -124,8 +137,10 @@ export class Cursors {
     client: string,
     opts: { limit?: number } = {},
   ): Promise<RangePage<T>> {
+    const { o, problems } = optionsOf(opts, 'missed options', KEYS.limit);
+    assertNoProblems(problems);
     const after = (await this.get(user, client, topic.name)) ?? START;
-    return topic.range({ after, limit: opts.limit });
+    return topic.range({ after, limit: o.limit });
   }
 
   private names(user: string, client: string, topic: string): [string, string, string] {

@@ -17,7 +17,7 @@ import { Cluster } from 'ioredis';
 import { serialisePayload } from '../validate.js';
 import type { Hub } from './hub.js';
 import type { ChannelHandler } from './live-router.js';
-import { DEFAULT_MAX_BUFFERED, assertNoProblems, optionProblems } from './options.js';
+import { DEFAULT_MAX_BUFFERED, checkSubscribeOptions } from './options.js';
 import type { EphemeralEntry, SubscriptionEvent } from './types.js';
 import type { SubscribeOptions } from './topic.js';
 
@@ -202,10 +202,10 @@ export class EphemeralTopic<T = unknown> {
   }
 
   /** Subscribes to what is published from now on (see the class notes on `after`). */
-  subscribe(opts: SubscribeOptions = {}): EphemeralSubscription<T> {
+  subscribe(options: SubscribeOptions = {}): EphemeralSubscription<T> {
     this.hub.assertOpen();
+    const opts = checkSubscribeOptions(options);
     const maxBuffered = opts.maxBuffered ?? DEFAULT_MAX_BUFFERED;
-    assertNoProblems(optionProblems([['maxBuffered', maxBuffered, 'int>0']]));
     let map = readers.get(this.hub);
     if (!map) readers.set(this.hub, (map = new Map()));
     let reader = map.get(this.channel);

@@ -121,7 +121,9 @@ export class GroupCommands {
 
   /**
    * Takes over entries idle for `minIdleMs` (only `consumer`'s own with `ownOnly`): claims
-   * them, or dead-letters those delivered `maxDeliveries` times (with their last error).
+   * them, or dead-letters those delivered `maxDeliveries` times (with their last error). One
+   * call looks at no more than `10 × count` pending entries, going on from where the group's
+   * last call stopped; `more` says the pending list was not looked at to its end.
    */
   async reclaim(
     consumer: string,
@@ -135,13 +137,14 @@ export class GroupCommands {
     epoch: string;
     claimed: Delivery[];
     dead: { id: string; error: string }[];
+    more: boolean;
   }> {
     const k = this.keys;
-    const [status, epoch, flat, deadFlat] = (await this.run(
+    const [status, epoch, flat, deadFlat, cursor] = (await this.run(
       'stream_group_reclaim',
       [k.stream, k.meta, k.errors, this.dlq],
       [this.group, consumer, minIdleMs, count, maxDeliveries, dlqMaxLen, ownOnly ? '1' : '0'],
-    )) as [number, string, (string | number)[], string[]];
+    )) as [number, string, (string | number)[], string[], string];
     const claimed: Delivery[] = [];
     for (let i = 0; i < flat.length; i += 3)
       claimed.push({
@@ -152,7 +155,7 @@ export class GroupCommands {
     const dead: { id: string; error: string }[] = [];
     for (let i = 0; i < deadFlat.length; i += 2)
       dead.push({ id: deadFlat[i]!, error: deadFlat[i + 1]! });
-    return { ok: status === 1, epoch, claimed, dead };
+    return { ok: status === 1, epoch, claimed, dead, more: cursor !== '0' };
   }
 
   /** One consistent snapshot of the group on this topic, or undefined if it does not exist. */

@@ -16,6 +16,12 @@ import { PeriodicTask } from '../periodic.js';
 import { describeThrown, toError } from '../thrown.js';
 import type { StreamEntry } from './types.js';
 
+/**
+ * Reclaim calls per pass at most. Each looks at up to 10 × the free slots of the pending list
+ * (one short step inside Redis, however long the list), so a pass looks at up to 1,000 × free.
+ */
+const RECLAIM_STEPS = 100;
+
 /** What a handler gets beside the entry. */
 export interface DeliveryContext {
   /** Aborted when the entry was taken over by another consumer, or on shutdown timeout. */
@@ -312,10 +318,14 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
     }
   }
 
-  /** Takes over idle entries (or, at start, this consumer's own pending ones). */
+  /**
+   * Takes over idle entries (or, at start, this consumer's own pending ones). Each call is a
+   * short step of Redis work; one pass makes at most {@link RECLAIM_STEPS} of them, and the next
+   * pass goes on where this one stopped.
+   */
   private async reclaim(ownOnly: boolean): Promise<void> {
     for (const source of this.sources) {
-      for (;;) {
+      for (let step = 1; ; step++) {
         const free = this.s.concurrency - this.held.size;
         if (free <= 0 || this.stopping) return;
         const r = await source.commands.reclaim(
@@ -333,7 +343,7 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
           if (!ownOnly) this.emit('reclaimed', formatPosition(source.epoch, d.id), d.deliveries);
           this.take(source, d);
         }
-        if (r.claimed.length + r.dead.length < free) break;
+        if (r.claimed.length + r.dead.length < free && (!r.more || step >= RECLAIM_STEPS)) break;
       }
     }
   }

@@ -15,11 +15,19 @@
  * ```
  */
 import { hostname } from 'node:os';
+import { shown } from '../validate.js';
 import { GroupNotFoundError } from '../errors.js';
 import { GroupCommands, type RawGroupStats } from './group-commands.js';
 import { GroupProcessor, type GroupHandler, type ProcessorSettings } from './group-processor.js';
 import type { Hub } from './hub.js';
-import { MAX_PAGE_SIZE, assertNoProblems, optionProblems, validateMemberName } from './options.js';
+import {
+  KEYS,
+  MAX_PAGE_SIZE,
+  assertNoProblems,
+  optionProblems,
+  optionsOf,
+  validateMemberName,
+} from './options.js';
 import { formatPosition, idTime, newEpoch, type Position } from './position.js';
 import type { Topic } from './topic.js';
 
@@ -118,8 +126,12 @@ export class ConsumerGroup<T = unknown> {
     opts: GroupOptions,
   ) {
     this.name = validateMemberName('group name', name);
+    const { o, problems } = optionsOf(opts, 'group options', KEYS.group);
+    if (o.startAt !== undefined && o.startAt !== 'beginning' && o.startAt !== 'end')
+      problems.push(`startAt must be 'beginning' or 'end', got ${shown(o.startAt)}`);
+    assertNoProblems(problems);
     this.commands = topics.map((t) => new GroupCommands(hub.conn, t.keys, this.name));
-    this.startAt = opts.startAt === 'end' ? '$' : '0';
+    this.startAt = o.startAt === 'end' ? '$' : '0';
   }
 
   /** Creates the group where it does not exist yet (idempotent). */
@@ -137,19 +149,22 @@ export class ConsumerGroup<T = unknown> {
    * p.on('dead-letter', (position, error) => log.warn({ position, error }));
    * ```
    */
-  process(handler: GroupHandler<T>, opts: ProcessOptions = {}): GroupProcessor<T> {
+  process(handler: GroupHandler<T>, options: ProcessOptions = {}): GroupProcessor<T> {
     this.hub.assertOpen();
+    const { o: opts, problems } = optionsOf(options, 'process options', KEYS.process);
     const claimIdleMs = opts.claimIdleMs ?? 30_000;
-    const problems = optionProblems([
-      ['concurrency', opts.concurrency, 'int>0'],
-      ['claimIdleMs', opts.claimIdleMs, 'int>0'],
-      ['maxDeliveries', opts.maxDeliveries, 'int>0'],
-      ['retryDelayMs', opts.retryDelayMs, 'int>=0'],
-      ['blockMs', opts.blockMs, 'int>0'],
-      ['reclaimIntervalMs', opts.reclaimIntervalMs, 'int>0'],
-      ['heartbeatMs', opts.heartbeatMs, 'int>0'],
-      ['deadLetterMaxLen', opts.deadLetterMaxLen, 'int>=0'],
-    ]);
+    problems.push(
+      ...optionProblems([
+        ['concurrency', opts.concurrency, 'int>0'],
+        ['claimIdleMs', opts.claimIdleMs, 'interval>0'],
+        ['maxDeliveries', opts.maxDeliveries, 'int>0'],
+        ['retryDelayMs', opts.retryDelayMs, 'interval>=0'],
+        ['blockMs', opts.blockMs, 'interval>0'],
+        ['reclaimIntervalMs', opts.reclaimIntervalMs, 'interval>0'],
+        ['heartbeatMs', opts.heartbeatMs, 'interval>0'],
+        ['deadLetterMaxLen', opts.deadLetterMaxLen, 'int>=0'],
+      ]),
+    );
     if (opts.retryDelayMs !== undefined && opts.retryDelayMs > claimIdleMs)
       problems.push('retryDelayMs must not exceed claimIdleMs');
     if (opts.heartbeatMs !== undefined && opts.heartbeatMs >= claimIdleMs)
@@ -225,15 +240,19 @@ export class ConsumerGroup<T = unknown> {
   /** Dead-lettered entries, oldest first (`after`: the `id` of the last one seen). */
   async deadLetters(opts: { after?: string; limit?: number } = {}): Promise<DeadLetter<T>[]> {
     this.hub.assertOpen();
-    const limit = opts.limit ?? 100;
-    assertNoProblems(
-      limit >= 1 && limit <= MAX_PAGE_SIZE && Number.isInteger(limit)
-        ? []
-        : [`limit must be an integer 1–${MAX_PAGE_SIZE}`],
-    );
+    const { o, problems } = optionsOf(opts, 'deadLetters options', KEYS.deadLetters);
+    const limit = o.limit ?? 100;
+    if (!(Number.isInteger(limit) && limit >= 1 && limit <= MAX_PAGE_SIZE))
+      problems.push(`limit must be an integer 1–${MAX_PAGE_SIZE}`);
+    if (
+      o.after !== undefined &&
+      (typeof o.after !== 'string' || !/^\d{1,20}-\d{1,20}$/.test(o.after))
+    )
+      problems.push(`after must be the id of a dead letter (<ms>-<seq>), got ${shown(o.after)}`);
+    assertNoProblems(problems);
     const all: DeadLetter<T>[] = [];
     for (const c of this.commands)
-      for (const row of await c.deadLetters(opts.after ?? '0-0', limit))
+      for (const row of await c.deadLetters(o.after ?? '0-0', limit))
         all.push({
           id: row.id,
           position: row.fields.p ?? formatPosition('0', '0-0'),

@@ -4,6 +4,18 @@
  * every problem.
  */
 import { ValidationError } from '../errors.js';
+import {
+  MAX_AGE_MS,
+  MAX_BYTES,
+  MAX_INTERVAL_MS,
+  intProblem,
+  isOptionsObject,
+  knownKeys,
+  shown,
+  optionsArg,
+  pushUnknownKeys,
+  type KnownKeys,
+} from '../validate.js';
 
 // The connection retry rule is shared with queues: it lives in src/redis.
 export { toConnectionRetry, type ConnectionRetry } from '../redis/command-connection.js';
@@ -12,9 +24,9 @@ export { toConnectionRetry, type ConnectionRetry } from '../redis/command-connec
 export interface RetentionOptions {
   /** Keep at most this many entries (the oldest go first); default: no limit. */
   maxLen?: number;
-  /** Remove entries older than this (ms), checked on each publish; default: no limit. */
+  /** Remove entries older than this (ms, at most 10 years), checked on each publish; default: no limit. */
   maxAgeMs?: number;
-  /** Delete the topic after this long (ms) without a publish; default: never. */
+  /** Delete the topic after this long (ms, at most 10 years) without a publish; default: never. */
   ttlMs?: number;
   /**
    * Let retention remove entries that a live consumer group has not acknowledged yet. Default
@@ -22,7 +34,10 @@ export interface RetentionOptions {
    * exceed `maxLen`/`maxAgeMs` until the group catches up).
    */
   trimUnacked?: boolean;
-  /** A group counts as live for `groupLiveMs` after its consumers were last seen; default 1 h. */
+  /**
+   * A group counts as live for `groupLiveMs` (at most 10 years) after its consumers were last
+   * seen; default 1 h.
+   */
   groupLiveMs?: number;
 }
 
@@ -50,7 +65,26 @@ export const DEFAULT_MAX_BUFFERED = 1000;
 /** The most entries one read (`range`, `latest`, a page) may ask for. */
 export const MAX_PAGE_SIZE = 10_000;
 
-type Check = [name: string, value: unknown, rule: 'int>=0' | 'int>0' | 'bool', required?: boolean];
+/**
+ * What a value must be: an integer (`>=0`, `>0`); a duration in ms, `interval` for leases,
+ * heartbeats, polls and timeouts (at most 24 h, below Node's timer limit), `age` for ages,
+ * TTLs and windows (at most 10 years), each `>0` or `>=0`; a size in `bytes` (1 – 512 MiB);
+ * or a `bool`.
+ */
+type Rule =
+  'int>=0' | 'int>0' | 'interval>0' | 'interval>=0' | 'age>0' | 'age>=0' | 'bytes' | 'bool';
+
+type Check = [name: string, value: unknown, rule: Rule, required?: boolean];
+
+const BOUNDS: Record<Exclude<Rule, 'bool'>, [min: number, max: number]> = {
+  'int>=0': [0, Number.MAX_SAFE_INTEGER],
+  'int>0': [1, Number.MAX_SAFE_INTEGER],
+  'interval>0': [1, MAX_INTERVAL_MS],
+  'interval>=0': [0, MAX_INTERVAL_MS],
+  'age>0': [1, MAX_AGE_MS],
+  'age>=0': [0, MAX_AGE_MS],
+  bytes: [1, MAX_BYTES],
+};
 
 /**
  * Problems with a set of option values, one line each.
@@ -71,9 +105,8 @@ export function optionProblems(checks: readonly Check[]): string[] {
       if (typeof value !== 'boolean') problems.push(`${name} must be a boolean`);
       continue;
     }
-    const min = rule === 'int>0' ? 1 : 0;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
-      problems.push(`${name} must be an integer >= ${min}, got ${String(value)}`);
+    const p = intProblem(name, value, ...BOUNDS[rule]);
+    if (p) problems.push(p);
   }
   return problems;
 }
@@ -87,10 +120,10 @@ export function assertNoProblems(problems: string[]): void {
 export function retentionChecks(o: RetentionOptions, at = ''): Check[] {
   return [
     [`${at}maxLen`, o.maxLen, 'int>0'],
-    [`${at}maxAgeMs`, o.maxAgeMs, 'int>0'],
-    [`${at}ttlMs`, o.ttlMs, 'int>0'],
+    [`${at}maxAgeMs`, o.maxAgeMs, 'age>0'],
+    [`${at}ttlMs`, o.ttlMs, 'age>0'],
     [`${at}trimUnacked`, o.trimUnacked, 'bool'],
-    [`${at}groupLiveMs`, o.groupLiveMs, 'int>0'],
+    [`${at}groupLiveMs`, o.groupLiveMs, 'age>0'],
   ];
 }
 
@@ -117,4 +150,106 @@ export function validateMemberName(kind: string, name: unknown): string {
       `${kind} ${JSON.stringify(name)} must be 1–128 characters of letters, digits and _ . @ + = - (not starting with . @ + = -)`,
     ]);
   return name;
+}
+
+// ---- Option objects: their type and their keys ----
+
+/**
+ * Checks that `value` is an options object (or undefined) and has no unknown keys. Returns it
+ * (`{}` for undefined) with the problems found so far; throws at once if it is not an object,
+ * unless it is nested (`at` given: that is a problem like the others).
+ *
+ * @example
+ * ```ts
+ * const { o, problems } = optionsOf(opts, 'range options', RANGE_KEYS);
+ * ```
+ */
+export function optionsOf<T extends object>(
+  value: T | undefined | null,
+  what: string,
+  keys: KnownKeys,
+  at = '',
+): { o: T; problems: string[] } {
+  const problems: string[] = [];
+  if (at !== '' && value !== undefined && !isOptionsObject(value)) {
+    problems.push(`${what} must be an object, got ${shown(value)}`);
+    return { o: {} as T, problems };
+  }
+  const o = optionsArg(value, what);
+  pushUnknownKeys(o, keys, at, problems);
+  return { o, problems };
+}
+
+const RETENTION = ['maxLen', 'maxAgeMs', 'ttlMs', 'trimUnacked', 'groupLiveMs'];
+const RETENTION_INSTEAD = {
+  maxlen: 'maxLen',
+  MAXLEN: 'maxLen',
+  maxAge: 'maxAgeMs',
+  ttl: 'ttlMs',
+  minId: 'maxAgeMs',
+};
+
+/** Known keys of each options object of the stream classes. */
+export const KEYS = {
+  streams: knownKeys(['connection', 'prefix', 'retry', 'tailCheckMs', 'connectionName']),
+  topic: knownKeys([...RETENTION, 'idempotencyWindowMs', 'maxPayloadBytes', 'feed'], {
+    ...RETENTION_INSTEAD,
+    durable: 'streams.ephemeral() for a non-durable topic',
+    ephemeral: 'streams.ephemeral()',
+  }),
+  feed: knownKeys(['partitions', ...RETENTION], RETENTION_INSTEAD),
+  ephemeral: knownKeys(['maxPayloadBytes']),
+  group: knownKeys(['startAt'], { from: 'startAt', start: 'startAt', startId: 'startAt' }),
+  process: knownKeys(
+    [
+      'consumer',
+      'concurrency',
+      'claimIdleMs',
+      'maxDeliveries',
+      'retryDelayMs',
+      'blockMs',
+      'reclaimIntervalMs',
+      'heartbeatMs',
+      'deadLetterMaxLen',
+    ],
+    {
+      consumerName: 'consumer',
+      name: 'consumer',
+      minIdleTime: 'claimIdleMs',
+      minIdleMs: 'claimIdleMs',
+      maxRetries: 'maxDeliveries',
+      maxAttempts: 'maxDeliveries',
+      block: 'blockMs',
+      count: 'concurrency',
+    },
+  ),
+  subscribe: knownKeys(['after', 'signal', 'pageSize', 'maxBuffered'], {
+    from: 'after',
+    since: 'after',
+    lastEventId: 'after',
+    limit: 'pageSize',
+  }),
+  range: knownKeys(['after', 'limit'], { from: 'after', since: 'after', count: 'limit' }),
+  publish: knownKeys(['idempotencyKey'], { id: 'idempotencyKey', key: 'idempotencyKey' }),
+  bulkItem: knownKeys(['data', 'idempotencyKey'], { id: 'idempotencyKey', key: 'idempotencyKey' }),
+  cursors: knownKeys(['cursorTtlMs', 'unreadTtlMs'], { ttlMs: 'cursorTtlMs' }),
+  cursorSet: knownKeys(['clearUnread']),
+  limit: knownKeys(['limit']),
+  deadLetters: knownKeys(['after', 'limit']),
+  ping: knownKeys(['timeoutMs'], { timeout: 'timeoutMs' }),
+} as const;
+
+/**
+ * Checks the options of a `subscribe` (durable or ephemeral): its keys, `maxBuffered` and
+ * `signal` (the position and page size are checked where they are used).
+ */
+export function checkSubscribeOptions<
+  O extends { after?: unknown; signal?: unknown; pageSize?: unknown; maxBuffered?: unknown },
+>(options: O | undefined): O {
+  const { o, problems } = optionsOf(options, 'subscribe options', KEYS.subscribe);
+  problems.push(...optionProblems([['maxBuffered', o.maxBuffered, 'int>0']]));
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+    problems.push('signal must be an AbortSignal');
+  assertNoProblems(problems);
+  return o;
 }

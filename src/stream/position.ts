@@ -15,6 +15,8 @@ export type Position = string;
 export const START: Position = '0';
 
 const POSITION_RE = /^([0-9a-z]{1,32}):(\d{1,20})-(\d{1,20})$/;
+/** Each part of a Redis stream id is an unsigned 64-bit integer. */
+const MAX_ID_PART = 2n ** 64n - 1n;
 
 /** A position taken apart. `epoch` is `''` for {@link START}. */
 export interface ParsedPosition {
@@ -35,7 +37,11 @@ export function parsePosition(position: unknown): ParsedPosition {
   if (position === START) return { epoch: '', id: '0-0' };
   if (typeof position === 'string') {
     const m = POSITION_RE.exec(position);
-    if (m) return { epoch: m[1]!, id: `${BigInt(m[2]!)}-${BigInt(m[3]!)}` };
+    if (m) {
+      const ms = BigInt(m[2]!);
+      const seq = BigInt(m[3]!);
+      if (ms <= MAX_ID_PART && seq <= MAX_ID_PART) return { epoch: m[1]!, id: `${ms}-${seq}` };
+    }
   }
   const shown = typeof position === 'string' ? position : String(position);
   throw new PositionError(

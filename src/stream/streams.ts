@@ -12,7 +12,7 @@
  * await streams.close();
  * ```
  */
-import { validateName } from '../validate.js';
+import { connectionProblem, prefixProblem, validateName } from '../validate.js';
 import type { ConnectionOptions } from '../redis/connection.js';
 import {
   DEFAULT_PREFIX,
@@ -31,8 +31,10 @@ import {
   DEFAULT_IDEMPOTENCY_WINDOW_MS,
   DEFAULT_MAX_PAYLOAD_BYTES,
   INLINE_MAX_BYTES,
+  KEYS,
   assertNoProblems,
   optionProblems,
+  optionsOf,
   retentionChecks,
   toConnectionRetry,
   toRetention,
@@ -94,10 +96,23 @@ export class Streams {
   private closing: Promise<void> | undefined;
 
   /** `options` may be just a connection URL. */
-  constructor(options: StreamsOptions | string = {}) {
-    if (typeof options === 'string') options = { connection: options };
-    assertNoProblems(optionProblems([['tailCheckMs', options.tailCheckMs, 'int>0']]));
-    const retry = toConnectionRetry(options.retry);
+  constructor(streamsOptions: StreamsOptions | string = {}) {
+    const { o: options, problems } = optionsOf(
+      typeof streamsOptions === 'string' ? { connection: streamsOptions } : streamsOptions,
+      'Streams options',
+      KEYS.streams,
+    );
+    problems.push(...optionProblems([['tailCheckMs', options.tailCheckMs, 'interval>0']]));
+    for (const p of [connectionProblem(options.connection), prefixProblem(options.prefix)])
+      if (p) problems.push(p);
+    if (
+      options.connectionName !== undefined &&
+      (typeof options.connectionName !== 'string' ||
+        !/^[\x21-\x7e]{1,64}$/.test(options.connectionName))
+    )
+      problems.push('connectionName must be 1–64 printable characters without spaces');
+    const retry = toConnectionRetry(options.retry, 'retry', problems);
+    assertNoProblems(problems);
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     const name = options.connectionName ?? 'sluice';
     const conn = new CommandConnection(options.connection, `${name}:cmd`, retry);
@@ -121,14 +136,17 @@ export class Streams {
    * const conv = streams.topic<Message>('conv:7', { maxLen: 1000, feed: chatFeed });
    * ```
    */
-  topic<T = unknown>(name: string, options: TopicOptions = {}): Topic<T> {
+  topic<T = unknown>(name: string, topicOptions: TopicOptions = {}): Topic<T> {
     this.hub.assertOpen();
     validateName('topic', name);
-    const problems = optionProblems([
-      ...retentionChecks(options),
-      ['idempotencyWindowMs', options.idempotencyWindowMs, 'int>=0'],
-      ['maxPayloadBytes', options.maxPayloadBytes, 'int>0'],
-    ]);
+    const { o: options, problems } = optionsOf(topicOptions, 'topic options', KEYS.topic);
+    problems.push(
+      ...optionProblems([
+        ...retentionChecks(options),
+        ['idempotencyWindowMs', options.idempotencyWindowMs, 'age>=0'],
+        ['maxPayloadBytes', options.maxPayloadBytes, 'bytes'],
+      ]),
+    );
     const feed = options.feed;
     if (feed !== undefined && (!(feed instanceof Feed) || feed.owner !== this.hub))
       problems.push('feed must be a Feed made by this Streams instance');
@@ -162,12 +180,14 @@ export class Streams {
   ): EphemeralTopic<T> {
     this.hub.assertOpen();
     validateName('topic', name);
-    assertNoProblems(optionProblems([['maxPayloadBytes', options.maxPayloadBytes, 'int>0']]));
+    const { o, problems } = optionsOf(options, 'ephemeral options', KEYS.ephemeral);
+    problems.push(...optionProblems([['maxPayloadBytes', o.maxPayloadBytes, 'bytes']]));
+    assertNoProblems(problems);
     return new EphemeralTopic<T>(
       this.hub,
       name,
       ephemeralChannel(this.prefix, name),
-      options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+      o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
     );
   }
 
@@ -178,14 +198,17 @@ export class Streams {
    * const feed = streams.feed('chat', { partitions: 8, maxLen: 100_000 });
    * ```
    */
-  feed(name: string, options: FeedOptions): Feed {
+  feed(name: string, feedOptions: FeedOptions): Feed {
     this.hub.assertOpen();
     validateName('topic', name);
-    const problems = optionProblems([
-      ['partitions', options?.partitions, 'int>0', true],
-      ...retentionChecks(options ?? {}),
-    ]);
-    if (options?.partitions > 1024) problems.push('partitions must be at most 1024');
+    const { o: options, problems } = optionsOf(feedOptions, 'feed options', KEYS.feed);
+    problems.push(
+      ...optionProblems([
+        ['partitions', options.partitions, 'int>0', true],
+        ...retentionChecks(options),
+      ]),
+    );
+    if (options.partitions > 1024) problems.push('partitions must be at most 1024');
     assertNoProblems(problems);
     return new Feed(
       this.hub,
@@ -206,8 +229,11 @@ export class Streams {
    * Health check: one PING without retries. Resolves with the round trip in ms; throws
    * `SLC_ERR_CONNECTION` when Redis is unreachable, `SLC_ERR_TIMEOUT` after `timeoutMs`.
    */
-  ping(options: { timeoutMs?: number } = {}): Promise<number> {
-    return this.hub.conn.ping(options.timeoutMs);
+  async ping(options: { timeoutMs?: number } = {}): Promise<number> {
+    const { o, problems } = optionsOf(options, 'ping options', KEYS.ping);
+    problems.push(...optionProblems([['timeoutMs', o.timeoutMs, 'interval>0']]));
+    assertNoProblems(problems);
+    return this.hub.conn.ping(o.timeoutMs);
   }
 
   /** Reads sent to Redis and reads served by joining an identical one in flight. */

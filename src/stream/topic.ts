@@ -13,17 +13,20 @@
  * ```
  */
 import type { TopicKeys } from '../redis/keys.js';
-import { serialisePayload } from '../validate.js';
+import { isOptionsObject, serialisePayload, shown } from '../validate.js';
 import { ValidationError } from '../errors.js';
+import { registerTopic } from './topic-registry.js';
 import { TopicCommands, type PublishSpec, type RawRange } from './commands.js';
 import { ConsumerGroup, type GroupOptions } from './group.js';
 import type { Hub } from './hub.js';
 import {
   DEFAULT_MAX_BUFFERED,
   DEFAULT_PAGE_SIZE,
+  KEYS,
   MAX_PAGE_SIZE,
   assertNoProblems,
-  optionProblems,
+  checkSubscribeOptions,
+  optionsOf,
 } from './options.js';
 import {
   START,
@@ -101,8 +104,11 @@ export class Topic<T = unknown> {
    */
   async publish(data: T, opts: { idempotencyKey?: string } = {}): Promise<Published> {
     this.hub.assertOpen();
-    const key = checkKey(opts.idempotencyKey, 0);
+    const { o, problems } = optionsOf(opts, 'publish options', KEYS.publish);
+    assertNoProblems(problems);
+    const key = checkKey(o.idempotencyKey, 0);
     const json = serialisePayload(data, this.maxPayloadBytes, 'data');
+    await registerTopic(this.hub, this.name);
     const reply = await this.commands.publish(this.spec, newEpoch(), [{ key, data: json }]);
     const r = reply.results[0]!;
     return { position: formatPosition(reply.epoch, r.id), duplicate: r.duplicate };
@@ -114,10 +120,23 @@ export class Topic<T = unknown> {
    */
   async publishBulk(items: readonly { data: T; idempotencyKey?: string }[]): Promise<Published[]> {
     this.hub.assertOpen();
-    const entries = items.map((item, i) => ({
-      key: checkKey(item.idempotencyKey, i),
-      data: serialisePayload(item.data, this.maxPayloadBytes, `entry ${i} data`),
-    }));
+    if (!Array.isArray(items))
+      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+        `publishBulk takes an array of { data, idempotencyKey? }, got ${shown(items)}`,
+      ]);
+    const entries = items.map((item: unknown, i) => {
+      if (!isOptionsObject(item))
+        throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+          `item ${i} must be an object { data, idempotencyKey? }, got ${shown(item)}`,
+        ]);
+      const { problems } = optionsOf(item, `item ${i}`, KEYS.bulkItem, `item ${i}: `);
+      assertNoProblems(problems);
+      return {
+        key: checkKey(item.idempotencyKey as string | undefined, i),
+        data: serialisePayload(item.data, this.maxPayloadBytes, `entry ${i} data`),
+      };
+    });
+    await registerTopic(this.hub, this.name);
     const out: Published[] = [];
     for (let i = 0; i < entries.length; i += BULK_CHUNK) {
       const reply = await this.commands.publish(
@@ -142,8 +161,10 @@ export class Topic<T = unknown> {
    */
   async range(opts: { after?: Position; limit?: number } = {}): Promise<RangePage<T>> {
     this.hub.assertOpen();
-    const after = opts.after ?? START;
-    const limit = checkLimit('limit', opts.limit ?? 100);
+    const { o, problems } = optionsOf(opts, 'range options', KEYS.range);
+    assertNoProblems(problems);
+    const after = o.after ?? START;
+    const limit = checkLimit('limit', o.limit ?? 100);
     const { epoch, id } = parsePosition(after);
     // Any identical read in flight may be shared: it was sent on the hub's one connection after
     // every publish of this hub that has resolved, so it sees them (read-your-writes holds).
@@ -219,11 +240,11 @@ export class Topic<T = unknown> {
    * }
    * ```
    */
-  subscribe(opts: SubscribeOptions = {}): Subscription<T> {
+  subscribe(options: SubscribeOptions = {}): Subscription<T> {
     this.hub.assertOpen();
+    const opts = checkSubscribeOptions(options);
     const pageSize = checkLimit('pageSize', opts.pageSize ?? DEFAULT_PAGE_SIZE);
     const maxBuffered = opts.maxBuffered ?? DEFAULT_MAX_BUFFERED;
-    assertNoProblems(optionProblems([['maxBuffered', maxBuffered, 'int>0']]));
     let start: { epoch: string | null; id: string } | undefined;
     if (opts.after !== undefined) {
       const p = parsePosition(opts.after);

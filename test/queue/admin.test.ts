@@ -65,7 +65,11 @@ describe('remove', () => {
     expect(await q.remove('w2')).toBe(false);
     expect(await q.remove('never-was')).toBe(false);
     const s = await h().state('adm');
-    expect(s.waiting).toEqual(['w1', 'w3']);
+    // w2 was in the middle of `wait`: its id stays there as a tombstone that fetch skips
+    expect(s.waiting).toEqual(['w1', 'w2', 'w3']);
+    expect(await h().redis.hgetall(h().keys('adm').tomb)).toEqual({ w2: '1' });
+    expect(s.meta.tombs).toBe('1');
+    expect((await q.stats()).waiting).toBe(2);
     expect(s.prio).toEqual([]);
     expect(s.delayed).toEqual({});
     expect(s.completed).toEqual({});

@@ -26,12 +26,13 @@ describe('queue keys', () => {
       marker: 'sluice:{emails}:marker',
       metrics: 'sluice:{emails}:metrics',
       events: 'sluice:{emails}:events',
+      tomb: 'sluice:{emails}:tomb',
     });
   });
 
   it('puts the queue name in the hash tag, after any prefix', () => {
     const keys = Object.values(queueKeys('app:jobs', 'a.b:c-1'));
-    expect(keys).toHaveLength(15);
+    expect(keys).toHaveLength(16);
     for (const key of keys) expect(key).toMatch(/^app:jobs:\{a\.b:c-1\}:[a-z]+$/);
     // Only one `{…}` per key, so Redis Cluster hashes exactly the queue name.
     for (const key of keys) expect(key.match(/\{/g)).toHaveLength(1);

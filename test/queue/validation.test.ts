@@ -238,18 +238,18 @@ describe('worker options', () => {
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.code).toBe('SLC_ERR_INVALID_OPTIONS');
     expect(err.problems).toEqual([
-      'concurrency must be an integer >= 1',
-      'leaseMs must be an integer >= 100',
-      'heartbeatMs must be an integer >= 10',
-      'stallCheckMs must be an integer >= 10',
-      'maxStalls must be an integer >= 0',
-      'historyLimit must be an integer >= 0',
-      'idleWakeMs must be an integer >= 10',
-      'retry.maxAttempts must be an integer >= 1',
+      'concurrency must be an integer >= 1, got 0',
+      'leaseMs must be an integer from 100 to 86400000 ms (24 h), got 50',
+      'heartbeatMs must be an integer from 10 to 86400000 ms (24 h), got 5',
+      'stallCheckMs must be an integer from 10 to 86400000 ms (24 h), got 0',
+      'maxStalls must be an integer >= 0, got -1',
+      'historyLimit must be an integer >= 0, got 1.5',
+      'idleWakeMs must be an integer from 10 to 86400000 ms (24 h), got 1',
+      'retry.maxAttempts must be an integer >= 1, got 0',
       "retry.backoff.type must be 'fixed' or 'exponential'",
-      'keepCompleted.count must be an integer >= 0',
-      'keepFailed.ageMs must be an integer >= 0',
-      'maxResultBytes must be a number > 0',
+      'keepCompleted.count must be an integer >= 0, got 1.5',
+      'keepFailed.ageMs must be an integer from 0 to 315360000000 ms (10 years), got -1',
+      'maxResultBytes must be an integer from 1 to 536870912 bytes (512 MiB), got 0',
     ]);
   });
 

@@ -2,6 +2,7 @@
 -- `-- @include fetch`. `k` is a table of the queue keys the caller declared.
 -- @include waiting
 -- @include records
+-- @include tombstones
 
 local PROMOTE_BATCH = 1000
 
@@ -73,12 +74,13 @@ end
 -- Takes up to `count` jobs: prioritised ones above default first, then the `wait` list (FIFO),
 -- then prioritised ones below default. Each gets a lease until `now + leaseMs` and the token
 -- `tokenBase:<n>`. Appends `id, token, record, info` per job to `out`. Returns the number taken.
-local function takeJobs(k, now, count, leaseMs, tokenBase, out)
+-- `tombs`: tombstones in `wait` (meta `tombs`), skipped on the way.
+local function takeJobs(k, now, count, leaseMs, tokenBase, out, tombs)
   if count <= 0 then return 0 end
   local ids
   if redis.call('ZCARD', k.prio) == 0 then
-    ids = redis.call('RPOP', k.wait, count)
-    if not ids then return 0 end
+    ids = popLive(k, count, tombs)
+    if #ids == 0 then return 0 end
   else
     ids = {}
     while #ids < count do
@@ -88,7 +90,7 @@ local function takeJobs(k, now, count, leaseMs, tokenBase, out)
         id = head[1]
         redis.call('ZREM', k.prio, id)
       else
-        id = redis.call('RPOP', k.wait)
+        id = popLive(k, 1, tombs)[1]
         if not id and head[1] then
           id = head[1]
           redis.call('ZREM', k.prio, id)
@@ -133,13 +135,16 @@ end
 -- (nextDue = -1 when nothing is delayed or the queue is paused).
 local function fetchJobs(k, now, count, leaseMs, tokenBase, out)
   promoteDue(k, now)
-  local paused = redis.call('HGET', k.meta, 'paused') == '1'
+  local meta = redis.call('HMGET', k.meta, 'paused', 'tombs')
+  local paused = meta[1] == '1'
   out[#out + 1] = now
   local dueSlot = #out + 1
   out[dueSlot] = -1
   if paused then return 0 end
-  local taken = takeJobs(k, now, count, leaseMs, tokenBase, out)
-  if taken == count and count > 0 then
+  local tombs = tonumber(meta[2] or '0')
+  local taken = takeJobs(k, now, count, leaseMs, tokenBase, out, tombs)
+  -- short of `count` past tombstones (a bounded run of them per call) may leave work behind
+  if count > 0 and (taken == count or tombs > 0) then
     if redis.call('LLEN', k.wait) > 0 or redis.call('ZCARD', k.prio) > 0 then wake(k.marker) end
   end
   local nextDue = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES')

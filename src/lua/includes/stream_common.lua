@@ -110,9 +110,10 @@ end
 -- Retention: removes entries beyond the newest `maxLen` and older than `maxAgeMs` (0 = no
 -- limit), but, when `protect` is set and some group was seen within `liveMs` (`groupsSeen` is
 -- meta `glive`), never one a live group still needs. At most 10,000 entries go per call for
--- the length rule. Records the greatest removed id in meta `trimmed`, so a reader after a
--- removed entry is told its history was truncated (and a reader after the last removed one is
--- not). The common case — one entry over `maxLen`, no live group — costs three cheap calls.
+-- the length rule, and only entries before that floor are read. Records the greatest removed
+-- id in meta `trimmed`, so a reader after a removed entry is told its history was truncated
+-- (and a reader after the last removed one is not). The common case — one entry over
+-- `maxLen`, no live group — costs three cheap calls.
 local function trimTopic(streamKey, metaKey, clock, maxLen, maxAgeMs, protect, liveMs, groupsSeen)
   local floor = nil -- oldest id a live group still needs
   if protect and groupsSeen and clock() - tonumber(groupsSeen) <= liveMs then
@@ -124,15 +125,21 @@ local function trimTopic(streamKey, metaKey, clock, maxLen, maxAgeMs, protect, l
     local excess = len - maxLen
     if excess > 0 then
       if excess > 10000 then excess = 10000 end
-      local head = redis.call('XRANGE', streamKey, '-', '+', 'COUNT', excess)
-      local n = #head
+      -- Only entries before the floor may go: read no further than it, and nothing at all when
+      -- the oldest entry is still needed (a lagging group would otherwise cost a 10,000-entry
+      -- read on every publish).
+      local upto = '+'
       if floor then
-        n = 0
-        while n < #head and idLess(head[n + 1][1], floor) do n = n + 1 end
+        local first = redis.call('XRANGE', streamKey, '-', '+', 'COUNT', 1)
+        if first[1] and idLess(first[1][1], floor) then upto = '(' .. floor else excess = 0 end
       end
-      if n > 0 then
-        redis.call('XTRIM', streamKey, 'MAXLEN', len - n)
-        removed = head[n][1]
+      if excess > 0 then
+        local head = redis.call('XRANGE', streamKey, '-', upto, 'COUNT', excess)
+        local n = #head
+        if n > 0 then
+          redis.call('XTRIM', streamKey, 'MAXLEN', len - n)
+          removed = head[n][1]
+        end
       end
     end
   end
