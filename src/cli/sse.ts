@@ -46,6 +46,7 @@ export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenera
       }
     }
   } finally {
-    reader.releaseLock();
+    // Cancelling (not just releasing) closes the connection, so the server sees the client go.
+    await reader.cancel().catch(() => {});
   }
 }

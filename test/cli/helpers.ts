@@ -56,8 +56,11 @@ export async function startCliServer(secret?: string): Promise<CliServer> {
       return w;
     },
     streams() {
-      streams ??= new Streams(lib);
-      closers.push(() => streams!.close());
+      if (!streams) {
+        const opened = new Streams(lib);
+        closers.push(() => opened.close());
+        streams = opened;
+      }
       return streams;
     },
     async close() {

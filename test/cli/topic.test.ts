@@ -1,6 +1,7 @@
 /** One run test per topic command against a real server (tail: see bin.test.ts / gateway). */
 import { describe, expect, it } from 'vitest';
-import { cli, useCliServer, type CliServer } from './helpers.js';
+import { waitFor } from '../harness/context.js';
+import { cli, runCli, spawnCli, useCliServer, type CliServer } from './helpers.js';
 
 const server = useCliServer();
 const at = (s: CliServer) => ['--url', s.url];
@@ -73,5 +74,50 @@ describe('topic commands', () => {
       ...at(s),
     ]);
     expect(JSON.parse(next.out).data).toEqual({ i: 3 });
+  });
+});
+
+// Tail runs as the real binary: an in-process fetch pool keeps a spare idle connection open
+// after the stream is aborted, which holds app.close(); a finished process holds nothing.
+describe('topic tail (the real binary)', () => {
+  it('replays history with --from-start, then follows live entries; --limit ends it', async () => {
+    const s = server();
+    const topic = s.streams().topic('feed');
+    await topic.publish({ n: 1 });
+    await topic.publish({ n: 2 });
+    const tail = runCli([
+      'topic',
+      'tail',
+      'feed',
+      '--from-start',
+      '-n',
+      '3',
+      '--json',
+      '--url',
+      s.url,
+    ]);
+    // The third entry is published after the replay; keep publishing until the tail has it.
+    const live = setInterval(() => void topic.publish({ n: 3 }), 300);
+    const r = await tail.finally(() => clearInterval(live));
+    expect(r).toMatchObject({ code: 0, err: '' });
+    const entries = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { position: string; data: unknown });
+    expect(entries.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    const kept = await topic.range({ after: '0', limit: 3 });
+    expect(entries.map((e) => e.position)).toEqual(kept.entries.map((e) => e.position));
+  });
+
+  it('stops cleanly (exit 0) on SIGINT', async () => {
+    const s = server();
+    await s.streams().topic('quiet').publish({ n: 1 });
+    const child = spawnCli(['topic', 'tail', 'quiet', '--from-start', '--url', s.url]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    await waitFor(() => out.includes('{"n":1}'), 'the replayed entry', 15_000);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 });

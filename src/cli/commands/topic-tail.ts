@@ -57,7 +57,11 @@ export default command({
           if (ev.id !== undefined) after = ev.id;
           if (opts.common.json) io.stdout.write(JSON.stringify({ position: ev.id, data }) + '\n');
           else printTable({ ...io, stdoutTTY: false }, [], [[ev.id, compact(data, 200)]]);
-          if (++seen >= opts.limit) return 0;
+          if (++seen >= opts.limit) {
+            // Abort first: it closes the connection (cancelling the body alone may not).
+            stop.abort();
+            return 0;
+          }
         }
         // The server ended the stream (a restart, a slow-client cut): resume after the last one.
         if (!stop.signal.aborted) await new Promise((r) => setTimeout(r, 250));
