@@ -1,17 +1,38 @@
 #!/usr/bin/env bash
-# Installs what the project needs and is missing: redis-server (Debian/Ubuntu, via apt) and the
-# npm packages pinned in package-lock.json. Safe to run again; does nothing when all is present.
+# Installs what the project needs and is missing, then the npm packages pinned in
+# package-lock.json. Safe to run again; does nothing when all is present.
+#   ensure.sh        what `npm start` needs: redis-server
+#   ensure.sh test   and what the test suite needs too: redis-sentinel (fail-over tests),
+#                    chromium (browser tests), postgresql (outbox tests)
+# Debian/Ubuntu, via apt (as root, or with sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "sluice: installing redis-server (apt)…" >&2
+# command that proves it is there → Debian package that brings it
+need=("redis-server:redis-server")
+if [ "${1:-}" = "test" ]; then
+  need+=("redis-sentinel:redis-sentinel" "chromium:chromium")
+  # PostgreSQL's binaries live outside PATH, under /usr/lib/postgresql/<major>/bin.
+  need+=("$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | head -1 || true):postgresql")
+fi
+
+missing=()
+for pair in "${need[@]}"; do
+  cmd="${pair%%:*}" pkg="${pair##*:}"
+  if [ -z "$cmd" ] || ! command -v "$cmd" >/dev/null 2>&1; then missing+=("$pkg"); fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "sluice: installing ${missing[*]} (apt)…" >&2
   SUDO=""
   if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
-  # The package starts a system service on 6379; Sluice starts its own servers, so stop it.
-  ($SUDO service redis-server stop || $SUDO systemctl stop redis-server) >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  # The packages start system services (Redis on 6379, Sentinel on 26379, a PostgreSQL cluster
+  # on 5432); Sluice and its tests start their own servers on free ports, so stop them.
+  for svc in redis-server redis-sentinel postgresql; do
+    ($SUDO service "$svc" stop || $SUDO systemctl stop "$svc") >/dev/null 2>&1 || true
+  done
 fi
 
 stamp=node_modules/.sluice-lock

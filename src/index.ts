@@ -15,6 +15,8 @@ export { Worker } from './queue/worker.js';
 export type { WorkerOptions, WorkerEvents, Processor, JobContext } from './queue/worker.js';
 export { Job } from './queue/job.js';
 export type { JobState, JobMeta, AttemptRecord, StoredJobOptions } from './queue/job.js';
+export { tryOrEnqueue } from './queue/try-or-enqueue.js';
+export type { TryOrEnqueueOptions, TryOrEnqueueResult } from './queue/try-or-enqueue.js';
 export { PRIORITY } from './queue/options.js';
 export type { AddOptions, BulkJob } from './queue/options.js';
 export {

@@ -42,6 +42,7 @@ it('exports exactly the curated names', () => {
       "backoffDelay",
       "formatPosition",
       "parsePosition",
+      "tryOrEnqueue",
     ]
   `);
 });

@@ -31,6 +31,7 @@ import { RetentionJanitor } from './retention-janitor.js';
 import { decideRetry, type RetryDecision, type RetryPolicy } from './retry.js';
 import { serialisePayload, validateName } from '../validate.js';
 import { describeThrown, toError } from '../thrown.js';
+import { NameRegistration } from '../registry.js';
 import { WakeListener } from './wake-listener.js';
 import { DelayTimer } from './delay-timer.js';
 import { abortRunning, contextOf, type Abortable, type JobContext } from './job-context.js';
@@ -85,6 +86,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   WorkerEvents<Data, Result>
 > {
   readonly name: string;
+  private readonly prefix: string;
   readonly id = randomBytes(6).toString('base64url');
   private readonly conn: CommandConnection;
   private readonly client: RedisClient;
@@ -134,7 +136,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.keepFailed = settings.keepFailed;
     this.historyLimit = settings.historyLimit;
     this.maxResultBytes = settings.maxResultBytes;
-    const keys = queueKeys(options.prefix ?? DEFAULT_PREFIX, name);
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    const keys = queueKeys(this.prefix, name);
     // Commands give up after the retry budget (the loops report it and go on); ioredis keeps
     // reconnecting both connections in the background for as long as the worker runs.
     this.conn = new CommandConnection(
@@ -195,6 +198,10 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   run(): void {
     if (this.started || this.closing) return;
     this.started = true;
+    // A queue with a worker is a known queue (admin faces list it), even before its first job.
+    void new NameRegistration((key, n) => this.conn.run((c) => c.sadd(key, n)))
+      .ensure(this.prefix, 'queues', this.name)
+      .catch((err: unknown) => this.reportError(err));
     this.heartbeat.start();
     this.reaper.start();
     void this.reaper.runNow();

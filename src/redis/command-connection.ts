@@ -13,14 +13,21 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { ClosedError, ConnectionError, TimeoutError, ValidationError } from '../errors.js';
+import {
+  ClosedError,
+  ConnectionError,
+  RedisVersionError,
+  TimeoutError,
+  ValidationError,
+} from '../errors.js';
 import {
   closeConnection,
   openConnection,
   type ConnectionOptions,
   type RedisClient,
 } from './connection.js';
-import { script } from './scripts.js';
+import { loadAllScripts, script } from './scripts.js';
+import { verifyRedisVersion } from './version.js';
 import {
   MAX_INTERVAL_MS,
   intProblem,
@@ -130,6 +137,7 @@ export function retryBudgetMs(retry: Required<ConnectionRetry>): number {
 export class CommandConnection {
   readonly client: RedisClient;
   private closed = false;
+  private scriptsRead = false;
   private readonly budgetMs: number;
   /** Rejecters of the commands sent and not answered yet. */
   private readonly inFlight = new Set<(err: Error) => void>();
@@ -171,18 +179,21 @@ export class CommandConnection {
   }
 
   /**
-   * Health check: one PING, no retry. Resolves with the round trip in ms; throws
-   * `SLC_ERR_CONNECTION` when Redis is not reachable now, `SLC_ERR_TIMEOUT` after `timeoutMs`.
+   * Health check: one PING, no retry (the first call also reads every script and checks the
+   * Redis version). Resolves with the round trip in ms; throws `SLC_ERR_CONNECTION` when Redis
+   * is not reachable now, `SLC_ERR_TIMEOUT` after `timeoutMs`, `SLC_ERR_REDIS_VERSION` when
+   * Redis is too old.
    */
   async ping(timeoutMs = 2000): Promise<number> {
     if (this.closed) throw new ClosedError(this.owner);
     if (this.client.status !== 'ready')
       throw new ConnectionError(`Redis is not reachable (connection ${this.client.status})`);
+    this.scriptsRead ||= loadAllScripts() > 0;
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.client.ping(),
+        verifyRedisVersion(this.client).then(() => this.client.ping()),
         new Promise((_, reject) => {
           timer = setTimeout(
             () => reject(new TimeoutError(`PING took longer than ${timeoutMs} ms`)),
@@ -191,7 +202,7 @@ export class CommandConnection {
         }),
       ]);
     } catch (err) {
-      if (err instanceof TimeoutError) throw err;
+      if (err instanceof TimeoutError || err instanceof RedisVersionError) throw err;
       throw new ConnectionError(`PING failed: ${(err as Error).message}`, { cause: err });
     } finally {
       clearTimeout(timer);

@@ -4,10 +4,11 @@
  * by SHA and falls back to sending the source on NOSCRIPT (on every node of a Cluster, and inside
  * pipelines). Each script has one typed wrapper in `src/queue/commands.ts` or `src/stream/`.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RedisClient } from './connection.js';
+import { isVersionVerified, verifyRedisVersion } from './version.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // From src/redis (tsx, tests) or dist/redis (built): both have ../lua beside them.
@@ -23,6 +24,19 @@ export function scriptSource(name: string): string {
     sources.set(name, src);
   }
   return src;
+}
+
+/**
+ * Reads every script (includes expanded) once; throws if one is missing or an include is
+ * broken, e.g. a build that did not copy `lua/`. Health checks call it; the library otherwise
+ * reads each script on its first use. Returns how many there are.
+ */
+export function loadAllScripts(): number {
+  const names = readdirSync(LUA_DIR)
+    .filter((f) => f.endsWith('.lua'))
+    .map((f) => f.slice(0, -4));
+  for (const name of names) scriptSource(name);
+  return names.length;
 }
 
 function expandIncludes(src: string, seen: Set<string>): string {
@@ -45,17 +59,22 @@ export type ScriptCall = (
 
 /**
  * Returns a caller for script `name` on `client`, registering it on first use.
- * Works on a pipeline as well via {@link scriptCommandName}.
+ * Works on a pipeline as well via {@link scriptCommandName}. The first script call on a
+ * connection waits for the Redis version check (`version.ts`); later ones skip it.
  */
 export function script(client: RedisClient, name: string): ScriptCall {
   ensureDefined(client, name);
   const cmd = scriptCommandName(name);
-  return (keys, args) =>
+  const call: ScriptCall = (keys, args) =>
     (client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[cmd]!(
       keys.length,
       ...keys,
       ...args,
     );
+  return (keys, args) =>
+    isVersionVerified(client)
+      ? call(keys, args)
+      : verifyRedisVersion(client).then(() => call(keys, args));
 }
 
 /** The ioredis command name a script is registered under. */

@@ -14,7 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
 import { topicRoutes } from './routes/topics.js';
-import { gatewayRoutes } from './gateway/index.js';
+import { CLOSE, endGatewaySessions, gatewayRoutes } from './gateway/index.js';
 import { loggerOptions, type LogDestination } from './logging.js';
 import { sharedSchemas } from './schemas/common.js';
 import { queueSchemas } from './schemas/queues.js';
@@ -50,7 +50,18 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerErrorHandling(app);
   for (const schema of [...sharedSchemas, ...queueSchemas, ...topicSchemas]) app.addSchema(schema);
   await registerOpenApi(app);
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  await app.register(websocket, {
+    options: { maxPayload: 1024 * 1024 },
+    // The plugin's own preClose runs before the gateway's and would end every socket with no
+    // code (1005). Sockets must see 1001 "going away" with their resume hint (docs/gateway.md):
+    // the gateway says goodbye to its sessions first, then whatever is left is closed.
+    preClose(done) {
+      endGatewaySessions(ctx);
+      const server = this.websocketServer;
+      for (const client of server.clients) client.close(CLOSE.goingAway, 'server shutting down');
+      server.close(() => done());
+    },
+  });
 
   await app.register(async (scope) => healthRoutes(scope, ctx));
   await app.register(async (scope) => metricsRoutes(scope, ctx));

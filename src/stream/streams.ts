@@ -226,8 +226,10 @@ export class Streams {
   }
 
   /**
-   * Health check: one PING without retries. Resolves with the round trip in ms; throws
-   * `SLC_ERR_CONNECTION` when Redis is unreachable, `SLC_ERR_TIMEOUT` after `timeoutMs`.
+   * Health check: one PING without retries (the first call also checks that every Lua script
+   * can be read and that Redis is new enough). Resolves with the round trip in ms; throws
+   * `SLC_ERR_CONNECTION` when Redis is unreachable, `SLC_ERR_TIMEOUT` after `timeoutMs`,
+   * `SLC_ERR_REDIS_VERSION` when Redis is older than 6.2.
    */
   async ping(options: { timeoutMs?: number } = {}): Promise<number> {
     const { o, problems } = optionsOf(options, 'ping options', KEYS.ping);

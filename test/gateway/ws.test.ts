@@ -1,7 +1,6 @@
 /** WebSocket: many topics per socket, recovered yes/no, publish, auth, expiry, dead peers. */
 import { describe, expect, it } from 'vitest';
 import { CLOSE } from '../../src/server/gateway/codes.js';
-import { closeGateway, gatewayOf } from '../../src/server/gateway/gateway.js';
 import { SECRET, WsClient, startServer, token, waitFor } from './helpers.js';
 
 describe('WebSocket', () => {
@@ -153,16 +152,15 @@ describe('WebSocket', () => {
     expect(await c.subscribe('t')).toMatchObject({ type: 'subscribed' });
   });
 
-  it('closes with 1001 (going away) when the gateway shuts down', async () => {
+  it('closes with 1001 (going away) when the server shuts down', async () => {
     const s = await startServer();
     const c = new WsClient(s.ws);
     await c.opened;
     await c.subscribe('t');
-    // What the gateway's preClose hook does (app.ts's @fastify/websocket preClose runs first
-    // today and closes with no code: see the report).
-    closeGateway(gatewayOf(s.ctx)!);
+    const closing = s.app.close();
     await waitFor(() => c.closed, 'the close');
     expect(c.closed!.code).toBe(CLOSE.goingAway);
     expect(c.of('error')[0]).toMatchObject({ code: 'SLC_ERR_CLOSED', resume: { t: null } });
+    await closing;
   });
 });

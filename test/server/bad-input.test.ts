@@ -25,6 +25,7 @@ interface Schema {
 interface Operation {
   parameters?: { in: 'path' | 'query'; name: string; schema: Schema }[];
   requestBody?: { content: Record<string, { schema: Schema }> };
+  security?: unknown[];
 }
 interface Case {
   label: string;
@@ -104,10 +105,12 @@ function casesFor(
       const at = `${method} ${path}`;
       const url = fill(path);
       const json = { 'content-type': 'application/json' };
-      // Tokens.
-      out.push({ label: `${at} no token`, method, path: url, token: null });
-      for (const [name, t] of Object.entries(tokens))
-        out.push({ label: `${at} ${name} token`, method, path: url, token: t });
+      // Tokens, where the document says the route needs one (`security: []` marks open probes).
+      if (op.security?.length !== 0) {
+        out.push({ label: `${at} no token`, method, path: url, token: null });
+        for (const [name, t] of Object.entries(tokens))
+          out.push({ label: `${at} ${name} token`, method, path: url, token: t });
+      }
       // Names and ids in the path.
       for (const p of op.parameters ?? []) {
         if (p.in !== 'path') continue;

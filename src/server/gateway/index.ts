@@ -4,7 +4,7 @@
  * library subscription per live topic, fanned out; see hub.ts). Protocols: docs/gateway.md.
  */
 import type { App, ServerContext } from '../types.js';
-import { closeGateway, createGateway } from './gateway.js';
+import { closeGateway, createGateway, gatewayOf } from './gateway.js';
 import { sseRoutes } from './sse.js';
 import { wsRoutes } from './ws.js';
 
@@ -19,4 +19,10 @@ export async function gatewayRoutes(app: App, ctx: ServerContext): Promise<void>
   sseRoutes(app, gw);
   wsRoutes(app, gw);
   app.addHook('preClose', async () => closeGateway(gw));
+}
+
+/** Ends every gateway session of `ctx` as "going away", with its resume hint (idempotent). */
+export function endGatewaySessions(ctx: ServerContext): void {
+  const gw = gatewayOf(ctx);
+  if (gw) closeGateway(gw);
 }
