@@ -77,7 +77,9 @@ export async function main(argv: readonly string[], env: Env, io: Io): Promise<n
         )),
     };
     const code = (await command.run(opts, io, deps)) ?? EXIT.OK;
-    return io.signal.aborted && code === EXIT.OK && !['topic tail', 'top'].includes(command.name)
+    return io.signal.aborted &&
+      code === EXIT.OK &&
+      !['topic tail', 'top', 'server'].includes(command.name)
       ? EXIT.INTERRUPTED
       : code;
   } catch (err) {

@@ -183,6 +183,27 @@ describe('parsing', () => {
     expect(bad(['top', '--interval', '5'])).toBe('SLC_ERR_INVALID_OPTIONS');
   });
 
+  it('server', () => {
+    expect(
+      parse([
+        'server',
+        '--redis-url',
+        'redis://r:1',
+        '--port',
+        '0',
+        '--host',
+        '0.0.0.0',
+        '--secret-file',
+        '/s',
+      ]),
+    ).toEqual({
+      common,
+      flags: { redisUrl: 'redis://r:1', port: 0, host: '0.0.0.0', secretFile: '/s' },
+    });
+    expect(bad(['server', '--port', '70000'])).toBe('SLC_ERR_INVALID_OPTIONS');
+    expect(bad(['server', '--secret', 'x'])).toBe('SLC_ERR_INVALID_OPTIONS');
+  });
+
   it('refuses secrets on argv, in every form', () => {
     for (const argv of [
       ['queue', 'ls', '--token', 'abc'],
@@ -214,6 +235,7 @@ describe('parsing', () => {
         'token mint',
         'token check',
         'top',
+        'server',
       ].sort(),
     );
   });

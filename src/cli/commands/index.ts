@@ -10,6 +10,7 @@ import queueRemove from './queue-remove.js';
 import queueResume from './queue-resume.js';
 import queueRetryFailed from './queue-retry-failed.js';
 import queueStats from './queue-stats.js';
+import server from './server.js';
 import tokenCheck from './token-check.js';
 import tokenMint from './token-mint.js';
 import topicInfo from './topic-info.js';
@@ -40,4 +41,5 @@ export const COMMANDS: Command<any>[] = [
   tokenMint,
   tokenCheck,
   top,
+  server,
 ];
