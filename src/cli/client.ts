@@ -1,0 +1,88 @@
+/**
+ * The HTTP client every server command uses: JSON in and out over `fetch`, the bearer token in
+ * the `Authorization` header, the server's `{"error":{code,message}}` mapped to {@link ApiError},
+ * and a failure to connect mapped to `SLC_ERR_CONNECTION` (exit 3).
+ */
+import { ConnectionError } from '../index.js';
+import type { CliConfig } from './config.js';
+import { ApiError } from './errors.js';
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+/** The calls commands make; each resolves with the parsed JSON body. */
+export interface Api {
+  readonly url: string;
+  get<T>(path: string, query?: Query): Promise<T>;
+  post<T>(path: string, body?: unknown): Promise<T>;
+  delete<T>(path: string): Promise<T>;
+  /** Opens a streaming GET (SSE); the caller reads `body`. */
+  stream(path: string, query: Query, signal: AbortSignal): Promise<Response>;
+}
+
+/** Encodes one path segment (queue, topic, job id). */
+export const seg = (s: string): string => encodeURIComponent(s);
+
+function withQuery(base: string, path: string, query: Query = {}): string {
+  const u = new URL(base + path);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+  return u.href;
+}
+
+async function errorOf(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const e = body.error;
+    if (e && typeof e.code === 'string') {
+      return new ApiError(e.code, typeof e.message === 'string' ? e.message : '', res.status);
+    }
+  } catch {
+    // not the error shape: described by its status below
+  }
+  return new ApiError('SLC_ERR_HTTP', `HTTP ${res.status} ${res.statusText}`.trim(), res.status);
+}
+
+/** Builds the client for a resolved configuration. */
+export function createApi(config: CliConfig, fetchImpl: typeof fetch = fetch): Api {
+  const headers = (json: boolean): Record<string, string> => ({
+    accept: 'application/json',
+    ...(json ? { 'content-type': 'application/json' } : {}),
+    ...(config.token ? { authorization: `Bearer ${config.token}` } : {}),
+  });
+
+  async function send(url: string, init: RequestInit): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetchImpl(url, init);
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      const cause = (err as { cause?: { code?: string } }).cause;
+      const why = cause?.code ? ` (${cause.code})` : '';
+      throw new ConnectionError(`cannot reach the server at ${config.url}${why}`, { cause: err });
+    }
+    if (!res.ok) throw await errorOf(res);
+    return res;
+  }
+
+  async function json<T>(method: string, path: string, body?: unknown, query?: Query) {
+    const res = await send(withQuery(config.url, path, query), {
+      method,
+      headers: headers(body !== undefined),
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  return {
+    url: config.url,
+    get: (path, query) => json('GET', path, undefined, query),
+    post: (path, body) => json('POST', path, body ?? {}),
+    delete: (path) => json('DELETE', path),
+    stream: (path, query, signal) =>
+      send(withQuery(config.url, path, query), {
+        headers: { ...headers(false), accept: 'text/event-stream' },
+        signal,
+      }),
+  };
+}

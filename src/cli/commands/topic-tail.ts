@@ -1,0 +1,77 @@
+/**
+ * `sluice topic tail <topic>`: follow a topic live over the server's SSE route. `--after` (or
+ * `--from-start`) first replays history; `--limit n` stops after n entries. If the stream drops,
+ * it resumes after the last position printed (no gap, no duplicate). Ctrl-C ends it (exit 0).
+ */
+import { intFlag, parseCommand, strFlag } from '../args.js';
+import { seg } from '../client.js';
+import { command } from '../command.js';
+import { usage } from '../errors.js';
+import { compact, printTable } from '../output.js';
+import { readEvents } from '../sse.js';
+
+export default command({
+  name: 'topic tail',
+  summary: 'follow a topic live (SSE); --after / --from-start replay history first',
+  usage: 'sluice topic tail <topic> [--after position | --from-start] [--limit n] [--json]',
+  parse(argv) {
+    const p = parseCommand(
+      argv,
+      {
+        after: { type: 'string' },
+        'from-start': { type: 'boolean' },
+        limit: { type: 'string', short: 'n' },
+      },
+      ['topic'],
+    );
+    const after = strFlag(p.values.after);
+    if (after !== undefined && p.values['from-start'])
+      throw usage('give --after or --from-start, not both');
+    return {
+      common: p.common,
+      topic: p.positionals[0]!,
+      after: p.values['from-start'] ? '0' : after,
+      limit: intFlag(p.values.limit, 'limit', Infinity, 1),
+    };
+  },
+  async run(opts, io, { api }) {
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    io.signal.addEventListener('abort', onAbort);
+    let after = opts.after;
+    let seen = 0;
+    try {
+      while (!stop.signal.aborted) {
+        const res = await api().stream(
+          `/v1/topics/${seg(opts.topic)}/events`,
+          { after },
+          stop.signal,
+        );
+        for await (const ev of readEvents(res.body!)) {
+          if (ev.event === 'truncated') {
+            io.stderr.write(`warning: history was trimmed: ${ev.data}\n`);
+            continue;
+          }
+          if (ev.event !== 'entry') continue;
+          const data: unknown = JSON.parse(ev.data);
+          if (ev.id !== undefined) after = ev.id;
+          if (opts.common.json) io.stdout.write(JSON.stringify({ position: ev.id, data }) + '\n');
+          else printTable({ ...io, stdoutTTY: false }, [], [[ev.id, compact(data, 200)]]);
+          if (++seen >= opts.limit) {
+            // Abort first: it closes the connection (cancelling the body alone may not).
+            stop.abort();
+            return 0;
+          }
+        }
+        // The server ended the stream (a restart, a slow-client cut): resume after the last one.
+        if (!stop.signal.aborted) await new Promise((r) => setTimeout(r, 250));
+      }
+    } catch (err) {
+      if (!stop.signal.aborted) throw err;
+    } finally {
+      io.signal.removeEventListener('abort', onAbort);
+      stop.abort();
+    }
+    return 0;
+  },
+});

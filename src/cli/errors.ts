@@ -1,0 +1,61 @@
+/**
+ * The CLI's exit codes, fixed so scripts can rely on them (documented in docs/operations.md):
+ *
+ * | code | meaning |
+ * |---|---|
+ * | 0 | success |
+ * | 1 | the server answered with an error (its code is printed) |
+ * | 2 | usage or configuration error (bad flag, missing URL, unreadable token file) |
+ * | 3 | the server cannot be reached |
+ * | 4 | authentication or authorisation failed (missing, invalid, expired token; forbidden) |
+ * | 130 | interrupted (Ctrl-C) |
+ */
+import { SluiceError, ValidationError } from '../index.js';
+
+export const EXIT = {
+  OK: 0,
+  SERVER: 1,
+  USAGE: 2,
+  UNREACHABLE: 3,
+  AUTH: 4,
+  INTERRUPTED: 130,
+} as const;
+
+const AUTH_CODES = new Set(['SLC_ERR_UNAUTHORIZED', 'SLC_ERR_TOKEN_EXPIRED', 'SLC_ERR_FORBIDDEN']);
+
+/** An error answer from the server: its own code (which may be newer than this CLI's list). */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** A usage error: bad flags or arguments (exit 2). */
+export function usage(...problems: string[]): ValidationError {
+  return new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+}
+
+/** The exit code of a failure. */
+export function exitCodeOf(err: unknown): number {
+  const code = codeOf(err);
+  if (AUTH_CODES.has(code)) return EXIT.AUTH;
+  if (code === 'SLC_ERR_INVALID_OPTIONS' || code === 'SLC_ERR_CONFIG') return EXIT.USAGE;
+  if (code === 'SLC_ERR_CONNECTION' && !(err instanceof ApiError)) return EXIT.UNREACHABLE;
+  return EXIT.SERVER;
+}
+
+function codeOf(err: unknown): string {
+  if (err instanceof ApiError || err instanceof SluiceError) return err.code;
+  return 'SLC_ERR_INTERNAL';
+}
+
+/** The one line a failure prints on stderr: `code: message` (never a stack). */
+export function describeError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `${codeOf(err)}: ${message}`;
+}

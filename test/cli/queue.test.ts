@@ -1,0 +1,158 @@
+/**
+ * One run test per queue command: `main` in-process over captured streams against a real server
+ * and Redis; every change is checked through the library, not through the CLI's own output.
+ */
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../harness/context.js';
+import { cli, useCliServer, type CliServer } from './helpers.js';
+
+const server = useCliServer();
+const at = (s: CliServer) => ['--url', s.url];
+
+/** Adds `n` jobs that fail at once (one attempt) and waits until all are failed. */
+async function failedJobs(s: CliServer, queue: string, n: number): Promise<void> {
+  const q = s.queue(queue);
+  await q.addBulk(
+    Array.from({ length: n }, (_, i) => ({
+      name: 'x',
+      data: i,
+      opts: { id: `f${i}`, maxAttempts: 1 },
+    })),
+  );
+  const w = s.worker(queue, async () => {
+    throw new Error('boom');
+  });
+  await waitFor(async () => (await q.stats()).failed === n, `${n} failed jobs`);
+  await w.close(0);
+}
+
+describe('queue commands', () => {
+  it('queue ls: tab-separated rows when piped, aligned with a header on a terminal', async () => {
+    const s = server();
+    await s.queue('mail').add('send', { to: 'a' });
+    await s.queue('sms').add('send', 1, { delay: 60_000 });
+    const piped = await cli(['queue', 'ls', ...at(s)]);
+    expect(piped).toMatchObject({ code: 0, err: '' });
+    const lines = piped.out.trimEnd().split('\n');
+    // The last column (oldest waiting age) moves with the clock.
+    expect(lines.map((l) => l.split('\t').slice(0, 7).join(' '))).toEqual([
+      'mail running 1 0 0 0 0',
+      'sms running 0 0 1 0 0',
+    ]);
+    expect(lines[1]!.split('\t')[7]).toBe('-');
+    const tty = await cli(['queue', 'ls', ...at(s)], {}, { stdoutTTY: true });
+    expect(tty.out.split('\n')[0]).toMatch(/^QUEUE\s+STATE\s+WAITING\s+ACTIVE/);
+    expect(tty.out).toMatch(/\nsms\s+running\s+0\s+0\s+1/);
+    const json = await cli(['queue', 'ls', '--json', ...at(s)]);
+    expect(JSON.parse(json.out).map((q: { name: string }) => q.name)).toEqual(['mail', 'sms']);
+  });
+
+  it('queue stats', async () => {
+    const s = server();
+    await s.queue('mail').add('send', 1);
+    const r = await cli(['queue', 'stats', 'mail', '--json', ...at(s)]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ name: 'mail', waiting: 1, paused: false });
+    const text = await cli(['queue', 'stats', 'mail', ...at(s)]);
+    expect(text.out).toContain('waiting\t1\n');
+  });
+
+  it('queue jobs and queue job', async () => {
+    const s = server();
+    const q = s.queue('mail');
+    await q.add('send', { to: 'a' }, { id: 'j1', meta: { account: 'acc1' } });
+    await q.add('send', { to: 'b' }, { id: 'j2' });
+    const list = await cli(['queue', 'jobs', 'mail', '--limit', '1', '--json', ...at(s)]);
+    expect(JSON.parse(list.out)).toMatchObject({ total: 2, jobs: [{ id: expect.any(String) }] });
+    const rows = await cli(['queue', 'jobs', 'mail', ...at(s)]);
+    expect(
+      rows.out
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[0])
+        .sort(),
+    ).toEqual(['j1', 'j2']);
+    const one = await cli(['queue', 'job', 'mail', 'j1', ...at(s)]);
+    expect(one.out).toContain('data\t{"to":"a"}\n');
+    expect(one.out).toContain('meta\t{"account":"acc1"}\n');
+    const missing = await cli(['queue', 'job', 'mail', 'nope', ...at(s)]);
+    expect(missing).toMatchObject({ code: 1, out: '' });
+    expect(missing.err).toMatch(/^SLC_ERR_JOB_NOT_FOUND: /);
+  });
+
+  it('queue pause and queue resume', async () => {
+    const s = server();
+    const q = s.queue('mail');
+    await q.add('send', 1);
+    expect((await cli(['queue', 'pause', 'mail', ...at(s)])).out).toBe('mail\tpaused\n');
+    expect((await q.stats()).paused).toBe(true);
+    const r = await cli(['queue', 'resume', 'mail', '--json', ...at(s)]);
+    expect(JSON.parse(r.out)).toEqual({ queue: 'mail', paused: false });
+    expect((await q.stats()).paused).toBe(false);
+  });
+
+  it('queue clear: removes waiting and delayed jobs; a bar only on a terminal', async () => {
+    const s = server();
+    const q = s.queue('mail');
+    await q.add('a', 1);
+    await q.add('b', 2, { delay: 60_000 });
+    const r = await cli(['queue', 'clear', 'mail', '--yes', ...at(s)], {}, { stderrTTY: true });
+    expect(r).toMatchObject({ code: 0, out: '2\n' });
+    expect(r.err).toContain('clearing mail [');
+    expect(await q.stats()).toMatchObject({ waiting: 0, delayed: 0 });
+  });
+
+  it('queue retry-failed: every failed job in chunks, with a progress bar on a terminal', async () => {
+    const s = server();
+    await failedJobs(s, 'dlq', 25);
+    const r = await cli(
+      ['queue', 'retry-failed', 'dlq', '--chunk', '10', ...at(s)],
+      {},
+      { stderrTTY: true },
+    );
+    expect(r).toMatchObject({ code: 0, out: '25\n' });
+    expect(r.err).toContain('25/25');
+    expect(await s.queue('dlq').stats()).toMatchObject({ failed: 0, waiting: 25 });
+  });
+
+  it('queue retry-failed: given ids only, and nothing on stderr when piped', async () => {
+    const s = server();
+    await failedJobs(s, 'dlq', 3);
+    const r = await cli(['queue', 'retry-failed', 'dlq', 'f1', '--json', ...at(s)]);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(JSON.parse(r.out)).toEqual({ queue: 'dlq', retried: 1 });
+    expect(await s.queue('dlq').stats()).toMatchObject({ failed: 2, waiting: 1 });
+  });
+
+  it('queue promote', async () => {
+    const s = server();
+    const q = s.queue('mail');
+    await q.add('later', 1, { id: 'd1', delay: 60_000 });
+    const r = await cli(['queue', 'promote', 'mail', 'd1', ...at(s)]);
+    expect(r).toMatchObject({ code: 0, out: 'd1\ttrue\n' });
+    expect((await q.getJob('d1'))?.state).toBe('waiting');
+  });
+
+  it('queue remove: by id (missing ids reported, exit 1), and a whole state in pages', async () => {
+    const s = server();
+    await failedJobs(s, 'dlq', 4);
+    const q = s.queue('dlq');
+    const byId = await cli(['queue', 'remove', 'dlq', 'f0', 'nope', ...at(s)]);
+    expect(byId).toMatchObject({ code: 1, out: '1\n' });
+    expect(byId.err).toMatch(/^SLC_ERR_JOB_NOT_FOUND: /);
+    expect(await q.getJob('f0')).toBeUndefined();
+    const all = await cli([
+      'queue',
+      'remove',
+      'dlq',
+      '--state',
+      'failed',
+      '--yes',
+      '--json',
+      ...at(s),
+    ]);
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.out)).toEqual({ queue: 'dlq', removed: 3, failed: [] });
+    expect((await q.stats()).failed).toBe(0);
+  });
+});

@@ -1,0 +1,45 @@
+/** `sluice token mint` / `check`, and a minted token against a real server with a secret. */
+import { describe, expect, it } from 'vitest';
+import { cli, useCliServer } from './helpers.js';
+
+const SECRET = 'cli-test-secret-0123456789abcdef';
+const server = useCliServer(SECRET);
+
+describe('token commands', () => {
+  it('token mint: an admin token the server accepts; a viewer token that cannot act', async () => {
+    const s = server();
+    await s.queue('mail').add('x', 1);
+    const env = { SLUICE_SECRET: SECRET };
+    const admin = (await cli(['token', 'mint', '--role', 'admin', '--ttl', '10m'], env)).out.trim();
+    const viewer = (await cli(['token', '--role', 'viewer'], env)).out.trim();
+    const ls = await cli(['queue', 'ls', '--url', s.url], { SLUICE_TOKEN: admin });
+    expect(ls.code).toBe(0);
+    expect(ls.out).toMatch(/^mail\t/);
+    const denied = await cli(['queue', 'pause', 'mail', '--url', s.url], { SLUICE_TOKEN: viewer });
+    expect(denied.code).toBe(4);
+    expect(denied.err).toMatch(/^SLC_ERR_FORBIDDEN: /);
+    expect((await s.queue('mail').stats()).paused).toBe(false);
+    const none = await cli(['queue', 'ls', '--url', s.url]);
+    expect(none).toMatchObject({ code: 4, out: '' });
+    expect(none.err).toMatch(/^SLC_ERR_UNAUTHORIZED: /);
+  });
+
+  it('token check: claims of a good token; exit 4 for a wrong secret', async () => {
+    const env = { SLUICE_SECRET: SECRET };
+    const token = (
+      await cli(['token', 'mint', '--topics', 'chat:*', '--publish', 'true', '--sub', 'bot'], env)
+    ).out.trim();
+    const ok = await cli(['token', 'check', '-', '--json'], env, { stdin: token });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({
+      valid: true,
+      claims: { sub: 'bot', topics: ['chat:*'], publish: true },
+    });
+    const wrong = await cli(['token', 'check'], { SLUICE_SECRET: 'other', SLUICE_TOKEN: token });
+    expect(wrong.code).toBe(4);
+    expect(wrong.err).toBe('SLC_ERR_UNAUTHORIZED: the token is not valid for this secret\n');
+    const noSecret = await cli(['token', 'mint', '--role', 'admin']);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.err).toMatch(/^SLC_ERR_CONFIG: /);
+  });
+});

@@ -1,0 +1,123 @@
+/** One run test per topic command against a real server (tail: see bin.test.ts / gateway). */
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../harness/context.js';
+import { cli, runCli, spawnCli, useCliServer, type CliServer } from './helpers.js';
+
+const server = useCliServer();
+const at = (s: CliServer) => ['--url', s.url];
+
+describe('topic commands', () => {
+  it('topic publish: JSON data, stdin with -, idempotency key', async () => {
+    const s = server();
+    const first = await cli(['topic', 'publish', 'chat', '{"text":"hi"}', '-k', 'm1', ...at(s)]);
+    expect(first.code).toBe(0);
+    const position = first.out.trim();
+    const again = await cli([
+      'topic',
+      'publish',
+      'chat',
+      '{"text":"hi"}',
+      '-k',
+      'm1',
+      '--json',
+      ...at(s),
+    ]);
+    expect(JSON.parse(again.out)).toEqual({ position, duplicate: true });
+    await cli(['topic', 'publish', 'chat', '-', ...at(s)], {}, { stdin: '[1,2]\n' });
+    const page = await s.streams().topic('chat').range({ after: '0' });
+    expect(page.entries.map((e) => e.data)).toEqual([{ text: 'hi' }, [1, 2]]);
+  });
+
+  it('topic ls and topic info', async () => {
+    const s = server();
+    const topic = s.streams().topic('runs');
+    await topic.publish({ n: 1 });
+    await topic.publish({ n: 2 });
+    const ls = await cli(['topic', 'ls', ...at(s)]);
+    expect(ls.out.split('\t').slice(0, 2)).toEqual(['runs', '2']);
+    const info = await cli(['topic', 'info', 'runs', '--json', ...at(s)]);
+    expect(JSON.parse(info.out)).toMatchObject({ name: 'runs', length: 2, exists: true });
+    const text = await cli(['topic', 'info', 'runs', ...at(s)]);
+    expect(text.out).toContain('length\t2\n');
+  });
+
+  it('topic range: pages through the whole history (JSON Lines), bar only on a terminal', async () => {
+    const s = server();
+    const topic = s.streams().topic('log');
+    for (let i = 0; i < 25; i++) await topic.publish({ i });
+    const r = await cli(
+      ['topic', 'range', 'log', '--page', '10', '--json', ...at(s)],
+      {},
+      { stderrTTY: true },
+    );
+    expect(r.code).toBe(0);
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { data: { i: number } });
+    expect(lines.map((e) => e.data.i)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    expect(r.err).toContain('25/25');
+    const piped = await cli(['topic', 'range', 'log', '--limit', '3', ...at(s)]);
+    expect(piped.err).toBe('');
+    expect(piped.out.trim().split('\n')).toHaveLength(3);
+    // Resuming after the third entry's position gives the fourth.
+    const third = piped.out.trim().split('\n')[2]!.split('\t')[0]!;
+    const next = await cli([
+      'topic',
+      'range',
+      'log',
+      '--after',
+      third,
+      '-n',
+      '1',
+      '--json',
+      ...at(s),
+    ]);
+    expect(JSON.parse(next.out).data).toEqual({ i: 3 });
+  });
+});
+
+// Tail runs as the real binary: an in-process fetch pool keeps a spare idle connection open
+// after the stream is aborted, which holds app.close(); a finished process holds nothing.
+describe('topic tail (the real binary)', () => {
+  it('replays history with --from-start, then follows live entries; --limit ends it', async () => {
+    const s = server();
+    const topic = s.streams().topic('feed');
+    await topic.publish({ n: 1 });
+    await topic.publish({ n: 2 });
+    const tail = runCli([
+      'topic',
+      'tail',
+      'feed',
+      '--from-start',
+      '-n',
+      '3',
+      '--json',
+      '--url',
+      s.url,
+    ]);
+    // The third entry is published after the replay; keep publishing until the tail has it.
+    const live = setInterval(() => void topic.publish({ n: 3 }), 300);
+    const r = await tail.finally(() => clearInterval(live));
+    expect(r).toMatchObject({ code: 0, err: '' });
+    const entries = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { position: string; data: unknown });
+    expect(entries.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    const kept = await topic.range({ after: '0', limit: 3 });
+    expect(entries.map((e) => e.position)).toEqual(kept.entries.map((e) => e.position));
+  });
+
+  it('stops cleanly (exit 0) on SIGINT', async () => {
+    const s = server();
+    await s.streams().topic('quiet').publish({ n: 1 });
+    const child = spawnCli(['topic', 'tail', 'quiet', '--from-start', '--url', s.url]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    await waitFor(() => out.includes('{"n":1}'), 'the replayed entry', 15_000);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});

@@ -1,0 +1,88 @@
+/** The CLI's pure parts: config resolution, exit codes, tables, progress frames, SSE frames. */
+import { describe, expect, it } from 'vitest';
+import { AuthError, ConfigError, ConnectionError } from '../../src/index.js';
+import { DEFAULT_URL, resolve, tokenFileOf } from '../../src/cli/config.js';
+import { ApiError, describeError, exitCodeOf, usage } from '../../src/cli/errors.js';
+import { captureIo } from '../../src/cli/io.js';
+import { printTable } from '../../src/cli/output.js';
+import { progressLine, startProgress } from '../../src/cli/progress.js';
+import { parseFrame } from '../../src/cli/sse.js';
+
+describe('resolve(flags, env, file)', () => {
+  it('takes the URL from --url, then SLUICE_URL, then the default; trims a trailing slash', () => {
+    expect(resolve({ url: 'http://a:1/' }, { SLUICE_URL: 'http://b:2' }, {}).url).toBe(
+      'http://a:1',
+    );
+    expect(resolve({}, { SLUICE_URL: 'https://b:2/base/' }, {}).url).toBe('https://b:2/base');
+    expect(resolve({}, {}, {}).url).toBe(DEFAULT_URL);
+    expect(() => resolve({ url: 'redis://x' }, {}, {})).toThrow(ConfigError);
+    expect(() => resolve({ url: 'nope' }, {}, {})).toThrow(ConfigError);
+  });
+
+  it('takes the token from the token file first, then SLUICE_TOKEN; an empty file is an error', () => {
+    expect(resolve({}, { SLUICE_TOKEN: 'env' }, { token: 'file\n' }).token).toBe('file');
+    expect(resolve({}, { SLUICE_TOKEN: ' env ' }, {}).token).toBe('env');
+    expect(resolve({}, {}, {})).toEqual({ url: DEFAULT_URL });
+    expect(() => resolve({}, {}, { token: '\n' })).toThrow(/token file is empty/);
+    expect(tokenFileOf({ tokenFile: '/a' }, { SLUICE_TOKEN_FILE: '/b' })).toBe('/a');
+    expect(tokenFileOf({}, { SLUICE_TOKEN_FILE: '/b' })).toBe('/b');
+  });
+});
+
+describe('exit codes', () => {
+  it('maps each failure to its documented code and prints code: message', () => {
+    expect(exitCodeOf(new ApiError('SLC_ERR_NOT_FOUND', 'x', 404))).toBe(1);
+    expect(exitCodeOf(new ApiError('SLC_ERR_CONNECTION', 'redis down', 503))).toBe(1);
+    expect(exitCodeOf(usage('bad'))).toBe(2);
+    expect(exitCodeOf(new ConfigError(['x']))).toBe(2);
+    expect(exitCodeOf(new ConnectionError('down'))).toBe(3);
+    expect(exitCodeOf(new ApiError('SLC_ERR_FORBIDDEN', 'no', 403))).toBe(4);
+    expect(exitCodeOf(new AuthError('SLC_ERR_TOKEN_EXPIRED', 'old'))).toBe(4);
+    expect(exitCodeOf(new Error('bug'))).toBe(1);
+    expect(describeError(new ApiError('SLC_ERR_NOT_FOUND', 'queue q is not known', 404))).toBe(
+      'SLC_ERR_NOT_FOUND: queue q is not known',
+    );
+  });
+});
+
+describe('output', () => {
+  it('aligns a table with a header on a terminal; tab-separated without one when piped', () => {
+    const tty = captureIo({ stdoutTTY: true });
+    printTable(
+      tty,
+      ['A', 'LONGER'],
+      [
+        ['x\ty', 1],
+        [null, 'z'],
+      ],
+    );
+    expect(tty.out()).toBe('A    LONGER\nx y  1\n-    z\n');
+    const piped = captureIo();
+    printTable(piped, ['A', 'LONGER'], [['x\ty', 1]]);
+    expect(piped.out()).toBe('x y\t1\n');
+  });
+
+  it('draws progress only on a terminal', () => {
+    expect(progressLine('retrying', 50, 200, 10)).toBe('retrying [###.......]  25% 50/200');
+    const piped = captureIo();
+    const bar = startProgress(piped, 'x', 10);
+    bar.update(5);
+    bar.finish();
+    expect(piped.err()).toBe('');
+    const tty = captureIo({ stderrTTY: true });
+    startProgress(tty, 'x', 10).update(10);
+    expect(tty.err()).toContain('100% 10/10');
+  });
+});
+
+describe('SSE frames', () => {
+  it('reads id, event and multi-line data; comments are not events', () => {
+    expect(parseFrame('id: e:1-0\nevent: entry\ndata: {"a":\ndata: 1}')).toEqual({
+      id: 'e:1-0',
+      event: 'entry',
+      data: '{"a":\n1}',
+    });
+    expect(parseFrame(': heartbeat')).toBeUndefined();
+    expect(parseFrame('data: x')).toEqual({ event: 'message', data: 'x' });
+  });
+});
