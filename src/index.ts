@@ -17,10 +17,12 @@ export { Job } from './queue/job.js';
 export type { JobState, JobMeta, AttemptRecord, StoredJobOptions } from './queue/job.js';
 export { PRIORITY } from './queue/options.js';
 export type { AddOptions, BulkJob } from './queue/options.js';
+export type { QueueLimits, RateLimit } from './queue/limits.js';
 export {
   DEFAULT_RETRY,
   MAX_RETRY_DELAY_MS,
   RetryAfterError,
+  RateLimitError,
   UnrecoverableError,
   backoffDelay,
 } from './queue/retry.js';

@@ -18,6 +18,11 @@
    13 events     stream <prefix>:{<queue>}:events
    14 dedup      hash   <prefix>:{<queue>}:dedup
    15 tomb       hash   <prefix>:{<queue>}:tomb
+   16 gwait    zset  <prefix>:{<queue>}:gwait
+   17 gof      hash  <prefix>:{<queue>}:gof
+   18 gready   zset  <prefix>:{<queue>}:gready
+   19 glimited zset  <prefix>:{<queue>}:glimited
+   20 gstate   hash  <prefix>:{<queue>}:gstate
   ARGV
     1 keepCount   integer, completed jobs to keep (0 = delete on completion)
     2 keepAgeMs   integer ms, max age of kept completed jobs (0 = no age limit)
@@ -37,6 +42,7 @@
 local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
   jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9], tomb = KEYS[15],
+  gwait = KEYS[16], gof = KEYS[17], gready = KEYS[18], glimited = KEYS[19], gstate = KEYS[20],
 }
 local resultsKey, completedKey, metricsKey, eventsKey, dedupKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 local keepCount, keepAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -79,6 +85,17 @@ if #done > 0 then
   else
     deleteJobData(k.jobs, k.info, nil, done, dedupKey)
   end
+  -- grouped jobs free their group's slot (one HLEN when the queue has none)
+  if redis.call('HLEN', k.gof) > 0 then
+    local ms = redis.call('HMGET', k.gof, unpack(done))
+    local cfg
+    for i, id in ipairs(done) do
+      if ms[i] then
+        cfg = cfg or groupConfig(k.meta)
+        finishGrouped(k, id, ms[i], cfg, now)
+      end
+    end
+  end
   redis.call('HINCRBY', k.meta, 'completed', #done)
   countMinute(metricsKey, 'c:', now, #done)
   if listening(k.meta, now) then
@@ -89,8 +106,11 @@ end
 local out = { #stale }
 for _, id in ipairs(stale) do out[#out + 1] = id end
 local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out)
+-- under a global concurrency, slots this call freed and did not refill are another worker's
+if #done > taken and redis.call('HEXISTS', k.meta, 'conc') == 1 then wake(k.marker) end
 if #done > 0 and taken == 0 and listening(k.meta, now) and redis.call('LLEN', k.wait) == 0
-  and redis.call('ZCARD', k.prio) == 0 and redis.call('ZCARD', k.active) == 0 then
+  and redis.call('ZCARD', k.prio) == 0 and redis.call('ZCARD', k.gwait) == 0
+  and redis.call('ZCARD', k.active) == 0 then
   emit(eventsKey, 'drained', '')
 end
 return out

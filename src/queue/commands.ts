@@ -34,6 +34,18 @@ export interface AddSpec {
   dedupKey: string;
   dedupTtlMs: number;
   body: string;
+  /** '' or undefined for none */
+  group?: string;
+}
+
+/** Queue-wide limits as stored (see `Queue.setLimits`); undefined = none. */
+export interface StoredLimits {
+  concurrency?: number;
+  rateMax?: number;
+  rateDurationMs?: number;
+  groupConcurrency?: number;
+  groupRateMax?: number;
+  groupRateDurationMs?: number;
 }
 
 /** Result of completing jobs: the acks rejected by fencing, and the next jobs. */
@@ -66,6 +78,11 @@ function fetchKeys(k: QueueKeys): string[] {
   return [k.meta, k.wait, k.prio, k.delayed, k.active, k.jobs, k.info, k.lease, k.marker];
 }
 
+/** The group keys, in the order every script that moves grouped jobs takes them (last). */
+function groupKeys(k: QueueKeys): string[] {
+  return [k.gwait, k.gof, k.gready, k.glimited, k.gstate];
+}
+
 /**
  * Script wrappers bound to one queue on one connection: a {@link CommandConnection} (calls ride
  * out a short loss of Redis, then fail with `SLC_ERR_CONNECTION`), or a plain client (tests).
@@ -95,11 +112,22 @@ export class QueueCommands {
       k.completed,
       k.failed,
       k.dedup,
+      ...groupKeys(k),
     ];
     const common = fetchKeys(k);
-    this.fetchKeys = [...common, k.tomb];
-    this.completeKeys = [...common, k.results, k.completed, k.metrics, k.events, k.dedup, k.tomb];
-    this.failKeys = [...common, k.results, k.failed, k.metrics, k.events, k.dedup];
+    const groups = groupKeys(k);
+    this.fetchKeys = [...common, k.tomb, ...groups];
+    this.completeKeys = [
+      ...common,
+      k.results,
+      k.completed,
+      k.metrics,
+      k.events,
+      k.dedup,
+      k.tomb,
+      ...groups,
+    ];
+    this.failKeys = [...common, k.results, k.failed, k.metrics, k.events, k.dedup, ...groups];
   }
 
   private script(name: string): ScriptCall {
@@ -111,7 +139,8 @@ export class QueueCommands {
   /** `now`: Redis's time as read by {@link RedisClock}. */
   async add(specs: readonly AddSpec[], now: number): Promise<{ id: string; created: boolean }[]> {
     const args: (string | number)[] = [SCHEMA_VERSION, now, `#${now.toString(36)}`, specs.length];
-    for (const s of specs) args.push(s.id, s.priority, s.delayMs, s.dedupKey, s.dedupTtlMs, s.body);
+    for (const s of specs)
+      args.push(s.id, s.priority, s.delayMs, s.dedupKey, s.dedupTtlMs, s.body, s.group ?? '');
     const reply = (await this.script('add')(this.addKeys, args)) as (string | number)[];
     const out: { id: string; created: boolean }[] = [];
     for (let i = 0; i < reply.length; i += 2)
@@ -172,6 +201,35 @@ export class QueueCommands {
     return reply === 1;
   }
 
+  /**
+   * Holds the job's group (the queue, for a job without one) back for `delayMs` and puts the job
+   * back at its head, counting no attempt. False when the caller no longer holds the lease.
+   */
+  async rateLimit(id: string, token: string, delayMs: number): Promise<boolean> {
+    const k = this.keys;
+    const reply = await this.script('rate_limit')(
+      [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, ...groupKeys(k)],
+      [id, token, delayMs],
+    );
+    return reply === 1;
+  }
+
+  async setLimits(l: StoredLimits): Promise<void> {
+    const k = this.keys;
+    const v = (n: number | undefined) => (n === undefined ? '' : n);
+    await this.script('set_limits')(
+      [k.meta, k.marker],
+      [
+        v(l.concurrency),
+        v(l.rateMax),
+        v(l.rateDurationMs),
+        v(l.groupConcurrency),
+        v(l.groupRateMax),
+        v(l.groupRateDurationMs),
+      ],
+    );
+  }
+
   /** Extends leases; returns the ids whose lease was lost. */
   async extend(
     leases: readonly { id: string; token: string }[],
@@ -190,7 +248,18 @@ export class QueueCommands {
   ): Promise<{ requeued: string[]; takenOver: LeasedJob[] }> {
     const k = this.keys;
     const reply = (await this.script('reap')(
-      [k.meta, k.wait, k.prio, k.active, k.jobs, k.info, k.lease, k.marker, k.events],
+      [
+        k.meta,
+        k.wait,
+        k.prio,
+        k.active,
+        k.jobs,
+        k.info,
+        k.lease,
+        k.marker,
+        k.events,
+        ...groupKeys(k),
+      ],
       [maxStalls, leaseMs, tokenBase, limit],
     )) as string[];
     const n = Number(reply[0]);
@@ -230,7 +299,7 @@ export class QueueCommands {
     for (const l of leases) args.push(l.id, l.token);
     return Number(
       await this.script('release')(
-        [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker],
+        [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker, ...groupKeys(k)],
         args,
       ),
     );
@@ -244,7 +313,10 @@ export class QueueCommands {
   async promote(id: string): Promise<1 | 0 | -1> {
     const k = this.keys;
     return Number(
-      await this.script('promote')([k.meta, k.wait, k.prio, k.delayed, k.jobs, k.marker], [id]),
+      await this.script('promote')(
+        [k.meta, k.wait, k.prio, k.delayed, k.jobs, k.marker, ...groupKeys(k)],
+        [id],
+      ),
     ) as 1 | 0 | -1;
   }
 
@@ -265,6 +337,7 @@ export class QueueCommands {
           k.dedup,
           k.meta,
           k.tomb,
+          ...groupKeys(k),
         ],
         [id],
       ),
@@ -281,7 +354,7 @@ export class QueueCommands {
   ): Promise<{ moved: number; looked: number; more: boolean }> {
     const k = this.keys;
     const [moved, looked, more] = (await this.script('retry_failed')(
-      [k.meta, k.wait, k.prio, k.failed, k.jobs, k.info, k.marker],
+      [k.meta, k.wait, k.prio, k.failed, k.jobs, k.info, k.marker, ...groupKeys(k)],
       [limit, ...ids],
     )) as [number, number, number];
     return { moved: Number(moved), looked: Number(looked), more: Number(more) === 1 };
@@ -291,7 +364,19 @@ export class QueueCommands {
   async clear(limit: number, includeFailed: boolean): Promise<{ removed: number; done: boolean }> {
     const k = this.keys;
     const [removed, done] = (await this.script('clear')(
-      [k.wait, k.prio, k.delayed, k.failed, k.jobs, k.info, k.results, k.dedup, k.meta, k.tomb],
+      [
+        k.wait,
+        k.prio,
+        k.delayed,
+        k.failed,
+        k.jobs,
+        k.info,
+        k.results,
+        k.dedup,
+        k.meta,
+        k.tomb,
+        ...groupKeys(k),
+      ],
       [limit, includeFailed ? '1' : '0'],
     )) as [number, number];
     return { removed: Number(removed), done: Number(done) === 1 };
@@ -311,6 +396,7 @@ export class QueueCommands {
         k.jobs,
         k.metrics,
         k.tomb,
+        k.gwait,
       ],
       [],
     )) as number[];

@@ -20,6 +20,8 @@ export interface StoredJobOptions {
   meta?: JobMeta;
   /** De-duplication key the job holds (see `AddOptions.dedupKey`). */
   dedupKey?: string;
+  /** Ordered group of the job (see `AddOptions.group`). */
+  group?: string;
 }
 
 /** One failed attempt, as kept in the job's history. */
@@ -101,6 +103,11 @@ export class Job<Data = unknown, Result = unknown> {
     this.state = init.state;
     this.returnValue = init.result ? (JSON.parse(init.result) as Result) : undefined;
     this.timestamp = init.score ? Number(init.score) : undefined;
+  }
+
+  /** The job's ordered group, if it was added with one. */
+  get group(): string | undefined {
+    return this.options.group;
   }
 
   /** Metadata given at `add` (entity id, user id, correlation id, free-form). */

@@ -34,6 +34,12 @@ export interface AddOptions {
   dedupKey?: string;
   /** Keep de-duplicating for this many ms after the holder finished (default 0). */
   dedupTtlMs?: number;
+  /**
+   * Ordered group (e.g. an account): jobs of one group run one at a time (or up to the queue's
+   * `groupConcurrency`) in enqueue order, across all workers; groups are served round-robin.
+   * 1–256 characters, no NUL. See docs/groups.md.
+   */
+  group?: string;
 }
 
 /** A job for `addBulk`. */
@@ -104,6 +110,14 @@ export function toAddSpec(
       problems.push('dedupTtlMs must be an integer >= 0');
     else if (o.dedupKey === undefined) problems.push('dedupTtlMs needs a dedupKey');
   }
+  if (
+    o.group !== undefined &&
+    (typeof o.group !== 'string' ||
+      o.group.length < 1 ||
+      o.group.length > 256 ||
+      o.group.includes('\0'))
+  )
+    problems.push('group must be a string of 1–256 characters without NUL');
   if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
 
   const dataJson = serialisePayload(data, maxPayloadBytes);
@@ -112,9 +126,12 @@ export function toAddSpec(
     o.maxAttempts !== undefined ||
     o.backoff !== undefined ||
     o.meta !== undefined ||
-    o.dedupKey !== undefined
+    o.dedupKey !== undefined ||
+    o.group !== undefined
   ) {
     stored = {};
+    // Stored so that retry-failed can put the job back in its group.
+    if (o.group !== undefined) stored.group = o.group;
     // Stored so that deleting the job can release its key (see releaseDedup in lua/includes/retention.lua).
     if (o.dedupKey !== undefined) stored.dedupKey = o.dedupKey;
     if (o.maxAttempts !== undefined) stored.maxAttempts = o.maxAttempts;
@@ -131,5 +148,6 @@ export function toAddSpec(
     dedupKey: o.dedupKey ?? '',
     dedupTtlMs: o.dedupTtlMs ?? 0,
     body: encodeBody(name, dataJson, stored),
+    group: o.group ?? '',
   };
 }
