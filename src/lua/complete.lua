@@ -56,6 +56,9 @@ for i = 0, n - 1 do
   tokens[#tokens + 1] = ARGV[8 + i * 3]
 end
 
+-- one read of meta for the whole call: events listened to? groups in use?
+local flags = redis.call('HMGET', k.meta, 'evlisten', 'g')
+local notify = flags[1] and tonumber(flags[1]) > now
 local stale, done, zargs, rargs = {}, {}, {}, {}
 if n > 0 then
   local held = redis.call('HMGET', k.lease, unpack(ids))
@@ -85,8 +88,8 @@ if #done > 0 then
   else
     deleteJobData(k.jobs, k.info, nil, done, dedupKey)
   end
-  -- grouped jobs free their group's slot (one HLEN when the queue has none)
-  if redis.call('HLEN', k.gof) > 0 then
+  -- grouped jobs free their group's slot
+  if flags[2] == '1' then
     local ms = redis.call('HMGET', k.gof, unpack(done))
     local cfg
     for i, id in ipairs(done) do
@@ -98,7 +101,7 @@ if #done > 0 then
   end
   redis.call('HINCRBY', k.meta, 'completed', #done)
   countMinute(metricsKey, 'c:', now, #done)
-  if listening(k.meta, now) then
+  if notify then
     for _, id in ipairs(done) do emit(eventsKey, 'completed', id) end
   end
 end
@@ -108,7 +111,7 @@ for _, id in ipairs(stale) do out[#out + 1] = id end
 local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out)
 -- under a global concurrency, slots this call freed and did not refill are another worker's
 if #done > taken and redis.call('HEXISTS', k.meta, 'conc') == 1 then wake(k.marker) end
-if #done > 0 and taken == 0 and listening(k.meta, now) and redis.call('LLEN', k.wait) == 0
+if #done > 0 and taken == 0 and notify and redis.call('LLEN', k.wait) == 0
   and redis.call('ZCARD', k.prio) == 0 and redis.call('ZCARD', k.gwait) == 0
   and redis.call('ZCARD', k.active) == 0 then
   emit(eventsKey, 'drained', '')
