@@ -36,10 +36,12 @@ export type { TryOrEnqueueOptions, TryOrEnqueueResult } from './queue/try-or-enq
 export { PRIORITY } from './queue/options.js';
 export type { AddOptions, BulkJob } from './queue/options.js';
 export type { EntityJobPage } from './queue/entity-index.js';
+export type { QueueLimits, RateLimit } from './queue/limits.js';
 export {
   DEFAULT_RETRY,
   MAX_RETRY_DELAY_MS,
   RetryAfterError,
+  RateLimitError,
   UnrecoverableError,
   backoffDelay,
 } from './queue/retry.js';

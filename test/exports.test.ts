@@ -26,6 +26,7 @@ it('exports exactly the curated names', () => {
       "PayloadError",
       "PositionError",
       "Queue",
+      "RateLimitError",
       "RedisVersionError",
       "Registry",
       "RequestError",

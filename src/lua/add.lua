@@ -14,6 +14,11 @@
     9 failed     zset   <prefix>:{<queue>}:failed
    10 dedup      hash   <prefix>:{<queue>}:dedup
    11 entity     zset   <prefix>:{<queue>}:entity (per-entity index)
+   12 gwait      zset   <prefix>:{<queue>}:gwait
+   13 gof        hash   <prefix>:{<queue>}:gof
+   14 gready     zset   <prefix>:{<queue>}:gready
+   15 glimited   zset   <prefix>:{<queue>}:glimited
+   16 gstate     hash   <prefix>:{<queue>}:gstate
   ARGV
     1 schema version (integer)
     2 now (ms): the producer's reading of Redis's clock (calibrated against TIME; see
@@ -22,13 +27,14 @@
     3 createdTag: `#` + now in base 36, the record's header (a delayed job's header adds
       `.<seq, base 36>`, its place in enqueue order, from meta `seq`; so does an indexed job's)
     4 job count N
-    then per job, 7 values:
+    then per job, 8 values:
       id          string, '' for an auto id (a decimal counter from meta.id)
       priority    integer, 0 = default
       delayMs     integer ms from now (Redis clock); <= 0 = run now
       dedupKey    string, '' for none
       dedupTtlMs  integer ms a finished holder still de-duplicates (0 = only while unfinished)
       entity      string, '' for none: indexed under it (member `<entity>|<seq>|<id>`)
+      group       string, '' for none: the job joins that group's line (see docs/groups.md)
       body        string, the record after its header: `<name>|<options JSON>|<data JSON>`
   Returns
     flat array: id, created per job (1 = added now; 0 = an existing job was returned: one with
@@ -36,12 +42,15 @@
 ]]
 -- @include waiting
 -- @include events
+-- @include groups
 -- @include records
 local metaKey, waitKey, prioKey, delayedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7]
 local completedKey, failedKey, dedupKey, entityKey = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local schemaVersion, now, createdTag, count = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local FIRST, STRIDE = 5, 7
+local FIRST, STRIDE = 5, 8
+local g = { meta = metaKey, gwait = KEYS[12], gof = KEYS[13], gready = KEYS[14], glimited = KEYS[15], gstate = KEYS[16] }
+local groupCfg
 
 local meta = redis.call('HMGET', metaKey, 'v', 'evlisten')
 if not meta[1] then redis.call('HSET', metaKey, 'v', schemaVersion) end
@@ -101,7 +110,7 @@ for i = 0, count - 1 do
   local base = FIRST + i * STRIDE
   local id, priority, delayMs = ARGV[base], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
   local dedup, dedupTtlMs, entity = ARGV[base + 3], tonumber(ARGV[base + 4]), ARGV[base + 5]
-  local body = ARGV[base + 6]
+  local group, body = ARGV[base + 6], ARGV[base + 7]
   local created = 1
   local holder = dedup ~= '' and dedupHolder(dedup, dedupTtlMs)
   local auto = id == ''
@@ -126,12 +135,21 @@ for i = 0, count - 1 do
       records[#records + 1] = createdTag .. '|' .. priority .. '|' .. body
     end
     if dedup ~= '' then redis.call('HSET', dedupKey, dedup, id) end
+    if group ~= '' and not groupCfg then
+      groupCfg = groupConfig(metaKey)
+      redis.call('HSET', metaKey, 'g', '1')
+    end
+    if group ~= '' and delayMs > 0 then redis.call('HSET', g.gof, id, group .. '\0') end
     if delayMs > 0 then
       local dueAt = now + delayMs
       if not earliestNew then earliest = redis.call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')[2] end
       redis.call('ZADD', delayedKey, dueAt, id)
       if not earliestNew or dueAt < earliestNew then earliestNew = dueAt end
       if notify then emit(eventsKey, 'delayed', id, tostring(dueAt)) end
+    elseif group ~= '' then
+      -- now = the producer's calibrated reading of Redis's clock, as for delays
+      if pushGrouped(g, id, group, priority, nil, groupCfg, now) then waiting[0] = true end
+      if notify then emit(eventsKey, 'waiting', id) end
     elseif priority == 0 then
       waiting[#waiting + 1] = id
       if notify then emit(eventsKey, 'waiting', id) end

@@ -1,5 +1,5 @@
 --[[
-  clear: removes waiting and delayed jobs (and failed ones if asked), at most `limit` per set per
+  clear: removes waiting (plain and grouped) and delayed jobs (and failed ones if asked), at most `limit` per set per
   call so one call never blocks Redis for long; the caller repeats until it returns 0.
 
   KEYS
@@ -14,6 +14,11 @@
     9 meta     hash  <prefix>:{<queue>}:meta
    10 tomb     hash  <prefix>:{<queue>}:tomb
    11 entity   zset  <prefix>:{<queue>}:entity
+   12 gwait    zset  <prefix>:{<queue>}:gwait
+   13 gof      hash  <prefix>:{<queue>}:gof
+   14 gready   zset  <prefix>:{<queue>}:gready
+   15 glimited zset  <prefix>:{<queue>}:glimited
+   16 gstate   hash  <prefix>:{<queue>}:gstate
   ARGV
     1 limit          integer
     2 includeFailed  '1' | '0'
@@ -26,6 +31,8 @@
 local waitKey, prioKey, delayedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, infoKey, resultsKey, dedupKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local metaKey, tombKey, entityKey = KEYS[9], KEYS[10], KEYS[11]
+local gwaitKey, gofKey, greadyKey = KEYS[12], KEYS[13], KEYS[14]
+local glimitedKey, gstateKey = KEYS[15], KEYS[16]
 local limit, includeFailed = tonumber(ARGV[1]), ARGV[2] == '1'
 
 local removed = {}
@@ -44,6 +51,22 @@ for _, key in ipairs(sets) do
   local popped = redis.call('ZPOPMIN', key, limit)
   if #popped == 2 * limit then done = false end
   for i = 1, #popped, 2 do removed[#removed + 1] = popped[i] end
+end
+-- grouped waiting jobs, by group; a group's active count stays for its running jobs
+local members = redis.call('ZRANGE', gwaitKey, 0, limit - 1)
+if #members > 0 then
+  if #members == limit then done = false end
+  redis.call('ZREM', gwaitKey, unpack(members))
+  for _, m in ipairs(members) do
+    local group = string.sub(m, 1, string.find(m, '\0', 1, true) - 1)
+    removed[#removed + 1] = string.sub(m, #group + 22)
+  end
+end
+if #removed > 0 and redis.call('HLEN', gofKey) > 0 then redis.call('HDEL', gofKey, unpack(removed)) end
+-- no group has waiting work left: none is ready, and held-back ones have nothing to hold
+if redis.call('ZCARD', gwaitKey) == 0 then
+  redis.call('DEL', greadyKey)
+  if redis.call('HLEN', gstateKey) == 0 then redis.call('DEL', glimitedKey) end
 end
 deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey, entityKey)
 return { #removed, done and 1 or 0 }

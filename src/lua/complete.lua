@@ -19,6 +19,11 @@
    14 dedup      hash   <prefix>:{<queue>}:dedup
    15 tomb       hash   <prefix>:{<queue>}:tomb
    16 entity     zset   <prefix>:{<queue>}:entity (per-entity index, cleaned with the jobs)
+   17 gwait    zset  <prefix>:{<queue>}:gwait
+   18 gof      hash  <prefix>:{<queue>}:gof
+   19 gready   zset  <prefix>:{<queue>}:gready
+   20 glimited zset  <prefix>:{<queue>}:glimited
+   21 gstate   hash  <prefix>:{<queue>}:gstate
   ARGV
     1 keepCount   integer, completed jobs to keep (0 = delete on completion)
     2 keepAgeMs   integer ms, max age of kept completed jobs (0 = no age limit)
@@ -38,6 +43,7 @@
 local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
   jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9], tomb = KEYS[15],
+  gwait = KEYS[17], gof = KEYS[18], gready = KEYS[19], glimited = KEYS[20], gstate = KEYS[21],
 }
 local resultsKey, completedKey, metricsKey, eventsKey, dedupKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 local entityKey = KEYS[16]
@@ -52,6 +58,9 @@ for i = 0, n - 1 do
   tokens[#tokens + 1] = ARGV[8 + i * 3]
 end
 
+-- one read of meta for the whole call: events listened to? groups in use?
+local flags = redis.call('HMGET', k.meta, 'evlisten', 'g')
+local notify = flags[1] and tonumber(flags[1]) > now
 local stale, done, zargs, rargs = {}, {}, {}, {}
 if n > 0 then
   local held = redis.call('HMGET', k.lease, unpack(ids))
@@ -81,9 +90,20 @@ if #done > 0 then
   else
     deleteJobData(k.jobs, k.info, nil, done, dedupKey, entityKey)
   end
+  -- grouped jobs free their group's slot
+  if flags[2] == '1' then
+    local ms = redis.call('HMGET', k.gof, unpack(done))
+    local cfg
+    for i, id in ipairs(done) do
+      if ms[i] then
+        cfg = cfg or groupConfig(k.meta)
+        finishGrouped(k, id, ms[i], cfg, now)
+      end
+    end
+  end
   redis.call('HINCRBY', k.meta, 'completed', #done)
   countMinute(metricsKey, 'c:', now, #done)
-  if listening(k.meta, now) then
+  if notify then
     for _, id in ipairs(done) do emit(eventsKey, 'completed', id) end
   end
 end
@@ -91,8 +111,11 @@ end
 local out = { #stale }
 for _, id in ipairs(stale) do out[#out + 1] = id end
 local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out)
-if #done > 0 and taken == 0 and listening(k.meta, now) and redis.call('LLEN', k.wait) == 0
-  and redis.call('ZCARD', k.prio) == 0 and redis.call('ZCARD', k.active) == 0 then
+-- under a global concurrency, slots this call freed and did not refill are another worker's
+if #done > taken and redis.call('HEXISTS', k.meta, 'conc') == 1 then wake(k.marker) end
+if #done > 0 and taken == 0 and notify and redis.call('LLEN', k.wait) == 0
+  and redis.call('ZCARD', k.prio) == 0 and redis.call('ZCARD', k.gwait) == 0
+  and redis.call('ZCARD', k.active) == 0 then
   emit(eventsKey, 'drained', '')
 end
 return out

@@ -1,6 +1,8 @@
 --[[
   fail: records a failed attempt of a job whose lease the caller holds, then either schedules a
   retry (delayed, or waiting when the delay is 0) or moves the job to `failed` (dead letter).
+  A grouped job keeps its place at the head of its group: a retry delay holds the whole group
+  back (so its jobs stay in order), and a failure frees the group's slot.
   The caller (the worker) decides retry vs. fail and the delay from the retry policy.
 
   KEYS
@@ -19,6 +21,11 @@
    13 events   stream <prefix>:{<queue>}:events
    14 dedup    hash   <prefix>:{<queue>}:dedup
    15 entity   zset   <prefix>:{<queue>}:entity (per-entity index, cleaned with the jobs)
+   16 gwait    zset   <prefix>:{<queue>}:gwait
+   17 gof      hash   <prefix>:{<queue>}:gof
+   18 gready   zset   <prefix>:{<queue>}:gready
+   19 glimited zset   <prefix>:{<queue>}:glimited
+   20 gstate   hash   <prefix>:{<queue>}:gstate
   ARGV
     1 id
     2 token         lease token the caller holds
@@ -36,11 +43,13 @@
 -- @include retention
 -- @include waiting
 -- @include records
+-- @include groups
 local metaKey, waitKey, prioKey, delayedKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local jobsKey, infoKey, leaseKey, markerKey, resultsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local failedKey, metricsKey, eventsKey, dedupKey, entityKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
 local id, token, action, delayMs, entryJson = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local keepCount, keepAgeMs, historyLimit = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local g = { meta = metaKey, gwait = KEYS[16], gof = KEYS[17], gready = KEYS[18], glimited = KEYS[19], gstate = KEYS[20] }
 
 if redis.call('HGET', leaseKey, id) ~= token then return 0 end
 local now = nowMs()
@@ -58,11 +67,17 @@ history[#history + 1] = entry
 while #history > historyLimit do table.remove(history, 1) end
 info.history = history
 local notify = listening(metaKey, now)
+local member = redis.call('HLEN', g.gof) > 0 and redis.call('HGET', g.gof, id)
+local cfg = member and groupConfig(metaKey)
 
 if action == 'retry' then
   info.failedReason = nil
   redis.call('HSET', infoKey, id, cjson.encode(info))
-  if delayMs > 0 then
+  if member then
+    if delayMs > 0 then limitGroup(g, memberGroup(member), now + delayMs) end
+    requeueGrouped(g, member, cfg, now)
+    wake(markerKey) -- ready now, or a new limit some worker must arm its timer for
+  elseif delayMs > 0 then
     redis.call('ZADD', delayedKey, now + delayMs, id)
     local head = redis.call('ZRANGE', delayedKey, 0, 0)
     if head[1] == id then wake(markerKey) end
@@ -77,11 +92,15 @@ else
   redis.call('HSET', infoKey, id, cjson.encode(info))
   redis.call('ZADD', failedKey, now, id)
   redis.call('HINCRBY', metaKey, 'failed', 1)
+  local freed = member and finishGrouped(g, id, member, cfg, now)
+  -- a freed group or global-concurrency slot may let a blocked worker take a job
+  if freed or redis.call('HEXISTS', metaKey, 'conc') == 1 then wake(markerKey) end
   countMinute(metricsKey, 'f:', now, 1)
   trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, nil, entityKey)
   if notify then
     emit(eventsKey, 'failed', id, entry.error)
-    if redis.call('LLEN', waitKey) == 0 and redis.call('ZCARD', prioKey) == 0 and redis.call('ZCARD', activeKey) == 0 then
+    if redis.call('LLEN', waitKey) == 0 and redis.call('ZCARD', prioKey) == 0 and redis.call('ZCARD', g.gwait) == 0
+      and redis.call('ZCARD', activeKey) == 0 then
       emit(eventsKey, 'drained', '')
     end
   end

@@ -1,5 +1,6 @@
 --[[
-  fetch: promotes due delayed jobs and takes up to N waiting jobs under lease.
+  fetch: promotes due delayed jobs and takes up to N waiting jobs under lease (groups served
+  round-robin; the queue's concurrency and rate limits applied).
 
   KEYS
     1 meta     hash  <prefix>:{<queue>}:meta
@@ -12,6 +13,11 @@
     8 lease    hash  <prefix>:{<queue>}:lease
     9 marker   list  <prefix>:{<queue>}:marker
    10 tomb     hash  <prefix>:{<queue>}:tomb
+   11 gwait    zset  <prefix>:{<queue>}:gwait
+   12 gof      hash  <prefix>:{<queue>}:gof
+   13 gready   zset  <prefix>:{<queue>}:gready
+   14 glimited zset  <prefix>:{<queue>}:glimited
+   15 gstate   hash  <prefix>:{<queue>}:gstate
   ARGV
     1 count      integer, jobs wanted
     2 leaseMs    integer ms
@@ -24,6 +30,7 @@
 local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
   jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9], tomb = KEYS[10],
+  gwait = KEYS[11], gof = KEYS[12], gready = KEYS[13], glimited = KEYS[14], gstate = KEYS[15],
 }
 local count, leaseMs, tokenBase = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 

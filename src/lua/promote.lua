@@ -1,5 +1,5 @@
 --[[
-  promote: moves a delayed job to waiting now.
+  promote: moves a delayed job to waiting now (a grouped one to the back of its group's line).
 
   KEYS
     1 meta     hash  <prefix>:{<queue>}:meta
@@ -8,6 +8,11 @@
     4 delayed  zset  <prefix>:{<queue>}:delayed
     5 jobs     hash  <prefix>:{<queue>}:jobs
     6 marker   list  <prefix>:{<queue>}:marker
+    7 gwait    zset  <prefix>:{<queue>}:gwait
+    8 gof      hash  <prefix>:{<queue>}:gof
+    9 gready   zset  <prefix>:{<queue>}:gready
+   10 glimited zset  <prefix>:{<queue>}:glimited
+   11 gstate   hash  <prefix>:{<queue>}:gstate
   ARGV
     1 id
   Returns
@@ -15,12 +20,20 @@
 ]]
 -- @include waiting
 -- @include records
+-- @include time
+-- @include groups
 local metaKey, waitKey, prioKey, delayedKey, jobsKey, markerKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id = ARGV[1]
+local g = { meta = metaKey, gwait = KEYS[7], gof = KEYS[8], gready = KEYS[9], glimited = KEYS[10], gstate = KEYS[11] }
 
 local record = redis.call('HGET', jobsKey, id)
 if not record then return 0 end
 if redis.call('ZREM', delayedKey, id) == 0 then return -1 end
-pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), false)
+local member = redis.call('HGET', g.gof, id)
+if member then
+  pushGrouped(g, id, memberGroup(member), recordPriority(record), nil, groupConfig(metaKey), nowMs())
+else
+  pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), false)
+end
 wake(markerKey)
 return 1

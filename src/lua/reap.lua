@@ -1,6 +1,6 @@
 --[[
   reap: recovers jobs whose lease expired (their worker died or hung): each is counted as a stall
-  and returned to the front of waiting. A job that stalled more than `maxStalls` times is instead
+  and returned to the front of waiting (a grouped job to its old place at the head of its group). A job that stalled more than `maxStalls` times is instead
   taken over under a new lease by the caller, which then records it as a failed attempt (through
   `fail`, so the retry policy applies).
 
@@ -14,6 +14,11 @@
     7 lease    hash   <prefix>:{<queue>}:lease
     8 marker   list   <prefix>:{<queue>}:marker
     9 events   stream <prefix>:{<queue>}:events
+   10 gwait    zset   <prefix>:{<queue>}:gwait
+   11 gof      hash   <prefix>:{<queue>}:gof
+   12 gready   zset   <prefix>:{<queue>}:gready
+   13 glimited zset   <prefix>:{<queue>}:glimited
+   14 gstate   hash   <prefix>:{<queue>}:gstate
   ARGV
     1 maxStalls  integer
     2 leaseMs    integer ms, lease for taken-over jobs
@@ -26,14 +31,18 @@
 -- @include events
 -- @include waiting
 -- @include records
+-- @include groups
 local metaKey, waitKey, prioKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, infoKey, leaseKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local maxStalls, leaseMs, tokenBase, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local g = { meta = metaKey, gwait = KEYS[10], gof = KEYS[11], gready = KEYS[12], glimited = KEYS[13], gstate = KEYS[14] }
 
 local now = nowMs()
 local expired = redis.call('ZRANGEBYSCORE', activeKey, '-inf', now, 'LIMIT', 0, limit)
 local requeued, takenOver = {}, {}
 local notify = listening(metaKey, now)
+local anyGrouped = redis.call('HLEN', g.gof) > 0
+local cfg = anyGrouped and groupConfig(metaKey)
 for _, id in ipairs(expired) do
   local raw = redis.call('HGET', infoKey, id)
   local info = raw and cjson.decode(raw) or {}
@@ -41,9 +50,11 @@ for _, id in ipairs(expired) do
   info.totalStalls = (info.totalStalls or 0) + 1
   redis.call('HSET', infoKey, id, cjson.encode(info))
   local record = redis.call('HGET', jobsKey, id)
+  local member = anyGrouped and redis.call('HGET', g.gof, id)
   if not record then
     redis.call('ZREM', activeKey, id)
     redis.call('HDEL', leaseKey, id)
+    if member then finishGrouped(g, id, member, cfg, now) end
   elseif info.stalls > maxStalls then
     local token = tokenBase .. ':' .. (#takenOver / 4 + 1)
     redis.call('ZADD', activeKey, now + leaseMs, id)
@@ -55,7 +66,8 @@ for _, id in ipairs(expired) do
   else
     redis.call('ZREM', activeKey, id)
     redis.call('HDEL', leaseKey, id)
-    pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), true)
+    if member then requeueGrouped(g, member, cfg, now)
+    else pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), true) end
     requeued[#requeued + 1] = id
     if notify then emit(eventsKey, 'stalled', id) end
   end

@@ -1,6 +1,6 @@
 --[[
   release: returns jobs the caller holds to the front of waiting without counting an attempt or a
-  stall (graceful shutdown that ran out of time).
+  stall (graceful shutdown that ran out of time); a grouped job to its old place in its group.
 
   KEYS
     1 meta    hash  <prefix>:{<queue>}:meta
@@ -10,6 +10,11 @@
     5 jobs    hash  <prefix>:{<queue>}:jobs
     6 lease   hash  <prefix>:{<queue>}:lease
     7 marker  list  <prefix>:{<queue>}:marker
+    8 gwait    zset  <prefix>:{<queue>}:gwait
+    9 gof      hash  <prefix>:{<queue>}:gof
+   10 gready   zset  <prefix>:{<queue>}:gready
+   11 glimited zset  <prefix>:{<queue>}:glimited
+   12 gstate   hash  <prefix>:{<queue>}:gstate
   ARGV
     id, token per job
   Returns
@@ -17,17 +22,28 @@
 ]]
 -- @include waiting
 -- @include records
+-- @include time
+-- @include groups
 local metaKey, waitKey, prioKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, leaseKey, markerKey = KEYS[5], KEYS[6], KEYS[7]
+local g = { meta = metaKey, gwait = KEYS[8], gof = KEYS[9], gready = KEYS[10], glimited = KEYS[11], gstate = KEYS[12] }
 
 local released = 0
+local anyGrouped = redis.call('HLEN', g.gof) > 0
+local cfg = anyGrouped and groupConfig(metaKey)
+local now = anyGrouped and nowMs()
 for i = 1, #ARGV, 2 do
   local id, token = ARGV[i], ARGV[i + 1]
   if redis.call('HGET', leaseKey, id) == token then
     redis.call('ZREM', activeKey, id)
     redis.call('HDEL', leaseKey, id)
     local record = redis.call('HGET', jobsKey, id)
-    if record then pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), true) end
+    local member = anyGrouped and redis.call('HGET', g.gof, id)
+    if member then
+      if record then requeueGrouped(g, member, cfg, now) else finishGrouped(g, id, member, cfg, now) end
+    elseif record then
+      pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), true)
+    end
     released = released + 1
   end
 end

@@ -1,6 +1,7 @@
 --[[
   remove: deletes a job that is not active (waiting, delayed, completed or failed). O(1) for a
-  waiting job of default priority: unless it is at an end of the `wait` list, its id stays there
+  waiting job of default priority (O(log n) for a grouped one, from its group's line): unless
+  it is at an end of the `wait` list, its id stays there
   as a tombstone (see includes/tombstones.lua) that fetch and clear drop.
 
   KEYS
@@ -17,6 +18,11 @@
    11 meta       hash  <prefix>:{<queue>}:meta
    12 tomb       hash  <prefix>:{<queue>}:tomb
    13 entity     zset  <prefix>:{<queue>}:entity
+   14 gwait    zset    <prefix>:{<queue>}:gwait
+   15 gof      hash    <prefix>:{<queue>}:gof
+   16 gready   zset    <prefix>:{<queue>}:gready
+   17 glimited zset    <prefix>:{<queue>}:glimited
+   18 gstate   hash    <prefix>:{<queue>}:gstate
   ARGV
     1 id
   Returns
@@ -27,10 +33,16 @@ local waitKey, prioKey, delayedKey, completedKey, failedKey = KEYS[1], KEYS[2], 
 local jobsKey, infoKey, resultsKey, leaseKey, dedupKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local metaKey, tombKey, entityKey = KEYS[11], KEYS[12], KEYS[13]
 local id = ARGV[1]
+local g = { meta = metaKey, gwait = KEYS[14], gof = KEYS[15], gready = KEYS[16], glimited = KEYS[17], gstate = KEYS[18] }
 
 if redis.call('HEXISTS', jobsKey, id) == 0 then return 0 end
 if redis.call('HEXISTS', leaseKey, id) == 1 then return -1 end
-if redis.call('ZREM', prioKey, id) == 0 and redis.call('ZREM', delayedKey, id) == 0
+local member = redis.call('HGET', g.gof, id)
+if member then
+  -- grouped: waiting in its group's line (O(log n)) or delayed
+  if redis.call('ZREM', g.gwait, member) == 0 then redis.call('ZREM', delayedKey, id) end
+  redis.call('HDEL', g.gof, id)
+elseif redis.call('ZREM', prioKey, id) == 0 and redis.call('ZREM', delayedKey, id) == 0
   and redis.call('ZREM', completedKey, id) == 0 and redis.call('ZREM', failedKey, id) == 0 then
   -- waiting at default priority: LREM would walk the list
   if redis.call('LINDEX', waitKey, -1) == id then

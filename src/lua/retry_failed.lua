@@ -1,8 +1,9 @@
 --[[
   retry_failed: moves failed (dead-lettered) jobs back to waiting with a fresh attempt count; the
-  attempt history is kept. Each job's state JSON is decoded and written again, so a call stops
-  once it has rewritten 256 KiB of it (after at least one job): one call stays a short step
-  however long the histories are; the caller goes on from where it stopped.
+  attempt history is kept; a grouped job joins the back of its group's line. Each job's state
+  JSON is decoded and written again, so a call stops once it has rewritten 256 KiB of it (after
+  at least one job): one call stays a short step however long the histories are; the caller
+  goes on from where it stopped.
 
   KEYS
     1 meta     hash   <prefix>:{<queue>}:meta
@@ -12,6 +13,11 @@
     5 jobs     hash   <prefix>:{<queue>}:jobs
     6 info     hash   <prefix>:{<queue>}:info
     7 marker   list   <prefix>:{<queue>}:marker
+    8 gwait    zset   <prefix>:{<queue>}:gwait
+    9 gof      hash   <prefix>:{<queue>}:gof
+   10 gready   zset   <prefix>:{<queue>}:gready
+   11 glimited zset   <prefix>:{<queue>}:glimited
+   12 gstate   hash   <prefix>:{<queue>}:gstate
   ARGV
     1 limit  integer; with no ids, retries up to `limit` of the oldest failed jobs
     then optional ids to retry (ids not in `failed` are skipped)
@@ -21,9 +27,12 @@
 ]]
 -- @include waiting
 -- @include records
+-- @include time
+-- @include groups
 local metaKey, waitKey, prioKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, infoKey, markerKey = KEYS[5], KEYS[6], KEYS[7]
 local limit = tonumber(ARGV[1])
+local g = { meta = metaKey, gwait = KEYS[8], gof = KEYS[9], gready = KEYS[10], glimited = KEYS[11], gstate = KEYS[12] }
 
 local ids = {}
 if #ARGV > 1 then
@@ -33,6 +42,7 @@ else
 end
 local BUDGET = 262144
 local moved, looked, bytes = 0, 0, 0
+local now, cfg
 for _, id in ipairs(ids) do
   if bytes >= BUDGET then break end
   looked = looked + 1
@@ -47,7 +57,16 @@ for _, id in ipairs(ids) do
       info.failedReason = nil
       info.retriedByHand = (info.retriedByHand or 0) + 1
       redis.call('HSET', infoKey, id, cjson.encode(info))
-      pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), false)
+      local opts = string.find(record, '"group":', 1, true) and recordOptions(record)
+      local group = opts and opts.group
+      if type(group) == 'string' then
+        now = now or nowMs()
+        cfg = cfg or groupConfig(metaKey)
+        redis.call('HSET', metaKey, 'g', '1')
+        pushGrouped(g, id, group, recordPriority(record), nil, cfg, now)
+      else
+        pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), false)
+      end
       moved = moved + 1
     end
   end

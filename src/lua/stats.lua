@@ -12,10 +12,11 @@
     8 jobs       hash  <prefix>:{<queue>}:jobs
     9 metrics    hash  <prefix>:{<queue>}:metrics
    10 tomb       hash  <prefix>:{<queue>}:tomb
+   11 gwait      zset  <prefix>:{<queue>}:gwait
   ARGV
     (none)
   Returns
-    now, waiting, active, delayed, completed, failed, paused (0/1), completedTotal, failedTotal,
+    now, waiting (plain and grouped), active, delayed, completed, failed, paused (0/1), completedTotal, failedTotal,
     oldestWaitingCreatedMs (creation time of the oldest job at the head of a waiting line: the
     default list, the levels above it, the levels below it; -1 if none), then 60 completed
     counts and 60 failed counts for the minutes before the current one (oldest first), then the
@@ -25,6 +26,7 @@
 -- @include records
 local metaKey, waitKey, prioKey, delayedKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local completedKey, failedKey, jobsKey, metricsKey, tombKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local gwaitKey = KEYS[11]
 
 local now = nowMs()
 local meta = redis.call('HMGET', metaKey, 'paused', 'completed', 'failed', 'tombs')
@@ -67,7 +69,7 @@ end
 
 local out = {
   now,
-  math.max(0, redis.call('LLEN', waitKey) - tombs) + redis.call('ZCARD', prioKey),
+  math.max(0, redis.call('LLEN', waitKey) - tombs) + redis.call('ZCARD', prioKey) + redis.call('ZCARD', gwaitKey),
   redis.call('ZCARD', activeKey),
   redis.call('ZCARD', delayedKey),
   redis.call('ZCARD', completedKey),

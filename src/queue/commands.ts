@@ -37,6 +37,18 @@ export interface AddSpec {
   /** '' for none: the entity the job is indexed under (see `Queue.getEntityJobs`) */
   entity: string;
   body: string;
+  /** '' or undefined for none */
+  group?: string;
+}
+
+/** Queue-wide limits as stored (see `Queue.setLimits`); undefined = none. */
+export interface StoredLimits {
+  concurrency?: number;
+  rateMax?: number;
+  rateDurationMs?: number;
+  groupConcurrency?: number;
+  groupRateMax?: number;
+  groupRateDurationMs?: number;
 }
 
 /** Result of completing jobs: the acks rejected by fencing, and the next jobs. */
@@ -90,6 +102,11 @@ function fetchKeys(k: QueueKeys): string[] {
   return [k.meta, k.wait, k.prio, k.delayed, k.active, k.jobs, k.info, k.lease, k.marker];
 }
 
+/** The group keys, in the order every script that moves grouped jobs takes them (last). */
+function groupKeys(k: QueueKeys): string[] {
+  return [k.gwait, k.gof, k.gready, k.glimited, k.gstate];
+}
+
 /**
  * Script wrappers bound to one queue on one connection: a {@link CommandConnection} (calls ride
  * out a short loss of Redis, then fail with `SLC_ERR_CONNECTION`), or a plain client (tests).
@@ -120,10 +137,12 @@ export class QueueCommands {
       k.failed,
       k.dedup,
       k.entity,
+      ...groupKeys(k),
     ];
     const common = fetchKeys(k);
-    this.fetchKeys = [...common, k.tomb];
-    // k.entity last: the per-entity index, cleaned as retention deletes jobs
+    const groups = groupKeys(k);
+    this.fetchKeys = [...common, k.tomb, ...groups];
+    // k.entity, then the group keys: the per-entity index is cleaned as retention deletes jobs
     this.completeKeys = [
       ...common,
       k.results,
@@ -133,8 +152,18 @@ export class QueueCommands {
       k.dedup,
       k.tomb,
       k.entity,
+      ...groups,
     ];
-    this.failKeys = [...common, k.results, k.failed, k.metrics, k.events, k.dedup, k.entity];
+    this.failKeys = [
+      ...common,
+      k.results,
+      k.failed,
+      k.metrics,
+      k.events,
+      k.dedup,
+      k.entity,
+      ...groups,
+    ];
   }
 
   private script(name: string): ScriptCall {
@@ -147,7 +176,16 @@ export class QueueCommands {
   async add(specs: readonly AddSpec[], now: number): Promise<{ id: string; created: boolean }[]> {
     const args: (string | number)[] = [SCHEMA_VERSION, now, `#${now.toString(36)}`, specs.length];
     for (const s of specs)
-      args.push(s.id, s.priority, s.delayMs, s.dedupKey, s.dedupTtlMs, s.entity, s.body);
+      args.push(
+        s.id,
+        s.priority,
+        s.delayMs,
+        s.dedupKey,
+        s.dedupTtlMs,
+        s.entity,
+        s.group ?? '',
+        s.body,
+      );
     const reply = (await this.script('add')(this.addKeys, args)) as (string | number)[];
     const out: { id: string; created: boolean }[] = [];
     for (let i = 0; i < reply.length; i += 2)
@@ -208,6 +246,35 @@ export class QueueCommands {
     return reply === 1;
   }
 
+  /**
+   * Holds the job's group (the queue, for a job without one) back for `delayMs` and puts the job
+   * back at its head, counting no attempt. False when the caller no longer holds the lease.
+   */
+  async rateLimit(id: string, token: string, delayMs: number): Promise<boolean> {
+    const k = this.keys;
+    const reply = await this.script('rate_limit')(
+      [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, ...groupKeys(k)],
+      [id, token, delayMs],
+    );
+    return reply === 1;
+  }
+
+  async setLimits(l: StoredLimits): Promise<void> {
+    const k = this.keys;
+    const v = (n: number | undefined) => (n === undefined ? '' : n);
+    await this.script('set_limits')(
+      [k.meta, k.marker],
+      [
+        v(l.concurrency),
+        v(l.rateMax),
+        v(l.rateDurationMs),
+        v(l.groupConcurrency),
+        v(l.groupRateMax),
+        v(l.groupRateDurationMs),
+      ],
+    );
+  }
+
   /** Extends leases; returns the ids whose lease was lost. */
   async extend(
     leases: readonly { id: string; token: string }[],
@@ -226,7 +293,18 @@ export class QueueCommands {
   ): Promise<{ requeued: string[]; takenOver: LeasedJob[] }> {
     const k = this.keys;
     const reply = (await this.script('reap')(
-      [k.meta, k.wait, k.prio, k.active, k.jobs, k.info, k.lease, k.marker, k.events],
+      [
+        k.meta,
+        k.wait,
+        k.prio,
+        k.active,
+        k.jobs,
+        k.info,
+        k.lease,
+        k.marker,
+        k.events,
+        ...groupKeys(k),
+      ],
       [maxStalls, leaseMs, tokenBase, limit],
     )) as string[];
     const n = Number(reply[0]);
@@ -266,7 +344,7 @@ export class QueueCommands {
     for (const l of leases) args.push(l.id, l.token);
     return Number(
       await this.script('release')(
-        [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker],
+        [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker, ...groupKeys(k)],
         args,
       ),
     );
@@ -280,7 +358,10 @@ export class QueueCommands {
   async promote(id: string): Promise<1 | 0 | -1> {
     const k = this.keys;
     return Number(
-      await this.script('promote')([k.meta, k.wait, k.prio, k.delayed, k.jobs, k.marker], [id]),
+      await this.script('promote')(
+        [k.meta, k.wait, k.prio, k.delayed, k.jobs, k.marker, ...groupKeys(k)],
+        [id],
+      ),
     ) as 1 | 0 | -1;
   }
 
@@ -302,6 +383,7 @@ export class QueueCommands {
           k.meta,
           k.tomb,
           k.entity,
+          ...groupKeys(k),
         ],
         [id],
       ),
@@ -318,7 +400,7 @@ export class QueueCommands {
   ): Promise<{ moved: number; looked: number; more: boolean }> {
     const k = this.keys;
     const [moved, looked, more] = (await this.script('retry_failed')(
-      [k.meta, k.wait, k.prio, k.failed, k.jobs, k.info, k.marker],
+      [k.meta, k.wait, k.prio, k.failed, k.jobs, k.info, k.marker, ...groupKeys(k)],
       [limit, ...ids],
     )) as [number, number, number];
     return { moved: Number(moved), looked: Number(looked), more: Number(more) === 1 };
@@ -340,6 +422,7 @@ export class QueueCommands {
         k.meta,
         k.tomb,
         k.entity,
+        ...groupKeys(k),
       ],
       [limit, includeFailed ? '1' : '0'],
     )) as [number, number];
@@ -360,6 +443,7 @@ export class QueueCommands {
         k.jobs,
         k.metrics,
         k.tomb,
+        k.gwait,
       ],
       [],
     )) as number[];

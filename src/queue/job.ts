@@ -22,6 +22,8 @@ export interface StoredJobOptions {
   dedupKey?: string;
   /** The entity the job is indexed under (see `AddOptions.entity`). */
   entity?: string;
+  /** Ordered group of the job (see `AddOptions.group`). */
+  group?: string;
 }
 
 /** One failed attempt, as kept in the job's history. */
@@ -103,6 +105,11 @@ export class Job<Data = unknown, Result = unknown> {
     this.state = init.state;
     this.returnValue = init.result ? (JSON.parse(init.result) as Result) : undefined;
     this.timestamp = init.score ? Number(init.score) : undefined;
+  }
+
+  /** The job's ordered group, if it was added with one. */
+  get group(): string | undefined {
+    return this.options.group;
   }
 
   /** Metadata given at `add` (entity id, user id, correlation id, free-form). */

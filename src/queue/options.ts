@@ -55,6 +55,12 @@ export interface AddOptions {
    * queue. Costs one sorted-set member per job, removed with the job. See docs/batches.md.
    */
   entity?: string;
+  /**
+   * Ordered group (e.g. an account): jobs of one group run one at a time (or up to the queue's
+   * `groupConcurrency`) in enqueue order, across all workers; groups are served round-robin.
+   * 1–256 characters, no NUL. See docs/groups.md.
+   */
+  group?: string;
 }
 
 /** A job for `addBulk`. */
@@ -77,6 +83,7 @@ const ADD_KEYS = knownKeys(
     'dedupKey',
     'dedupTtlMs',
     'entity',
+    'group',
   ],
   {
     jobId: 'id',
@@ -210,6 +217,14 @@ export function toAddSpec(
     if (p) problems.push(p);
     else if (o.dedupKey === undefined) problems.push('dedupTtlMs needs a dedupKey');
   }
+  if (
+    o.group !== undefined &&
+    (typeof o.group !== 'string' ||
+      o.group.length < 1 ||
+      o.group.length > 256 ||
+      o.group.includes('\0'))
+  )
+    problems.push('group must be a string of 1–256 characters without NUL');
   if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
 
   const dataJson = serialisePayload(data, maxPayloadBytes);
@@ -219,11 +234,14 @@ export function toAddSpec(
     o.backoff !== undefined ||
     o.meta !== undefined ||
     o.dedupKey !== undefined ||
-    o.entity !== undefined
+    o.entity !== undefined ||
+    o.group !== undefined
   ) {
     stored = {};
     // Stored so that deleting the job can find its index member (lua/includes/retention.lua).
     if (o.entity !== undefined) stored.entity = o.entity;
+    // Stored so that retry-failed can put the job back in its group.
+    if (o.group !== undefined) stored.group = o.group;
     // Stored so that deleting the job can release its key (see releaseDedup in lua/includes/retention.lua).
     if (o.dedupKey !== undefined) stored.dedupKey = o.dedupKey;
     if (o.maxAttempts !== undefined) stored.maxAttempts = o.maxAttempts;
@@ -241,6 +259,7 @@ export function toAddSpec(
     dedupTtlMs: o.dedupTtlMs ?? 0,
     entity: o.entity ?? '',
     body: encodeBody(name, dataJson, stored),
+    group: o.group ?? '',
   };
 }
 

@@ -38,6 +38,7 @@ import {
   type BulkJob,
 } from './options.js';
 import { listEntityJobs, type EntityJobPage } from './entity-index.js';
+import { fromMetaFields, LIMIT_FIELDS, toStoredLimits, type QueueLimits } from './limits.js';
 import { validateName } from '../validate.js';
 import { NameRegistration } from '../registry.js';
 import {
@@ -417,6 +418,30 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       (cursor, count) => this.conn.run((c) => c.hscan(this.keys.jobs, cursor, 'COUNT', count)),
       opts,
     );
+  }
+
+  /**
+   * Sets the queue's limits, shared by every worker at once: global concurrency, a rate limit,
+   * and per group a concurrency and a rate limit of its own. Replaces all of them: an omitted
+   * limit is removed. Limited work stays in Redis (it is not fetched and put back); workers
+   * wake when the budget allows. See docs/groups.md.
+   *
+   * @example
+   * ```ts
+   * await queue.setLimits({ concurrency: 50, groupRateLimit: { max: 1, durationMs: 1000 } });
+   * ```
+   * @throws {@link ValidationError} `SLC_ERR_INVALID_OPTIONS` listing every bad limit.
+   */
+  async setLimits(limits: QueueLimits): Promise<void> {
+    this.assertOpen();
+    await this.commands.setLimits(toStoredLimits(limits));
+  }
+
+  /** The limits in force (see {@link Queue.setLimits}). */
+  async getLimits(): Promise<QueueLimits> {
+    this.assertOpen();
+    const v = await this.conn.run((c) => c.hmget(this.keys.meta, ...LIMIT_FIELDS));
+    return fromMetaFields(v);
   }
 
   /** Stops every worker from taking jobs of this queue; active jobs finish. */

@@ -83,6 +83,31 @@ export class RetryAfterError extends Error {
 }
 
 /**
+ * Throw this from a handler when the provider says "slow down" (a 429): the job's group waits
+ * `delayMs` while other groups go on (a job without a group holds the whole queue back). The job
+ * goes back to the head of its group and runs again then; no attempt is counted.
+ *
+ * @example
+ * ```ts
+ * if (res.status === 429) throw new RateLimitError(Number(res.headers.get('retry-after')) * 1000);
+ * ```
+ * @throws {@link ValidationError} `SLC_ERR_INVALID_OPTIONS` when `delayMs` is not a finite number
+ * of ms in `[0, MAX_RETRY_DELAY_MS]`.
+ */
+export class RateLimitError extends Error {
+  readonly delayMs: number;
+  constructor(delayMs: number, message = `rate limited for ${delayMs} ms`) {
+    if (!isRetryDelay(delayMs))
+      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+        `delayMs must be a finite number of ms between 0 and ${MAX_RETRY_DELAY_MS}; got ${String(delayMs)}`,
+      ]);
+    super(message);
+    this.name = 'RateLimitError';
+    this.delayMs = Math.round(delayMs);
+  }
+}
+
+/**
  * Throw this from a handler when retrying cannot help (bad input, a permanent 4xx): the job goes
  * straight to `failed`. Any error with `retryable === false` is treated the same way.
  */

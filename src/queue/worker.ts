@@ -28,7 +28,7 @@ import { Heartbeat } from './heartbeat.js';
 import { Job } from './job.js';
 import { LeaseReaper } from './lease-reaper.js';
 import { RetentionJanitor } from './retention-janitor.js';
-import { decideRetry, type RetryDecision, type RetryPolicy } from './retry.js';
+import { decideRetry, RateLimitError, type RetryDecision, type RetryPolicy } from './retry.js';
 import { serialisePayload, validateName } from '../validate.js';
 import { describeThrown, toError } from '../thrown.js';
 import { NameRegistration } from '../registry.js';
@@ -62,6 +62,8 @@ export interface WorkerEvents<Data, Result> {
   failed: [job: Job<Data, Result>, error: unknown];
   /** An attempt failed; the job will run again after `delayMs`. */
   retrying: [job: Job<Data, Result>, error: unknown, delayMs: number];
+  /** The handler threw a RateLimitError: the job's group (or the queue) waits `delayMs`. */
+  limited: [job: Job<Data, Result>, delayMs: number];
   /** A job whose lease expired was returned to waiting by this worker. */
   stalled: [jobId: string];
   /** This worker's result for a job was rejected: it no longer held the lease (fencing). */
@@ -89,6 +91,15 @@ interface PendingAck<Data, Result> {
   result: string;
   job: Job<Data, Result>;
   value: Result;
+}
+
+/** `instanceof` may itself throw for odd thrown values (a Proxy, a revoked one). */
+function isRateLimit(err: unknown): err is RateLimitError {
+  try {
+    return err instanceof RateLimitError;
+  } catch {
+    return false;
+  }
 }
 
 export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
@@ -456,7 +467,13 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
 
   private async onFailed(running: Running<Data, Result>, err: unknown): Promise<void> {
     try {
-      if (!running.released) await this.recordFailure(running.job, running.token, err, false);
+      if (running.released) {
+        // its outcome is no longer ours to record
+      } else if (isRateLimit(err)) {
+        const applied = await this.commands.rateLimit(running.job.id, running.token, err.delayMs);
+        if (applied) this.notify('limited', running.job, err.delayMs);
+        else this.notify('lease-lost', running.job.id);
+      } else await this.recordFailure(running.job, running.token, err, false);
     } catch (bug) {
       // Nobody awaits this path: anything escaping here would end the process.
       this.reportError(bug);

@@ -52,6 +52,19 @@ export interface QueueKeys {
    * `<entity>|<seq, base 36, 11 chars>|<id>` per job added with `entity`
    */
   entity: string;
+  /**
+   * zset (all scores 0, ordered by member): grouped waiting jobs, member
+   * `<group>\0<1000 - priority, 4 digits><seq, 16 digits><id>` (see `docs/groups.md`)
+   */
+  gwait: string;
+  /** hash: id → `gwait` member of an unfinished grouped job (`<group>\0` while delayed) */
+  gof: string;
+  /** zset: groups that may run a job now (work waiting, a free slot, no limit), by turn */
+  gready: string;
+  /** zset: groups held back by a rate limit, by the time it lifts (ms, Redis clock) */
+  glimited: string;
+  /** hash: `a:<group>` → active jobs of the group, `r:<group>` → `<window start>:<count>` */
+  gstate: string;
 }
 
 const QUEUE_PARTS = [
@@ -72,6 +85,11 @@ const QUEUE_PARTS = [
   'events',
   'tomb',
   'entity',
+  'gwait',
+  'gof',
+  'gready',
+  'glimited',
+  'gstate',
 ] as const satisfies readonly (keyof QueueKeys)[];
 
 /**

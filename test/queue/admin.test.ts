@@ -314,10 +314,16 @@ describe('stats', () => {
       paused: true,
       totals: { completed: 2, failed: 1 },
     });
-    // Per-minute counters of the current minute, on Redis's clock.
-    const minute = Math.floor((await h().now()) / 60_000);
+    // Per-minute and per-hour counters of the current minute and hour, on Redis's clock.
+    const now = await h().now();
+    const [minute, hour] = [Math.floor(now / 60_000), Math.floor(now / 3_600_000)];
     const metrics = await h().redis.hgetall(h().keys('adm').metrics);
-    expect(metrics).toEqual({ [`c:${minute}`]: '2', [`f:${minute}`]: '1' });
+    expect(metrics).toEqual({
+      [`c:${minute}`]: '2',
+      [`f:${minute}`]: '1',
+      [`ch:${hour}`]: '2',
+      [`fh:${hour}`]: '1',
+    });
     release();
   });
 

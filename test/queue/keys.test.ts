@@ -28,12 +28,17 @@ describe('queue keys', () => {
       events: 'sluice:{emails}:events',
       tomb: 'sluice:{emails}:tomb',
       entity: 'sluice:{emails}:entity',
+      gwait: 'sluice:{emails}:gwait',
+      gof: 'sluice:{emails}:gof',
+      gready: 'sluice:{emails}:gready',
+      glimited: 'sluice:{emails}:glimited',
+      gstate: 'sluice:{emails}:gstate',
     });
   });
 
   it('puts the queue name in the hash tag, after any prefix', () => {
     const keys = Object.values(queueKeys('app:jobs', 'a.b:c-1'));
-    expect(keys).toHaveLength(17);
+    expect(keys).toHaveLength(22);
     for (const key of keys) expect(key).toMatch(/^app:jobs:\{a\.b:c-1\}:[a-z]+$/);
     // Only one `{…}` per key, so Redis Cluster hashes exactly the queue name.
     for (const key of keys) expect(key.match(/\{/g)).toHaveLength(1);

@@ -3,6 +3,7 @@
 -- @include waiting
 -- @include records
 -- @include tombstones
+-- @include groups
 
 local PROMOTE_BATCH = 1000
 
@@ -22,7 +23,8 @@ end
 -- Moves delayed jobs whose due time has passed to waiting (about 1000 per call), in enqueue
 -- order. The delayed zset keeps jobs with equal due times in id order (`10` before `2`), so
 -- ties are sorted by the sequence in their records; a tie group is never split across calls.
-local function promoteDue(k, now)
+-- `cfg` (groups in use): grouped jobs join the back of their group's line instead.
+local function promoteDue(k, now, cfg)
   local flat = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', now, 'WITHSCORES', 'LIMIT', 0, PROMOTE_BATCH)
   if #flat == 0 then return 0 end
   local last = flat[#flat]
@@ -65,8 +67,21 @@ local function promoteDue(k, now)
     due = kept
     table.sort(due, dueBefore)
   end
+  local groupOf = {}
+  if cfg then
+    for from = 1, #due, PROMOTE_BATCH do
+      local ids = {}
+      for i = from, math.min(from + PROMOTE_BATCH - 1, #due) do ids[#ids + 1] = due[i][1] end
+      local ms = redis.call('HMGET', k.gof, unpack(ids))
+      for i = 1, #ids do if ms[i] then groupOf[ids[i]] = memberGroup(ms[i]) end end
+    end
+  end
   for _, d in ipairs(due) do
-    if d[5] then pushWaiting(k.meta, k.wait, k.prio, d[1], recordPriority(d[5]), false) end
+    if d[5] then
+      local g = groupOf[d[1]]
+      if g then pushGrouped(k, d[1], g, recordPriority(d[5]), nil, cfg, now)
+      else pushWaiting(k.meta, k.wait, k.prio, d[1], recordPriority(d[5]), false) end
+    end
   end
   return #due
 end
@@ -75,12 +90,11 @@ end
 -- then prioritised ones below default. Each gets a lease until `now + leaseMs` and the token
 -- `tokenBase:<n>`. Appends `id, token, record, info` per job to `out`. Returns the number taken.
 -- `tombs`: tombstones in `wait` (meta `tombs`), skipped on the way.
-local function takeJobs(k, now, count, leaseMs, tokenBase, out, tombs)
-  if count <= 0 then return 0 end
+local function pickPlain(k, count, tombs)
+  if count <= 0 then return {} end
   local ids
   if redis.call('ZCARD', k.prio) == 0 then
-    ids = popLive(k, count, tombs)
-    if #ids == 0 then return 0 end
+    return popLive(k, count, tombs)
   else
     ids = {}
     while #ids < count do
@@ -99,8 +113,14 @@ local function takeJobs(k, now, count, leaseMs, tokenBase, out, tombs)
       if not id then break end
       ids[#ids + 1] = id
     end
-    if #ids == 0 then return 0 end
+    return ids
   end
+end
+
+-- Leases `ids` (see takeJobs). `groupOf`: id → group of the grouped ones (nil: none), whose slot
+-- is freed again when the job's record is gone.
+local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
+  if #ids == 0 then return 0 end
   local deadline = now + leaseMs
   local records = redis.call('HMGET', k.jobs, unpack(ids))
   -- Most queues have no failed attempts on record: skip the lookup then.
@@ -121,6 +141,9 @@ local function takeJobs(k, now, count, leaseMs, tokenBase, out, tombs)
       out[#out + 1] = token
       out[#out + 1] = record
       out[#out + 1] = infos[i] or ''
+    elseif groupOf and groupOf[id] then
+      redis.call('HDEL', k.gof, id)
+      releaseSlot(k, groupOf[id], cfg, now)
     end
   end
   if taken > 0 then
@@ -130,24 +153,88 @@ local function takeJobs(k, now, count, leaseMs, tokenBase, out, tombs)
   return taken
 end
 
--- The full fetch step: promote, take (unless paused), chain-wake another worker if work remains,
--- and report the next due time. Appends `now, nextDue, [id, token, record, info]...` to `out`
--- (nextDue = -1 when nothing is delayed or the queue is paused).
+local function takeJobs(k, now, count, leaseMs, tokenBase, out, tombs)
+  return leaseJobs(k, now, pickPlain(k, count, tombs), leaseMs, tokenBase, out)
+end
+
+-- Takes up to `count` jobs from groups and from the plain lines, half each (the side that goes
+-- first alternates per call; either side fills what the other cannot).
+local function takeMixed(k, now, count, leaseMs, tokenBase, out, tombs, cfg)
+  if count <= 0 then return 0 end
+  local picked = {}
+  local first = math.ceil(count / 2)
+  local groupsFirst = redis.call('HINCRBY', k.meta, 'gmix', 1) % 2 == 1
+  if groupsFirst then takeGrouped(k, now, first, cfg, picked) end
+  local plain = pickPlain(k, count - #picked, tombs)
+  if #picked + #plain < count then takeGrouped(k, now, count - #picked - #plain, cfg, picked) end
+  local ids, groupOf = {}, {}
+  for _, p in ipairs(picked) do
+    ids[#ids + 1] = p[1]
+    groupOf[p[1]] = p[2]
+  end
+  for _, id in ipairs(plain) do ids[#ids + 1] = id end
+  return leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
+end
+
+-- The queue-wide budget for this call: `count` cut to the global concurrency (meta `conc`)
+-- and the rate limit (`rlmax` per `rldur` ms, fixed window `rls`/`rln`; `rluntil`: held back by
+-- a handler). Returns the count and, when a limit holds work back, the time it lifts (or -1).
+local function queueBudget(k, now, count, meta)
+  local lifts = -1
+  if meta[4] then count = math.min(count, tonumber(meta[4]) - redis.call('ZCARD', k.active)) end
+  local untilMs = tonumber(meta[9] or '0')
+  if untilMs > now then return 0, untilMs end
+  if meta[9] then redis.call('HDEL', k.meta, 'rluntil') end
+  local max = tonumber(meta[5] or '0')
+  if max > 0 then
+    local dur, start, n = tonumber(meta[6]), tonumber(meta[7] or '0'), tonumber(meta[8] or '0')
+    if now >= start + dur then start, n = now, 0 end
+    meta[7], meta[8] = start, n
+    if max - n <= 0 then lifts = start + dur end
+    count = math.min(count, max - n)
+  end
+  return math.max(count, 0), lifts
+end
+
+-- The full fetch step: promote, take (unless paused or limited), chain-wake another worker if
+-- work (and budget) remains, and report the next due time: the earliest delayed job, or when a
+-- rate limit lifts. Appends `now, nextDue, [id, token, record, info]...` to `out` (nextDue = -1
+-- when nothing is due later or the queue is paused).
 local function fetchJobs(k, now, count, leaseMs, tokenBase, out)
-  promoteDue(k, now)
-  local meta = redis.call('HMGET', k.meta, 'paused', 'tombs')
+  local meta = redis.call('HMGET', k.meta, 'paused', 'tombs', 'g', 'conc', 'rlmax', 'rldur', 'rls', 'rln', 'rluntil')
+  local grouped = meta[3] == '1'
+  local cfg = grouped and groupConfig(k.meta) or nil
+  promoteDue(k, now, cfg)
   local paused = meta[1] == '1'
   out[#out + 1] = now
   local dueSlot = #out + 1
   out[dueSlot] = -1
   if paused then return 0 end
   local tombs = tonumber(meta[2] or '0')
-  local taken = takeJobs(k, now, count, leaseMs, tokenBase, out, tombs)
+  local want, lifts = count, -1
+  if meta[4] or meta[5] or meta[9] then want, lifts = queueBudget(k, now, count, meta) end
+  local taken
+  if grouped then
+    taken = takeMixed(k, now, want, leaseMs, tokenBase, out, tombs, cfg)
+  else
+    taken = takeJobs(k, now, want, leaseMs, tokenBase, out, tombs)
+  end
+  if meta[5] and taken > 0 then
+    local n = meta[8] + taken
+    redis.call('HSET', k.meta, 'rls', meta[7], 'rln', n)
+    if n >= tonumber(meta[5]) then lifts = meta[7] + tonumber(meta[6]) end
+  end
   -- short of `count` past tombstones (a bounded run of them per call) may leave work behind
-  if count > 0 and (taken == count or tombs > 0) then
-    if redis.call('LLEN', k.wait) > 0 or redis.call('ZCARD', k.prio) > 0 then wake(k.marker) end
+  if want > 0 and lifts < 0 and (taken == want or tombs > 0) then
+    if redis.call('LLEN', k.wait) > 0 or redis.call('ZCARD', k.prio) > 0
+      or (grouped and redis.call('ZCARD', k.gready) > 0) then wake(k.marker) end
   end
   local nextDue = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES')
   if nextDue[2] then out[dueSlot] = tonumber(nextDue[2]) end
+  if grouped then
+    local g = redis.call('ZRANGE', k.glimited, 0, 0, 'WITHSCORES')
+    if g[2] and (out[dueSlot] < 0 or tonumber(g[2]) < out[dueSlot]) then out[dueSlot] = tonumber(g[2]) end
+  end
+  if lifts >= 0 and (out[dueSlot] < 0 or lifts < out[dueSlot]) then out[dueSlot] = lifts end
   return taken
 end
