@@ -72,8 +72,8 @@ export async function deliverStream(
     // FOR UPDATE (not SKIP LOCKED): a row someone else locks delays the stream, never reorders it.
     const rows = (await sql(
       client,
-      `SELECT id::text, name, data, opts FROM ${ctx.schema}.outbox
-       WHERE kind = $1 AND target = $2 ORDER BY id LIMIT $3 FOR UPDATE`,
+      `SELECT o.id::text AS id, o.name, o.data, o.opts FROM ${ctx.schema}.outbox o
+       WHERE o.kind = $1 AND o.target = $2 ORDER BY o.id LIMIT $3 FOR UPDATE`,
       [kind, target, ctx.batchSize],
     )) as unknown as Row[];
     const batch: DeliveredBatch = { kind, target, rows: rows.length, repeated: 0, dead: 0 };
