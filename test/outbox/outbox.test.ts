@@ -159,11 +159,7 @@ describe('relay', () => {
     const q = queue('woken', prefix);
     await new Promise((r) => setTimeout(r, 300)); // the relay's first pass is done; it sleeps
     await db.tx((tx) => outbox.add(tx, 'woken', 'x', { n: 1 }));
-    await waitFor(
-      async () => (await q.stats()).waiting === 1,
-      'job delivered on NOTIFY',
-      5000,
-    );
+    await waitFor(async () => (await q.stats()).waiting === 1, 'job delivered on NOTIFY', 5000);
   });
 
   it('polls when it does not listen', async () => {
@@ -174,11 +170,7 @@ describe('relay', () => {
     await new Promise((r) => setTimeout(r, 200));
     await db.tx((tx) => outbox.add(tx, 'polled', 'x', 1));
     const q = queue('polled', prefix);
-    await waitFor(
-      async () => (await q.stats()).waiting === 1,
-      'job delivered by polling',
-      5000,
-    );
+    await waitFor(async () => (await q.stats()).waiting === 1, 'job delivered by polling', 5000);
   });
 
   it('moves a row the library refuses to outbox_dead and delivers the rows behind it', async () => {
