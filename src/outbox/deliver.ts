@@ -7,7 +7,7 @@
  * `FOR UPDATE SKIP LOCKED` would let a second relay deliver rows 101–200 while the first is
  * still delivering rows 1–100 of the same queue.
  */
-import { SluiceError, type Queue, type Topic } from '../index.js';
+import { SluiceError, type AddedJob, type BulkJob, type Published } from '../index.js';
 import { LOCK_CLASS, sql, toDatabaseError, type SqlClient, type SqlPool } from './sql.js';
 
 export type Kind = 'job' | 'entry';
@@ -32,13 +32,23 @@ interface Row {
   opts: Record<string, unknown>;
 }
 
+/** What the relay needs of a queue handle (a `Queue` of any data type). */
+export interface RelayQueue {
+  addBulk(jobs: readonly BulkJob<unknown>[]): Promise<AddedJob[]>;
+}
+
+/** What the relay needs of a topic handle (a `Topic` of any data type). */
+export interface RelayTopic {
+  publishBulk(items: readonly { data: unknown; idempotencyKey?: string }[]): Promise<Published[]>;
+}
+
 export interface StepContext {
   pool: SqlPool;
   schema: string;
   token: string;
   batchSize: number;
-  queue(name: string): Queue;
-  topic(name: string): Topic;
+  queue(name: string): RelayQueue;
+  topic(name: string): RelayTopic;
 }
 
 /** Codes that mean "this row can never be delivered", not "try again later". */

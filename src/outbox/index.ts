@@ -6,7 +6,7 @@ export { Outbox } from './outbox.js';
 export type { OutboxOptions, OutboxRow } from './outbox.js';
 export { Relay } from './relay.js';
 export type { RelayOptions, RelayEvents, OutboxLag } from './relay.js';
-export type { DeliveredBatch } from './deliver.js';
+export type { DeliveredBatch, RelayQueue, RelayTopic } from './deliver.js';
 export { Archiver } from './archiver.js';
 export type { ArchiverOptions } from './archiver.js';
 export { Archive } from './archive.js';

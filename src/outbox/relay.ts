@@ -10,10 +10,16 @@ import {
   Streams,
   ValidationError,
   type ConnectionOptions,
-  type Topic,
   type TopicOptions,
 } from '../index.js';
-import { deliverStream, waitingStreams, type DeliveredBatch, type StepContext } from './deliver.js';
+import {
+  deliverStream,
+  waitingStreams,
+  type DeliveredBatch,
+  type RelayQueue,
+  type RelayTopic,
+  type StepContext,
+} from './deliver.js';
 import { checkSchema, sql, toDatabaseError, type SqlPool } from './sql.js';
 import { Wake } from './wake.js';
 
@@ -36,9 +42,9 @@ export interface RelayOptions {
   /** Options of each topic the relay publishes to (retention, feed, idempotency window). */
   topicOptions?: (topic: string) => TopicOptions;
   /** Your own topic handles (e.g. to publish into a feed of your Streams); overrides the above. */
-  topic?: (name: string) => Topic;
+  topic?: (name: string) => RelayTopic;
   /** Your own queue handles; the relay closes only the ones it opened. */
-  queue?: (name: string) => Queue;
+  queue?: (name: string) => RelayQueue;
 }
 
 /** Events of a {@link Relay}. */

@@ -27,19 +27,23 @@ export class Wake {
 
   /** Resolves on a notification (or one that came while busy), on `interrupt`, or after `ms`. */
   async wait(ms: number): Promise<void> {
-    if (this.listen && !this.client && !this.closed) await this.open().catch(() => {});
+    // Rows committed before the LISTEN took effect sent their NOTIFY to nobody: look once more.
+    if (this.listen && !this.client && !this.closed)
+      await this.open().then(
+        () => (this.pending = true),
+        () => {},
+      );
     if (this.pending || this.closed) {
       this.pending = false;
       return;
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wakeUp = undefined;
+        this.wakeUp = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wakeUp = done;
     });
     this.pending = false;

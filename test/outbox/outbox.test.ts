@@ -210,3 +210,16 @@ describe('relay', () => {
     expect(await relay.lag()).toEqual({ rows: 0, oldestSeconds: 0 });
   });
 });
+
+it('sluice/outbox exports exactly the curated names', async () => {
+  const face = await import('../../src/outbox/index.js');
+  expect(Object.keys(face).sort()).toEqual([
+    'Archive',
+    'Archiver',
+    'DEFAULT_SCHEMA',
+    'Outbox',
+    'Relay',
+    'migrate',
+    'migrations',
+  ]);
+});
