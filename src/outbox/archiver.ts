@@ -9,7 +9,7 @@
  * so run it more often than the queue's `keepCompleted`/`keepFailed` age, and — with retention
  * by count — before that many more jobs finish. See docs/outbox.md.
  */
-import type { Job, Queue } from '../index.js';
+import { ValidationError, type Job, type Queue } from '../index.js';
 import { checkSchema, sql, type SqlPool } from './sql.js';
 
 /** Options of {@link Archiver}. */
@@ -49,6 +49,15 @@ export class Archiver {
     this.schema = checkSchema(options.schema);
     this.intervalMs = options.intervalMs ?? 60_000;
     this.pageSize = options.pageSize ?? 200;
+    const problems = [
+      ...(Number.isInteger(this.intervalMs) && this.intervalMs >= 1 && this.intervalMs <= 86_400_000
+        ? []
+        : ['intervalMs must be an integer 1–86400000']),
+      ...(Number.isInteger(this.pageSize) && this.pageSize >= 1 && this.pageSize <= 1000
+        ? []
+        : ['pageSize must be an integer 1–1000']),
+    ];
+    if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
   }
 
   start(): void {

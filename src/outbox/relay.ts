@@ -83,7 +83,7 @@ export class Relay extends EventEmitter<RelayEvents> {
   private readonly pool: SqlPool;
   private readonly batchSize: number;
   private readonly pollMs: number;
-  private readonly wake: Wake;
+  private wake: Wake;
   private readonly queues = new Map<string, Queue>();
   private streams: Streams | undefined;
   private ctx: StepContext | undefined;
@@ -96,11 +96,13 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.pool = options.pool;
     this.batchSize = bounded('batchSize', options.batchSize ?? 500, 1, 10_000);
     this.pollMs = bounded('pollMs', options.pollMs ?? 1000, 1, 3_600_000);
-    this.wake = new Wake(this.pool, `${this.schema}.outbox`, options.listen !== false);
+    this.wake = this.newWake();
   }
 
   /** Starts the loop (idempotent). */
   start(): void {
+    if (this.running) return;
+    if (this.wake.closed) this.wake = this.newWake();
     this.stopping = false;
     this.running ??= this.loop();
   }
@@ -163,6 +165,10 @@ export class Relay extends EventEmitter<RelayEvents> {
       // A full batch means more may be waiting: go again at once; otherwise sleep until woken.
       if (moved < this.batchSize) await this.wake.wait(this.pollMs);
     }
+  }
+
+  private newWake(): Wake {
+    return new Wake(this.pool, `${this.schema}.outbox`, this.options.listen !== false);
   }
 
   private async context(): Promise<StepContext> {

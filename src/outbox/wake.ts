@@ -17,7 +17,8 @@ export class Wake {
   private client: ListenClient | undefined;
   private pending = false;
   private wakeUp: (() => void) | undefined;
-  private closed = false;
+  /** True once `close` was called (a closed Wake never listens again). */
+  closed = false;
 
   constructor(
     private readonly pool: SqlPool,

@@ -162,6 +162,20 @@ describe('relay', () => {
     await waitFor(async () => (await q.stats()).waiting === 1, 'job delivered on NOTIFY', 5000);
   });
 
+  it('starts again after a stop, and listens again', async () => {
+    const db = await pg.db();
+    const prefix = uniquePrefix();
+    const relay = relayFor(db.pool, prefix, { pollMs: 3_600_000 });
+    relay.start();
+    await new Promise((r) => setTimeout(r, 200));
+    await relay.stop();
+    relay.start();
+    await new Promise((r) => setTimeout(r, 300));
+    await db.tx((tx) => outbox.add(tx, 'restarted', 'x', 1));
+    const q = queue('restarted', prefix);
+    await waitFor(async () => (await q.stats()).waiting === 1, 'delivered after a restart', 5000);
+  });
+
   it('polls when it does not listen', async () => {
     const db = await pg.db();
     const prefix = uniquePrefix();
