@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   SLC_ERR_FORBIDDEN: 403,
   SLC_ERR_INTERNAL: 500,
   SLC_ERR_SLOW_CONSUMER: 503,
+  SLC_ERR_DATABASE: 503,
 } as const;
 
 /** A stable error code. */
