@@ -40,6 +40,7 @@ export {
   ClosedError,
   ConnectionError,
   TimeoutError,
+  ReplicationError,
   RedisVersionError,
   ConfigError,
   RequestError,

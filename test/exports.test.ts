@@ -28,6 +28,7 @@ it('exports exactly the curated names', () => {
       "Queue",
       "RedisVersionError",
       "Registry",
+      "ReplicationError",
       "RequestError",
       "RetryAfterError",
       "START",

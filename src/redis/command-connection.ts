@@ -130,6 +130,11 @@ export function retryBudgetMs(retry: Required<ConnectionRetry>): number {
 export class CommandConnection {
   readonly client: RedisClient;
   private closed = false;
+  /**
+   * Counts the times the link became ready: a reply read at one value came on the same socket
+   * as every command sent at that value (what `WAIT` after a write relies on).
+   */
+  generation = 0;
   private readonly budgetMs: number;
   /** Rejecters of the commands sent and not answered yet. */
   private readonly inFlight = new Set<(err: Error) => void>();
@@ -148,6 +153,7 @@ export class CommandConnection {
     this.budgetMs = retryBudgetMs(retry);
     this.client.on('close', () => this.linkDown());
     this.client.on('ready', () => {
+      this.generation++;
       clearTimeout(this.downTimer);
       this.downTimer = undefined;
     });
