@@ -130,11 +130,7 @@ export function retryBudgetMs(retry: Required<ConnectionRetry>): number {
 export class CommandConnection {
   readonly client: RedisClient;
   private closed = false;
-  /**
-   * Counts the times the link became ready: a reply read at one value came on the same socket
-   * as every command sent at that value (what `WAIT` after a write relies on).
-   */
-  generation = 0;
+  private readyCount = 0;
   private readonly budgetMs: number;
   /** Rejecters of the commands sent and not answered yet. */
   private readonly inFlight = new Set<(err: Error) => void>();
@@ -153,7 +149,7 @@ export class CommandConnection {
     this.budgetMs = retryBudgetMs(retry);
     this.client.on('close', () => this.linkDown());
     this.client.on('ready', () => {
-      this.generation++;
+      this.readyCount++;
       clearTimeout(this.downTimer);
       this.downTimer = undefined;
     });
@@ -203,6 +199,14 @@ export class CommandConnection {
       clearTimeout(timer);
     }
     return performance.now() - started;
+  }
+
+  /**
+   * Counts the times the link became ready: a reply read at one value came on the same socket
+   * as every command sent at that value (what `WAIT` after a write relies on).
+   */
+  get generation(): number {
+    return this.readyCount;
   }
 
   /** Closes the connection (after the replies still due); later calls fail with `SLC_ERR_CLOSED`. */
