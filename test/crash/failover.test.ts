@@ -103,8 +103,8 @@ async function runFailover(queueOpts: Partial<QueueOptions>, restartOldPrimary: 
     pad = '';
     await f.waitPrimary(newPrimary);
     const promotedMs = Date.now() - killedAt;
-    // The old primary comes back empty; the sentinels make it a replica of the new one.
-    if (restartOldPrimary) await f.server(oldPrimary).restart();
+    // The old primary comes back, empty, as a replica of the new one (for WAIT to count).
+    if (restartOldPrimary) await f.rejoinAsReplica(oldPrimary, newPrimary);
     const ackedAtPromotion = ledger.acked.size;
     await waitFor(
       () => ledger.acked.size >= ackedAtPromotion + 1000,

@@ -141,6 +141,21 @@ export class SentinelFixture {
     return s;
   }
 
+  /**
+   * Brings a dead server back as an empty replica of `primaryPort`, on its old port (the
+   * sentinels know it by that). Not by restarting it as it was: a primary without persistence
+   * that comes back empty as a primary may have the others sync from it and wipe the data set
+   * (the hazard the Redis Sentinel docs warn of).
+   */
+  async rejoinAsReplica(port: number, primaryPort: number): Promise<void> {
+    const i = this.servers.findIndex((x) => x.port === port);
+    await this.servers[i]!.stop();
+    this.servers[i] = await RedisServer.start({
+      port,
+      config: [`replicaof 127.0.0.1 ${primaryPort}`],
+    });
+  }
+
   /** Waits until every sentinel names `port` as the primary and it answers as a master. */
   async waitPrimary(port: number, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
