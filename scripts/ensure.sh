@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # command that proves it is there → Debian package that brings it
 need=("redis-server:redis-server")
 if [ "${1:-}" = "test" ]; then
-  need+=("redis-sentinel:redis-sentinel" "chromium:chromium")
+  need+=("redis-sentinel:redis-sentinel" "chromium:chromium" "openssl:openssl")
   # PostgreSQL's binaries live outside PATH, under /usr/lib/postgresql/<major>/bin.
   need+=("$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | head -1 || true):postgresql")
 fi

@@ -20,11 +20,13 @@ export const ERROR_CODES = {
   SLC_ERR_CLOSED: 503,
   SLC_ERR_CONNECTION: 503,
   SLC_ERR_TIMEOUT: 504,
+  SLC_ERR_NOT_REPLICATED: 503,
   SLC_ERR_SCRIPT: 500,
   SLC_ERR_SCHEMA_VERSION: 500,
   SLC_ERR_INVALID_POSITION: 400,
   SLC_ERR_GROUP_NOT_FOUND: 404,
   SLC_ERR_REDIS: 500,
+  SLC_ERR_NO_PERMISSION: 500,
   SLC_ERR_REDIS_VERSION: 500,
   SLC_ERR_CONFIG: 500,
   SLC_ERR_BAD_REQUEST: 400,
@@ -116,6 +118,31 @@ export class ConnectionError extends SluiceError {
 export class TimeoutError extends SluiceError {
   constructor(message: string) {
     super('SLC_ERR_TIMEOUT', message);
+  }
+}
+
+/**
+ * A `durable` Queue's add was applied on the primary, but fewer replicas than asked confirmed it
+ * within `timeoutMs` (Redis `WAIT`), or the link dropped before they could. The job may exist
+ * (and may be lost in a fail-over): retry the add with the same ids, which is harmless.
+ */
+export class ReplicationError extends SluiceError {
+  /** Ids of the jobs the call added (or found), in order. */
+  readonly jobIds: string[];
+  /** Replicas that confirmed the write (-1 when the link dropped before `WAIT` answered). */
+  readonly replicas: number;
+  /** Replicas the Queue asked for. */
+  readonly required: number;
+  constructor(jobIds: string[], replicas: number, required: number) {
+    super(
+      'SLC_ERR_NOT_REPLICATED',
+      replicas < 0
+        ? `the connection changed before replicas confirmed the add of ${jobIds.length} job(s); retry with the same ids`
+        : `${replicas} of ${required} replica(s) confirmed the add of ${jobIds.length} job(s) in time; retry with the same ids`,
+    );
+    this.jobIds = jobIds;
+    this.replicas = replicas;
+    this.required = required;
   }
 }
 

@@ -61,6 +61,7 @@ export {
   ClosedError,
   ConnectionError,
   TimeoutError,
+  ReplicationError,
   RedisVersionError,
   ConfigError,
   RequestError,

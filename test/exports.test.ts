@@ -29,6 +29,7 @@ it('exports exactly the curated names', () => {
       "RateLimitError",
       "RedisVersionError",
       "Registry",
+      "ReplicationError",
       "RequestError",
       "RetryAfterError",
       "START",

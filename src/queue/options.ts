@@ -2,12 +2,13 @@
 import { ValidationError } from '../errors.js';
 import type { AddSpec } from './commands.js';
 import { encodeBody, type JobMeta, type JobState, type StoredJobOptions } from './job.js';
-import type { QueueOptions } from './queue.js';
+import type { DurableOptions, QueueOptions } from './queue.js';
 import type { BackoffOptions } from './retry.js';
 import { backoffProblems } from './worker-options.js';
 import {
   MAX_AGE_MS,
   MAX_BYTES,
+  MAX_INTERVAL_MS,
   connectionProblem,
   intProblem,
   isOptionsObject,
@@ -270,15 +271,47 @@ export interface QueueSettings {
   connection: QueueOptions['connection'];
   prefix: string | undefined;
   maxPayloadBytes: number;
+  /** `durable` with its default filled in, or undefined. */
+  durable: Required<DurableOptions> | undefined;
 }
 
-const QUEUE_KEYS = knownKeys(['connection', 'prefix', 'maxPayloadBytes', 'connectionRetry'], {
-  defaultJobOptions:
-    'options of each add(); retry and retention are Worker options (retry, keepCompleted, keepFailed)',
-  streams: '',
-  skipVersionCheck: '',
-  telemetry: '',
+const QUEUE_KEYS = knownKeys(
+  ['connection', 'prefix', 'maxPayloadBytes', 'connectionRetry', 'durable'],
+  {
+    defaultJobOptions:
+      'options of each add(); retry and retention are Worker options (retry, keepCompleted, keepFailed)',
+    streams: '',
+    skipVersionCheck: '',
+    telemetry: '',
+  },
+);
+
+const DURABLE_KEYS = knownKeys(['replicas', 'timeoutMs'], {
+  numReplicas: 'replicas',
+  timeout: 'timeoutMs',
 });
+
+/** Checks `durable` of the Queue options; pushes its problems. */
+function durableOption(v: unknown, problems: string[]): Required<DurableOptions> | undefined {
+  if (v === undefined) return undefined;
+  if (!isOptionsObject(v)) {
+    problems.push(`durable must be an object { replicas, timeoutMs? }, got ${shown(v)}`);
+    return undefined;
+  }
+  pushUnknownKeys(v, DURABLE_KEYS, 'durable.', problems);
+  const o = v as unknown as DurableOptions;
+  const before = problems.length;
+  for (const p of [
+    o.replicas === undefined
+      ? 'durable.replicas is required'
+      : intProblem('durable.replicas', o.replicas, 1, 100),
+    intProblem('durable.timeoutMs', o.timeoutMs, 1, MAX_INTERVAL_MS),
+  ])
+    if (p) problems.push(p);
+  return problems.length > before
+    ? undefined
+    : { replicas: o.replicas, timeoutMs: o.timeoutMs ?? 1000 };
+}
 
 const DEFAULT_MAX_PAYLOAD = 512 * 1024;
 
@@ -288,7 +321,12 @@ const DEFAULT_MAX_PAYLOAD = 512 * 1024;
  */
 export function resolveQueueOptions(options: QueueOptions | string | undefined): QueueSettings {
   if (typeof options === 'string')
-    return { connection: options, prefix: undefined, maxPayloadBytes: DEFAULT_MAX_PAYLOAD };
+    return {
+      connection: options,
+      prefix: undefined,
+      maxPayloadBytes: DEFAULT_MAX_PAYLOAD,
+      durable: undefined,
+    };
   const o = optionsArg(options, 'Queue options');
   const problems: string[] = [];
   pushUnknownKeys(o, QUEUE_KEYS, '', problems);
@@ -298,11 +336,13 @@ export function resolveQueueOptions(options: QueueOptions | string | undefined):
     intProblem('maxPayloadBytes', o.maxPayloadBytes, 1, MAX_BYTES),
   ])
     if (p) problems.push(p);
+  const durable = durableOption(o.durable, problems);
   if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
   return {
     connection: o.connection,
     prefix: o.prefix,
     maxPayloadBytes: o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD,
+    durable,
   };
 }
 

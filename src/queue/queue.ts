@@ -11,7 +11,7 @@
  * ```
  */
 import { EventEmitter } from 'node:events';
-import { ClosedError, JobError, ValidationError } from '../errors.js';
+import { ClosedError, JobError, ReplicationError, ValidationError } from '../errors.js';
 import { openConnection, type ConnectionOptions } from '../redis/connection.js';
 import {
   CommandConnection,
@@ -68,6 +68,20 @@ export interface QueueBaseOptions {
 export interface QueueOptions extends QueueBaseOptions {
   /** Largest accepted payload, in bytes of JSON (at most 512 MiB); default 512 KiB. */
   maxPayloadBytes?: number;
+  /**
+   * Wait for replicas before `add` / `addBulk` resolve (Redis `WAIT` after the add, on the same
+   * connection), so an acknowledged job survives a fail-over to a replica. Fewer confirmations
+   * in time reject with `SLC_ERR_NOT_REPLICATED`. Not on Redis Cluster. See docs/operations.md.
+   */
+  durable?: DurableOptions;
+}
+
+/** How many replicas must confirm an add, and for how long to wait for them. */
+export interface DurableOptions {
+  /** Replicas that must have the write (1–100). */
+  replicas: number;
+  /** Longest wait for them, ms (1 ms – 24 h); default 1,000. */
+  timeoutMs?: number;
 }
 
 /** What `add` returns: the job's id, and whether this call created it. */
@@ -159,6 +173,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   private readonly clock: RedisClock;
   private readonly writes: WriteBatcher;
   private readonly maxPayloadBytes: number;
+  private readonly durable: Required<DurableOptions> | undefined;
   private readonly connection: ConnectionOptions | undefined;
   private events: EventsReader | undefined;
   /** Adds the name to the registry before this handle's first write (see src/registry.ts). */
@@ -183,6 +198,13 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       `queue ${name}`,
       (err) => this.reportError(err),
     );
+    this.durable = settings.durable;
+    if (this.durable && this.conn.client.isCluster) {
+      void this.conn.close();
+      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+        'durable is not supported on Redis Cluster (WAIT would reach a random node)',
+      ]);
+    }
     this.commands = new QueueCommands(this.conn, this.keys);
     this.clock = new RedisClock(timeSampler(this.conn));
     this.writes = new WriteBatcher(this.conn.client);
@@ -248,6 +270,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     const now = await this.clock.now();
     this.writes.batch();
     const [added] = await this.commands.add([spec], now);
+    await this.confirmReplicated([added!.id]);
     return added!;
   }
 
@@ -265,11 +288,29 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     await this.register();
     const out: AddedJob[] = [];
     for (let i = 0; i < specs.length; i += BULK_CHUNK) {
-      out.push(
-        ...(await this.commands.add(specs.slice(i, i + BULK_CHUNK), await this.clock.now())),
-      );
+      const now = await this.clock.now();
+      const chunk = await this.commands.add(specs.slice(i, i + BULK_CHUNK), now);
+      await this.confirmReplicated(chunk.map((a) => a.id));
+      out.push(...chunk);
     }
     return out;
+  }
+
+  /**
+   * With `durable`: `WAIT` on the connection the add went through. WAIT counts the replicas that
+   * have every write of *this* connection, so a reconnect since the add (a new socket, perhaps a
+   * new primary) voids the answer.
+   */
+  private async confirmReplicated(ids: string[]): Promise<void> {
+    const d = this.durable;
+    if (!d) return;
+    // Read right after the add's reply (no I/O in between): the socket that reply came on.
+    const sentOn = this.conn.generation;
+    const acked = Number(
+      await this.conn.run((c) => c.call('WAIT', d.replicas, d.timeoutMs), 'WAIT'),
+    );
+    if (this.conn.generation !== sentOn) throw new ReplicationError(ids, -1, d.replicas);
+    if (acked < d.replicas) throw new ReplicationError(ids, acked, d.replicas);
   }
 
   /** Reads a job, or undefined if there is none with that id. */

@@ -138,6 +138,7 @@ export class CommandConnection {
   readonly client: RedisClient;
   private closed = false;
   private scriptsRead = false;
+  private readyCount = 0;
   private readonly budgetMs: number;
   /** Rejecters of the commands sent and not answered yet. */
   private readonly inFlight = new Set<(err: Error) => void>();
@@ -156,6 +157,7 @@ export class CommandConnection {
     this.budgetMs = retryBudgetMs(retry);
     this.client.on('close', () => this.linkDown());
     this.client.on('ready', () => {
+      this.readyCount++;
       clearTimeout(this.downTimer);
       this.downTimer = undefined;
     });
@@ -208,6 +210,14 @@ export class CommandConnection {
       clearTimeout(timer);
     }
     return performance.now() - started;
+  }
+
+  /**
+   * Counts the times the link became ready: a reply read at one value came on the same socket
+   * as every command sent at that value (what `WAIT` after a write relies on).
+   */
+  get generation(): number {
+    return this.readyCount;
   }
 
   /** Closes the connection (after the replies still due); later calls fail with `SLC_ERR_CLOSED`. */

@@ -49,12 +49,18 @@ export function isTransient(err: unknown): boolean {
 
 /**
  * The typed form of an error a command failed with: a {@link SluiceError} passes through; an
- * error reply of a Lua script becomes `SLC_ERR_SCRIPT`, any other failure `SLC_ERR_REDIS`
+ * ACL refusal (`NOPERM`) becomes `SLC_ERR_NO_PERMISSION`; an error reply of a Lua script
+ * `SLC_ERR_SCRIPT`, any other failure `SLC_ERR_REDIS`
  * (the original error is the `cause`).
  */
 export function toSluiceError(err: unknown, what: string, isScript: boolean): SluiceError {
   if (err instanceof SluiceError) return err;
   const message = err instanceof Error ? err.message : String(err);
+  // The ACL user lacks the command, key or channel (see docs/operations.md for what it needs).
+  if (replyCode(err) === 'NOPERM')
+    return new SluiceError('SLC_ERR_NO_PERMISSION', `${what} refused by Redis ACL: ${message}`, {
+      cause: err,
+    });
   return new SluiceError(
     isScript ? 'SLC_ERR_SCRIPT' : 'SLC_ERR_REDIS',
     `${what} failed: ${message}`,
