@@ -4,7 +4,7 @@
  * later failure is answered in it), then the OpenAPI generator (it must see every route), then
  * the open routes, the admin scope and the gateway.
  */
-import Fastify from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App, ServerContext } from './types.js';
@@ -17,10 +17,34 @@ import { topicRoutes } from './routes/topics.js';
 import { CLOSE, endGatewaySessions, gatewayRoutes } from './gateway/index.js';
 import { liveRoutes } from './routes/live.js';
 import { dashboardRoutes } from './routes/dashboard.js';
-import { loggerOptions, type LogDestination } from './logging.js';
+import { loggerOptions, redactUrl, type LogDestination } from './logging.js';
 import { sharedSchemas } from './schemas/common.js';
 import { queueSchemas } from './schemas/queues.js';
 import { topicSchemas } from './schemas/topics.js';
+
+/**
+ * Fastify's default writes two `info` lines per request: thousands a second on a busy API (and
+ * the demo). Here a request is logged once, when answered: at `debug`, at `info` when refused
+ * (4xx), at `error` when it failed (the error plugin logs the cause). The URL is redacted.
+ */
+class RequestLog extends LogController {
+  override incomingRequest(): void {}
+  override requestCompleted(
+    error: Error | null | undefined,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const line = {
+      method: req.method,
+      url: redactUrl(req.url),
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+    };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else if (reply.statusCode >= 400 && reply.statusCode < 500) reply.log.info(line, 'refused');
+    else reply.log.debug(line, 'answered');
+  }
+}
 
 /** Options of {@link buildApp} that are not configuration. */
 export interface AppOptions {
@@ -40,6 +64,7 @@ export interface AppOptions {
 export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<App> {
   const app = Fastify({
     logger: loggerOptions(ctx.config, options.logDestination),
+    logController: new RequestLog(),
     // Bodies past the largest payload a job may carry are refused before parsing (413).
     bodyLimit: 8 * 1024 * 1024,
     // Job ids and topic names may hold ':' and '.'; keep the defaults' length guard.

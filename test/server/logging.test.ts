@@ -20,7 +20,7 @@ describe('logging', () => {
       await call(s, 'GET', `/v1/topics/t/entries?token=${token}x`); // a bad one: 401
       await call(s, 'POST', '/v1/topics/t', { token, body: { data: { token } } });
       await call(s, 'GET', '/v1/nowhere', { token });
-      expect(lines.length).toBeGreaterThan(8); // request and response lines were written
+      expect(lines.length).toBeGreaterThan(4); // a line per request was written
       const all = lines.join('\n');
       expect(all).not.toContain(token);
       expect(all).not.toContain(token.split('.')[2]!); // not even the signature part
