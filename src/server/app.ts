@@ -14,11 +14,13 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
 import { topicRoutes } from './routes/topics.js';
+import { cursorRoutes } from './routes/cursors.js';
 import { CLOSE, endGatewaySessions, gatewayRoutes } from './gateway/index.js';
 import { loggerOptions, type LogDestination } from './logging.js';
 import { sharedSchemas } from './schemas/common.js';
 import { queueSchemas } from './schemas/queues.js';
 import { topicSchemas } from './schemas/topics.js';
+import { cursorSchemas } from './schemas/cursors.js';
 
 /** Options of {@link buildApp} that are not configuration. */
 export interface AppOptions {
@@ -48,7 +50,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandling(app);
-  for (const schema of [...sharedSchemas, ...queueSchemas, ...topicSchemas]) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...queueSchemas, ...topicSchemas, ...cursorSchemas])
+    app.addSchema(schema);
   await registerOpenApi(app);
   await app.register(websocket, {
     options: { maxPayload: 1024 * 1024 },
@@ -67,6 +70,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(async (scope) => metricsRoutes(scope, ctx));
   await app.register(async (scope) => queueRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => topicRoutes(scope, ctx), { prefix: '/v1' });
+  await app.register(async (scope) => cursorRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => gatewayRoutes(scope, ctx), { prefix: '/v1' });
   return app;
 }
