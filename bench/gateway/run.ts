@@ -12,8 +12,8 @@
  * process through Redis: the library's `publish` for the gateway, a Socket.IO server of its own
  * (`io.to(room).emit`, through the adapter's stream) for Socket.IO.
  *
- *   npx tsx bench/gateway/run.ts [--connections 10000] [--procs 2] [--rate 10] [--seconds 5]
- *     [--burst 50] [--topics 1000] [--workflow-rate 500] [--only ws,sse,sio,workflow]
+ *   npx tsx bench/gateway/run.ts [--connections 10000] [--procs 2] [--rate 3] [--seconds 5]
+ *     [--burst 100] [--topics 1000] [--workflow-rate 500] [--only ws,sse,sio,workflow]
  *     [--tiny] [--out bench/RESULTS.md] [--json FILE] [--cpu-prof DIR]
  */
 import { writeFileSync } from 'node:fs';
@@ -39,9 +39,9 @@ const num = (name: string, dflt: number, tinyValue: number) =>
   Number(opt(name, String(tiny ? tinyValue : dflt)));
 const N = num('connections', 10_000, 200);
 const PROCS = num('procs', 2, 1);
-const RATE = num('rate', 10, 10);
+const RATE = num('rate', 3, 10);
 const SECONDS = num('seconds', 5, 1);
-const BURST = num('burst', 50, 10);
+const BURST = num('burst', 100, 10);
 const TOPICS = num('topics', 1000, 20);
 const WF_RATE = num('workflow-rate', 500, 50);
 const ONLY = opt('only', 'ws,sse,sio,workflow').split(',');
@@ -116,9 +116,7 @@ async function runOne(kind: Kind): Promise<RunResult> {
   const server = startChild(
     'servers.ts',
     [kind === 'sio' ? 'sio' : 'gateway', redis.url, prefix],
-    PROF
-      ? ['--cpu-prof', '--cpu-prof-dir', PROF, '--cpu-prof-name', `${kind}-server.cpuprofile`]
-      : [],
+    PROF ? ['--cpu-prof', '--cpu-prof-dir', `${PROF}/${kind}`] : [],
   );
   const { port } = await server.next<{ port: number }>('listening');
   type Mem = { heapUsed: number; rss: number; stats: Record<string, number> };

@@ -1,0 +1,52 @@
+/**
+ * Writes batched per socket per turn of the event loop. A fan-out hands each socket its frames
+ * one by one; written straight away, every frame of every socket is one system call. A socket
+ * corked on its first write of a turn and uncorked once the turn's work is done (`setImmediate`:
+ * one timer for the whole process, not one per socket) sends the turn's frames in one `writev`.
+ * A long turn still flushes every {@link FLUSH_EVERY} frames, so no socket holds a backlog that
+ * its budget would count against it.
+ */
+
+/** A stream that can be corked (a `net.Socket`). */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+/** Frames a socket gathers before it is flushed within one turn. */
+export const FLUSH_EVERY = 64;
+
+/** One socket's batching state. */
+export class TickBatch {
+  private frames = 0;
+
+  constructor(private readonly stream: Corkable) {}
+
+  /** Call before each write: corks on the turn's first, flushes every FLUSH_EVERY. */
+  beforeWrite(): void {
+    if (this.frames === 0) {
+      this.stream.cork();
+      pending.push(this);
+      if (pending.length === 1) setImmediate(flushAll);
+    } else if (this.frames % FLUSH_EVERY === 0) {
+      this.stream.uncork();
+      this.stream.cork();
+    }
+    this.frames++;
+  }
+
+  /** Sends what the turn gathered. */
+  flush(): void {
+    if (this.frames === 0) return;
+    this.frames = 0;
+    this.stream.uncork();
+  }
+}
+
+let pending: TickBatch[] = [];
+
+function flushAll(): void {
+  const batch = pending;
+  pending = [];
+  for (const b of batch) b.flush();
+}
