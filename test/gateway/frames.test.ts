@@ -1,8 +1,8 @@
 /**
  * The fan-out write path: a WebSocket frame built once per message (header and payload in one
  * Buffer) parses back to the same message in `ws`'s own receiver at every length encoding; and
- * a socket's writes are batched per event-loop turn — corked once, flushed every 64 frames and
- * at the end of the turn — counted on the stream's cork/uncork calls.
+ * a socket's writes are batched per event-loop turn — a lone frame sent at once, then corked,
+ * flushed every 64 frames and at the end of the turn — counted on the stream's cork/uncork calls.
  */
 import { describe, expect, it } from 'vitest';
 import type { Writable } from 'node:stream';
@@ -36,20 +36,24 @@ describe('wire frames', () => {
 });
 
 describe('writes batched per turn', () => {
-  it('corks on the first write of a turn, flushes every 64 and when the turn ends', async () => {
+  it('sends a lone frame at once; corks from the second, flushes every 64 and at turn end', async () => {
     const calls: string[] = [];
     const batch = new TickBatch({
       cork: () => calls.push('cork'),
       uncork: () => calls.push('uncork'),
     });
-    for (let i = 0; i < 2 * FLUSH_EVERY + 10; i++) batch.beforeWrite();
-    // Within the turn: corked at once, flushed (uncork + cork) after each 64 frames.
+    const turn = () => new Promise((r) => setImmediate(r));
+    batch.beforeWrite(); // one frame in a turn: never corked
+    await turn();
+    expect(calls).toEqual([]);
+    for (let i = 0; i < 1 + 2 * FLUSH_EVERY + 10; i++) batch.beforeWrite();
+    // Within the turn: the first straight out, then corked, flushed after each 64 more.
     expect(calls).toEqual(['cork', 'uncork', 'cork', 'uncork', 'cork']);
-    await new Promise((r) => setImmediate(r));
-    expect(calls.at(-1)).toBe('uncork'); // the turn's tail went out
-    expect(calls).toHaveLength(6);
-    batch.beforeWrite(); // the next turn corks again
-    await new Promise((r) => setImmediate(r));
+    await turn();
+    expect(calls).toEqual(['cork', 'uncork', 'cork', 'uncork', 'cork', 'uncork']); // the tail
+    batch.beforeWrite();
+    batch.beforeWrite(); // the next turn batches again
+    await turn();
     expect(calls.slice(6)).toEqual(['cork', 'uncork']);
   });
 });
