@@ -32,6 +32,8 @@ export interface RunResult {
   steadyS: number;
   closed: number;
   stats: Record<string, number>;
+  /** min–max over the repetitions (set by {@link medianOf}). */
+  ranges?: Record<string, [number, number]>;
 }
 
 export interface ReportMeta {
@@ -40,7 +42,21 @@ export interface ReportMeta {
   loadStart: string;
   loadEnd: string;
   procs: number;
+  reps: number;
   tiny: boolean;
+}
+
+/** One result of several repetitions: each number the median, with min–max in `ranges`. */
+export function medianOf(runs: RunResult[]): RunResult {
+  const out = { ...runs[Math.floor((runs.length - 1) / 2)]!, ranges: {} } as RunResult & {
+    ranges: Record<string, [number, number]>;
+  };
+  for (const key of ['p50Ms', 'p99Ms', 'maxMs', 'fanout', 'serverCpuPct', 'connectS'] as const) {
+    const v = runs.map((r) => r[key]).sort((a, b) => a - b);
+    out[key] = v[Math.floor((v.length - 1) / 2)]!;
+    out.ranges[key] = [v[0]!, v.at(-1)!];
+  }
+  return out;
 }
 
 const NAMES: Record<string, string> = {
@@ -50,6 +66,11 @@ const NAMES: Record<string, string> = {
 };
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+/** `median (min–max)` when there were several repetitions. */
+function cell(r: RunResult, key: string, value: number, f: (n: number) => string): string {
+  const range = r.ranges?.[key];
+  return range && range[0] !== range[1] ? `${f(value)} (${f(range[0])}–${f(range[1])})` : f(value);
+}
 const bytes = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
 function version(pkg: string): string {
@@ -87,14 +108,14 @@ export function section(results: RunResult[], meta: ReportMeta): string {
     `- Command: \`${meta.command}\``,
     `- Machine: ${m.cores} cores (${m.cpuModel}), shared with other work; load average (1/5/15 min) at start / end: ${meta.loadStart} / ${meta.loadEnd}`,
     `- Versions: Node ${process.version}, socket.io ${version('socket.io')}, @socket.io/redis-streams-adapter ${version('@socket.io/redis-streams-adapter')}, ws ${version('ws')}`,
-    `- One server process per row (fresh), one private redis-server (no persistence); load clients in ${meta.procs} process(es) of their own on loopback; the publisher in the bench process. Latency: publish call → client's message event, from a CLOCK_MONOTONIC stamp in the message. Memory: server heap and RSS after a full GC, before vs after the idle connections (each subscribed).`,
+    `- One server process per row (fresh), one private redis-server (no persistence); load clients in ${meta.procs} process(es) of their own on loopback; the publisher in the bench process. ${meta.reps} repetition(s), the contenders interleaved; cells are the median (min–max), delivered counts those of the median run. Latency: publish call → client's message event, from a CLOCK_MONOTONIC stamp in the message. Memory: server heap and RSS after a full GC, before vs after the idle connections (each subscribed).`,
     '',
     '| Server | Connections (connect s) | Heap / idle conn | RSS / idle conn | Steady: broadcasts/s × s | Delivered | p50 ms | p99 ms | max ms | Server CPU (steady) | Burst fan-out msg/s | Redis conns |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of broadcast)
     lines.push(
-      `| ${NAMES[r.kind] ?? r.kind} | ${int(r.connections)} (${r.connectS.toFixed(1)}) | ${bytes(r.heapPerConn)} | ${bytes(r.rssPerConn)} | ${r.rate} × ${r.seconds} | ${int(r.delivered)} / ${int(r.expected)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${ms(r.maxMs)} | ${Math.round(r.serverCpuPct)} % | ${int(r.fanout)} (${int(r.burstDelivered)} / ${int(r.burstExpected)}) | ${r.redisConns} |`,
+      `| ${NAMES[r.kind] ?? r.kind} | ${int(r.connections)} (${r.connectS.toFixed(1)}) | ${bytes(r.heapPerConn)} | ${bytes(r.rssPerConn)} | ${r.rate} × ${r.seconds} | ${int(r.delivered)} / ${int(r.expected)} | ${cell(r, 'p50Ms', r.p50Ms, ms)} | ${cell(r, 'p99Ms', r.p99Ms, ms)} | ${ms(r.maxMs)} | ${Math.round(r.serverCpuPct)} % | ${cell(r, 'fanout', r.fanout, int)} (${int(r.burstDelivered)} / ${int(r.burstExpected)}) | ${r.redisConns} |`,
     );
   const sio = broadcast.find((r) => r.kind === 'sio');
   const targets: string[] = [];
