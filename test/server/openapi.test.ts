@@ -5,7 +5,7 @@ import { call, useServer } from './helpers.js';
 const server = useServer();
 
 describe('openapi', () => {
-  it('describes every queue and topic route with its shared schemas', async () => {
+  it('describes every queue, topic and cursor route with its shared schemas', async () => {
     const s = server();
     const r = await call(s, 'GET', '/openapi.json');
     expect(r.status).toBe(200);
@@ -35,11 +35,23 @@ describe('openapi', () => {
         'GET /v1/topics/{topic}',
         'POST /v1/topics/{topic}',
         'GET /v1/topics/{topic}/entries',
+        'GET /v1/users/{user}/cursors/{client}',
+        'PUT /v1/users/{user}/cursors/{client}/{topic}',
+        'GET /v1/users/{user}/unread',
+        'POST /v1/users/{user}/unread/{topic}',
       ]),
     );
     expect(routes).not.toContain('GET /openapi.json');
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(['Error', 'Job', 'QueueStats', 'TopicInfo', 'Entry']),
+      expect.arrayContaining([
+        'Error',
+        'Job',
+        'QueueStats',
+        'TopicInfo',
+        'Entry',
+        'CursorMap',
+        'UnreadMap',
+      ]),
     );
     // Every $ref points at a schema the document has.
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)];

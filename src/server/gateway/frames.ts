@@ -47,6 +47,33 @@ export function wsEntry(topic: string, entry: AnyEntry): Buffer {
   return e.ws;
 }
 
+const wireFrames = new WeakMap<Buffer, Buffer>();
+
+/**
+ * The whole WebSocket text frame of a message — header (FIN, text opcode, length; a server's
+ * frames are not masked) and payload in one Buffer — built once per message and cached on it, so
+ * a fan-out hands the same bytes to every socket in one write (no per-socket framing).
+ */
+export function wsWireFrame(payload: Buffer): Buffer {
+  let frame = wireFrames.get(payload);
+  if (frame) return frame;
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  frame = Buffer.allocUnsafe(head + n);
+  frame[0] = 0x81;
+  if (head === 2) frame[1] = n;
+  else if (head === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(n), 2);
+  }
+  payload.copy(frame, head);
+  wireFrames.set(payload, frame);
+  return frame;
+}
+
 /** An SSE event of a name with a JSON body (no `id:`, so the browser's resume point stays). */
 export function sseEvent(event: string, body: unknown): Buffer {
   return Buffer.from(`event: ${event}\ndata: ${JSON.stringify(body)}\n\n`);

@@ -14,6 +14,7 @@ import { sseEntry, sseEvent } from './frames.js';
 import { errorReply, requestToken, wireError, type Gateway } from './gateway.js';
 import type { GatewayEvent } from './hub.js';
 import { Session, TopicGoneError, type SubscribeResult, type Transport } from './session.js';
+import { TickBatch } from './batch.js';
 
 const HEARTBEAT = Buffer.from(': hb\n\n');
 
@@ -22,11 +23,15 @@ class SseTransport implements Transport {
   started = false;
   private heartbeat: NodeJS.Timeout | undefined;
   session: Session | undefined;
+  /** Frames of one event-loop turn go out in one write (see batch.ts). */
+  private readonly batch: TickBatch;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly gw: Gateway,
-  ) {}
+  ) {
+    this.batch = new TickBatch(res);
+  }
 
   /** Writes the head, the retry advice and the `subscribed` event (the stream begins). */
   start(r: SubscribeResult): void {
@@ -51,6 +56,7 @@ class SseTransport implements Transport {
 
   write(frame: Buffer, done: () => void): void {
     if (this.res.destroyed) return done();
+    this.batch.beforeWrite();
     this.res.write(frame, () => done());
   }
 

@@ -8,24 +8,48 @@
  * expires). Liveness: the server pings every `heartbeatMs` and drops a peer that answered no
  * ping for `deadPeerMs`; browsers, which cannot send pings, may send `{"type":"ping"}`.
  */
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { AuthError, RequestError, SluiceError, type Position } from '../../index.js';
 import type { App, Principal } from '../types.js';
 import { CLOSE, closeCodeFor } from './codes.js';
-import { truncatedBody, wsEntry, wsMessage } from './frames.js';
+import { truncatedBody, wsEntry, wsMessage, wsWireFrame } from './frames.js';
 import { errorReply, requestToken, wireError, type Gateway } from './gateway.js';
 import type { GatewayEvent } from './hub.js';
 import { isEphemeral } from './options.js';
 import { Session, type Transport } from './session.js';
+import { TickBatch } from './batch.js';
+
+/** The parts of `ws`'s frame writer a pre-built frame goes through (as Socket.IO does). */
+interface RawSender {
+  _state?: number;
+  sendFrame?(list: Buffer[], cb: () => void): void;
+}
 
 /** The WebSocket end of a session. */
 class WsTransport implements Transport {
   session: Session | undefined;
+  /** `ws`'s writer, when whole pre-built frames may go straight to it (no compression). */
+  private readonly raw: RawSender | undefined;
+  /** Frames of one event-loop turn go out in one write (see batch.ts). */
+  private readonly batch: TickBatch | undefined;
 
   constructor(
     private readonly ws: WebSocket,
     private readonly gw: Gateway,
-  ) {}
+  ) {
+    const internals = ws as unknown as {
+      _sender?: RawSender;
+      _extensions?: object;
+      _socket?: Socket;
+    };
+    const deflate = internals._extensions && 'permessage-deflate' in internals._extensions;
+    this.raw =
+      typeof internals._sender?.sendFrame === 'function' && !deflate
+        ? internals._sender
+        : undefined;
+    this.batch = internals._socket ? new TickBatch(internals._socket) : undefined;
+  }
 
   buffered(): number {
     return this.ws.bufferedAmount;
@@ -33,6 +57,10 @@ class WsTransport implements Transport {
 
   write(frame: Buffer, done: () => void): void {
     if (this.ws.readyState !== this.ws.OPEN) return done();
+    // The fan-out path: the frame built once per message, one write per socket. Only while the
+    // writer has nothing queued (state 0: no compression or blob in progress), to keep order.
+    this.batch?.beforeWrite();
+    if (this.raw?._state === 0) return this.raw.sendFrame!([wsWireFrame(frame)], done);
     this.ws.send(frame, { binary: false }, () => done());
   }
 
