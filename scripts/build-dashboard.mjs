@@ -39,4 +39,6 @@ const html = readFileSync(join(root, 'dashboard', 'index.html'), 'utf8')
   .replace('%JS%', `assets/${js}`)
   .replace('%CSS%', `assets/${css}\n`);
 writeFileSync(join(out, 'index.html'), html);
-stdout.write(`dashboard: dist/dashboard/index.html, assets/${js}, assets/${css}\n`);
+// `--quiet` (npm start): the first line the product prints is the URL to open.
+if (!process.argv.includes('--quiet'))
+  stdout.write(`dashboard: dist/dashboard/index.html, assets/${js}, assets/${css}\n`);
