@@ -44,16 +44,21 @@ local notify = listening(metaKey, now)
 local anyGrouped = redis.call('HLEN', g.gof) > 0
 local cfg = anyGrouped and groupConfig(metaKey)
 for _, id in ipairs(expired) do
-  local raw = redis.call('HGET', infoKey, id)
-  local info = raw and cjson.decode(raw) or {}
-  info.stalls = (info.stalls or 0) + 1
-  info.totalStalls = (info.totalStalls or 0) + 1
-  redis.call('HSET', infoKey, id, cjson.encode(info))
   local record = redis.call('HGET', jobsKey, id)
   local member = anyGrouped and redis.call('HGET', g.gof, id)
+  local info = {}
+  if record then
+    -- only a job that still exists gets its stall counted (no orphan `info` field otherwise)
+    local raw = redis.call('HGET', infoKey, id)
+    info = raw and cjson.decode(raw) or {}
+    info.stalls = (info.stalls or 0) + 1
+    info.totalStalls = (info.totalStalls or 0) + 1
+    redis.call('HSET', infoKey, id, cjson.encode(info))
+  end
   if not record then
     redis.call('ZREM', activeKey, id)
     redis.call('HDEL', leaseKey, id)
+    redis.call('HDEL', infoKey, id)
     if member then finishGrouped(g, id, member, cfg, now) end
   elseif info.stalls > maxStalls then
     local token = tokenBase .. ':' .. (#takenOver / 4 + 1)

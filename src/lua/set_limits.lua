@@ -19,11 +19,15 @@
 local metaKey, markerKey = KEYS[1], KEYS[2]
 local fields = { 'conc', 'rlmax', 'rldur', 'gconc', 'grlmax', 'grldur' }
 
+-- a new, changed or removed rate limit starts with a fresh window (the old window's count would
+-- otherwise hold the queue back under a limit it no longer has)
+local old = redis.call('HMGET', metaKey, 'rlmax', 'rldur')
+if (old[1] or '') ~= ARGV[2] or (old[2] or '') ~= ARGV[3] then
+  redis.call('HDEL', metaKey, 'rls', 'rln')
+end
 for i, field in ipairs(fields) do
   local v = ARGV[i]
   if v == '' then redis.call('HDEL', metaKey, field) else redis.call('HSET', metaKey, field, v) end
 end
--- a new rate limit starts with a fresh window
-if ARGV[2] == '' then redis.call('HDEL', metaKey, 'rls', 'rln') end
 wake(markerKey)
 return 1

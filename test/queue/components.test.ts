@@ -140,3 +140,19 @@ describe('PeriodicTask', () => {
     expect(ticks).toBe(after);
   });
 });
+
+describe('reap of a job deleted while its lease ran', () => {
+  it('drops the lease and writes no stall record for the missing job', async () => {
+    const q = h().queue('gone');
+    const cmd = h().commands('gone');
+    await q.add('x', null, { id: 'g1' });
+    await cmd.fetch(1, 1, 'w:1'); // a 1 ms lease: expired by the time the reaper looks
+    await h().redis.hdel(h().keys('gone').jobs, 'g1'); // deleted from outside while active
+    await sleep(5);
+    await cmd.reap(1, 60_000, 'reaper:1', 100);
+    const k = h().keys('gone');
+    expect(await h().redis.zscore(k.active, 'g1')).toBeNull();
+    expect(await h().redis.hexists(k.lease, 'g1')).toBe(0);
+    expect(await h().redis.hexists(k.info, 'g1')).toBe(0); // old code left {stalls: 1} here
+  });
+});

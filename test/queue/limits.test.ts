@@ -74,6 +74,20 @@ describe('queue limits', () => {
     expect(await q.getLimits()).toEqual({});
   });
 
+  it('a changed rate limit starts a fresh window: the old count does not hold it back', async () => {
+    const q = h().queue('rechange');
+    await q.setLimits({ rateLimit: { max: 2, durationMs: 60_000 } });
+    const started: number[] = [];
+    h().worker('rechange', (job) => void started.push(Number(job.data)), { concurrency: 10 });
+    await q.addBulk(Array.from({ length: 6 }, (_, i) => ({ data: i })));
+    await waitFor(() => started.length === 2, 'the first window spent');
+    // Raised mid-window: with the old window kept, 2 of the new 4 would already be spent.
+    await q.setLimits({ rateLimit: { max: 4, durationMs: 60_000 } });
+    await waitFor(() => started.length === 6, 'a fresh window of 4');
+    await sleep(100);
+    expect(started).toHaveLength(6);
+  });
+
   it('per-group rate limit: each group its own budget', async () => {
     const q = h().queue<string>('grate');
     await q.setLimits({ groupRateLimit: { max: 1, durationMs: 1500 }, groupConcurrency: 3 });
