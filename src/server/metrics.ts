@@ -2,10 +2,10 @@
  * The server's Prometheus metrics, in a registry of its own (never prom-client's global one, so
  * two servers in one process, or an app embedding this one, keep their figures apart).
  *
- * Cost of a scrape: one `stats` script call per known queue (names from the registry, never a
- * key scan), gathered with at most `concurrency` in flight and cached for `cacheMs`, so scrapes
+ * Cost of a scrape: one `stats` script call per known queue and one `info` call per known topic
+ * (names of both from the registry, never a key scan), gathered with at most `concurrency` in flight and cached for `cacheMs`, so scrapes
  * from several Prometheus replicas within a second share one round of calls; per topic, one
- * `info` call plus one `stats` call per consumer group. Worker figures (processing time, stalls,
+ * `stats` call per consumer group besides. Worker figures (processing time, stalls,
  * lease lost) come from the events of workers in this process ({@link ServerMetrics.observeWorker}).
  *
  * Topic names are unbounded, so topic figures are totals without a topic label unless
@@ -32,12 +32,6 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
     while (next < items.length) await fn(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
-/** Topic names the context can list: the registry once it offers topics, else none. */
-async function topicNames(ctx: ServerContext): Promise<string[]> {
-  const topics = (ctx as { topics?: { names?: () => Promise<string[]> } }).topics;
-  return topics?.names ? topics.names() : [];
 }
 
 /** The metrics of one server: the registry, the collector, and the worker hook. */
@@ -148,7 +142,10 @@ export class ServerMetrics {
     });
   }
 
-  /** Includes `name` in topic figures (for topics the registry does not list yet). */
+  /**
+   * Includes `name` in topic figures even before the registry lists it (the registry learns a
+   * topic at its first publish; figures of every topic it lists are gathered anyway).
+   */
   watchTopic(name: string): void {
     this.watchedTopics.add(name);
   }
@@ -216,7 +213,7 @@ export class ServerMetrics {
 
   private async gather(): Promise<void> {
     const queues = await this.ctx.queues.names();
-    const topics = [...new Set([...(await topicNames(this.ctx)), ...this.watchedTopics])];
+    const topics = [...new Set([...(await this.ctx.registry.topics()), ...this.watchedTopics])];
     for (const m of [this.jobs, this.paused, this.oldestWaiting, this.groupLag, this.groupPending])
       m.reset();
     this.completedTotal.reset();
