@@ -57,6 +57,8 @@ export class ServerMetrics {
   private readonly groupLag: Gauge<'topic' | 'group'>;
   private readonly groupPending: Gauge<'topic' | 'group'>;
   private readonly collectErrors: Counter;
+  /** Outbox figures, only while this server runs the relay. */
+  private readonly outbox: { rows: Gauge; oldest: Gauge } | undefined;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -140,6 +142,20 @@ export class ServerMetrics {
       help: 'Queue or topic reads that failed during a scrape (the figure was left out)',
       registers,
     });
+    this.outbox = ctx.outbox?.relay
+      ? {
+          rows: new Gauge({
+            name: 'sluice_outbox_lag_rows',
+            help: 'Committed outbox rows not yet handed to Redis',
+            registers,
+          }),
+          oldest: new Gauge({
+            name: 'sluice_outbox_oldest_seconds',
+            help: 'Age of the oldest committed outbox row not yet handed to Redis (0 when none)',
+            registers,
+          }),
+        }
+      : undefined;
   }
 
   /**
@@ -236,7 +252,23 @@ export class ServerMetrics {
       this.groupLag.set(0);
       this.groupPending.set(0);
     }
-    await eachLimited(topics, this.concurrency, (name) => this.gatherTopic(name));
+    await Promise.all([
+      eachLimited(topics, this.concurrency, (name) => this.gatherTopic(name)),
+      this.gatherOutbox(),
+    ]);
+  }
+
+  /** One query on the outbox table (`Relay.lag`). */
+  private async gatherOutbox(): Promise<void> {
+    const relay = this.ctx.outbox?.relay;
+    if (!relay || !this.outbox) return;
+    try {
+      const lag = await relay.lag();
+      this.outbox.rows.set(lag.rows);
+      this.outbox.oldest.set(lag.oldestSeconds);
+    } catch {
+      this.collectErrors.inc();
+    }
   }
 
   private async gatherTopic(name: string): Promise<void> {

@@ -241,6 +241,7 @@ describe('parsing', () => {
         'token check',
         'top',
         'server',
+        'db migrate',
       ].sort(),
     );
   });
