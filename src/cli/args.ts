@@ -24,12 +24,13 @@ const COMMON: Options = {
 const SECRETS: Record<string, string> = {
   token: 'set SLUICE_TOKEN or pass --token-file <path>',
   secret: 'set SLUICE_SECRET or pass --secret-file <path>',
+  'database-url': 'set DATABASE_URL or pass --database-url-file <path>',
 };
 
 /** Refuses `--token <value>` / `--secret=<value>`: argv is visible to every user (`ps`). */
 export function refuseSecrets(argv: readonly string[]): void {
   for (const a of argv) {
-    const m = /^--(token|secret)(=|$)/.exec(a);
+    const m = /^--(token|secret|database-url)(=|$)/.exec(a);
     if (m)
       throw usage(`--${m[1]} is refused: secrets never go on the command line; ${SECRETS[m[1]!]}`);
   }

@@ -19,6 +19,7 @@
    14 gready     zset   <prefix>:{<queue>}:gready
    15 glimited   zset   <prefix>:{<queue>}:glimited
    16 gstate     hash   <prefix>:{<queue>}:gstate
+   17 gage       zset   <prefix>:{<queue>}:gage
   ARGV
     1 schema version (integer)
     2 now (ms): the producer's reading of Redis's clock (calibrated against TIME; see
@@ -49,7 +50,7 @@ local jobsKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7]
 local completedKey, failedKey, dedupKey, entityKey = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local schemaVersion, now, createdTag, count = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local FIRST, STRIDE = 5, 8
-local g = { meta = metaKey, gwait = KEYS[12], gof = KEYS[13], gready = KEYS[14], glimited = KEYS[15], gstate = KEYS[16] }
+local g = { meta = metaKey, gwait = KEYS[12], gof = KEYS[13], gready = KEYS[14], glimited = KEYS[15], gstate = KEYS[16], gage = KEYS[17] }
 local groupCfg
 
 local meta = redis.call('HMGET', metaKey, 'v', 'evlisten')

@@ -19,6 +19,7 @@
    14 gready   zset  <prefix>:{<queue>}:gready
    15 glimited zset  <prefix>:{<queue>}:glimited
    16 gstate   hash  <prefix>:{<queue>}:gstate
+   17 gage     zset  <prefix>:{<queue>}:gage
   ARGV
     1 limit          integer
     2 includeFailed  '1' | '0'
@@ -32,7 +33,7 @@ local waitKey, prioKey, delayedKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[
 local jobsKey, infoKey, resultsKey, dedupKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local metaKey, tombKey, entityKey = KEYS[9], KEYS[10], KEYS[11]
 local gwaitKey, gofKey, greadyKey = KEYS[12], KEYS[13], KEYS[14]
-local glimitedKey, gstateKey = KEYS[15], KEYS[16]
+local glimitedKey, gstateKey, gageKey = KEYS[15], KEYS[16], KEYS[17]
 local limit, includeFailed = tonumber(ARGV[1]), ARGV[2] == '1'
 
 local removed = {}
@@ -57,6 +58,7 @@ local members = redis.call('ZRANGE', gwaitKey, 0, limit - 1)
 if #members > 0 then
   if #members == limit then done = false end
   redis.call('ZREM', gwaitKey, unpack(members))
+  redis.call('ZREM', gageKey, unpack(members))
   for _, m in ipairs(members) do
     local group = string.sub(m, 1, string.find(m, '\0', 1, true) - 1)
     removed[#removed + 1] = string.sub(m, #group + 22)

@@ -24,6 +24,7 @@
    19 gready   zset  <prefix>:{<queue>}:gready
    20 glimited zset  <prefix>:{<queue>}:glimited
    21 gstate   hash  <prefix>:{<queue>}:gstate
+   22 gage     zset  <prefix>:{<queue>}:gage
   ARGV
     1 keepCount   integer, completed jobs to keep (0 = delete on completion)
     2 keepAgeMs   integer ms, max age of kept completed jobs (0 = no age limit)
@@ -43,7 +44,7 @@
 local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
   jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9], tomb = KEYS[15],
-  gwait = KEYS[17], gof = KEYS[18], gready = KEYS[19], glimited = KEYS[20], gstate = KEYS[21],
+  gwait = KEYS[17], gof = KEYS[18], gready = KEYS[19], glimited = KEYS[20], gstate = KEYS[21], gage = KEYS[22],
 }
 local resultsKey, completedKey, metricsKey, eventsKey, dedupKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 local entityKey = KEYS[16]

@@ -26,6 +26,7 @@
    18 gready   zset   <prefix>:{<queue>}:gready
    19 glimited zset   <prefix>:{<queue>}:glimited
    20 gstate   hash   <prefix>:{<queue>}:gstate
+   21 gage     zset   <prefix>:{<queue>}:gage
   ARGV
     1 id
     2 token         lease token the caller holds
@@ -49,7 +50,7 @@ local jobsKey, infoKey, leaseKey, markerKey, resultsKey = KEYS[6], KEYS[7], KEYS
 local failedKey, metricsKey, eventsKey, dedupKey, entityKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
 local id, token, action, delayMs, entryJson = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local keepCount, keepAgeMs, historyLimit = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local g = { meta = metaKey, gwait = KEYS[16], gof = KEYS[17], gready = KEYS[18], glimited = KEYS[19], gstate = KEYS[20] }
+local g = { meta = metaKey, gwait = KEYS[16], gof = KEYS[17], gready = KEYS[18], glimited = KEYS[19], gstate = KEYS[20], gage = KEYS[21] }
 
 if redis.call('HGET', leaseKey, id) ~= token then return 0 end
 local now = nowMs()

@@ -8,9 +8,12 @@
     4 set      zset  the state's set (delayed, active, completed, failed); for 'run': the `wait`
                      list <prefix>:{<queue>}:wait
     5 prio     zset  <prefix>:{<queue>}:prio (only for 'run')
+    6 gwait    zset  <prefix>:{<queue>}:gwait (only for 'run')
   ARGV
-    1 order  'run'  waiting jobs in the order fetch takes them (prioritised above default, then
-                    the wait list from its tail, then prioritised below default)
+    1 order  'run'  waiting jobs: first those without a group in the order fetch takes them
+                    (prioritised above default, then the wait list from its tail, then
+                    prioritised below default), then the grouped ones by group name and, within
+                    a group, in the order the group runs them
              'asc'  by score, lowest first;  'desc'  by score, highest first
     2 start  integer offset into that order (0 = first)
     3 count  integer; 0 = only the total
@@ -18,6 +21,7 @@
     total, then id, score ('' for waiting jobs), record, info, result per job ('' where absent)
 ]]
 local jobsKey, infoKey, resultsKey, setKey, prioKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local gwaitKey = KEYS[6]
 local order, start, count = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 
 local ids, scores = {}, {}
@@ -41,7 +45,8 @@ local total
 local last = start + count - 1
 if order == 'run' then
   local listLen, prioLen = redis.call('LLEN', setKey), redis.call('ZCARD', prioKey)
-  total = listLen + prioLen
+  local groupedLen = redis.call('ZCARD', gwaitKey)
+  total = listLen + prioLen + groupedLen
   -- The prio zset splits at score 0 (see PRIO_SPAN): negative scores run before the list.
   local above = redis.call('ZCOUNT', prioKey, '-inf', '(0')
   zslice(prioKey, start, math.min(last, above - 1), false, false)
@@ -56,6 +61,16 @@ if order == 'run' then
   end
   local belowStart = above + listLen
   zslice(prioKey, math.max(start, belowStart) - listLen, last - listLen, false, false)
+  -- grouped jobs after every plain one; gwait's scores are all 0, so rank order is member order
+  -- (group, then priority and seq) and a rank range costs O(log n + page)
+  local plain = listLen + prioLen
+  local gfrom, gto = math.max(start, plain) - plain, math.min(last - plain, groupedLen - 1)
+  if gto >= gfrom then
+    for _, m in ipairs(redis.call('ZRANGE', gwaitKey, gfrom, gto)) do
+      ids[#ids + 1] = string.sub(m, string.find(m, '\0', 1, true) + 21)
+      scores[#ids] = ''
+    end
+  end
 else
   total = redis.call('ZCARD', setKey)
   zslice(setKey, start, last, order == 'desc', true)

@@ -13,6 +13,7 @@
     9 gready   zset  <prefix>:{<queue>}:gready
    10 glimited zset  <prefix>:{<queue>}:glimited
    11 gstate   hash  <prefix>:{<queue>}:gstate
+   12 gage     zset  <prefix>:{<queue>}:gage
   ARGV
     1 id
   Returns
@@ -24,7 +25,7 @@
 -- @include groups
 local metaKey, waitKey, prioKey, delayedKey, jobsKey, markerKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id = ARGV[1]
-local g = { meta = metaKey, gwait = KEYS[7], gof = KEYS[8], gready = KEYS[9], glimited = KEYS[10], gstate = KEYS[11] }
+local g = { meta = metaKey, gwait = KEYS[7], gof = KEYS[8], gready = KEYS[9], glimited = KEYS[10], gstate = KEYS[11], gage = KEYS[12] }
 
 local record = redis.call('HGET', jobsKey, id)
 if not record then return 0 end

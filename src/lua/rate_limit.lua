@@ -16,6 +16,7 @@
     9 gready   zset  <prefix>:{<queue>}:gready
    10 glimited zset  <prefix>:{<queue>}:glimited
    11 gstate   hash  <prefix>:{<queue>}:gstate
+   12 gage     zset  <prefix>:{<queue>}:gage
   ARGV
     1 id
     2 token    lease token the caller holds
@@ -29,7 +30,7 @@
 -- @include groups
 local metaKey, waitKey, prioKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, leaseKey = KEYS[5], KEYS[6]
-local g = { meta = metaKey, gwait = KEYS[7], gof = KEYS[8], gready = KEYS[9], glimited = KEYS[10], gstate = KEYS[11] }
+local g = { meta = metaKey, gwait = KEYS[7], gof = KEYS[8], gready = KEYS[9], glimited = KEYS[10], gstate = KEYS[11], gage = KEYS[12] }
 local id, token, delayMs = ARGV[1], ARGV[2], tonumber(ARGV[3])
 
 if redis.call('HGET', leaseKey, id) ~= token then return 0 end

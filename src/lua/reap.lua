@@ -19,6 +19,7 @@
    12 gready   zset   <prefix>:{<queue>}:gready
    13 glimited zset   <prefix>:{<queue>}:glimited
    14 gstate   hash   <prefix>:{<queue>}:gstate
+   15 gage     zset   <prefix>:{<queue>}:gage
   ARGV
     1 maxStalls  integer
     2 leaseMs    integer ms, lease for taken-over jobs
@@ -35,7 +36,7 @@
 local metaKey, waitKey, prioKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, infoKey, leaseKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local maxStalls, leaseMs, tokenBase, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local g = { meta = metaKey, gwait = KEYS[10], gof = KEYS[11], gready = KEYS[12], glimited = KEYS[13], gstate = KEYS[14] }
+local g = { meta = metaKey, gwait = KEYS[10], gof = KEYS[11], gready = KEYS[12], glimited = KEYS[13], gstate = KEYS[14], gage = KEYS[15] }
 
 local now = nowMs()
 local expired = redis.call('ZRANGEBYSCORE', activeKey, '-inf', now, 'LIMIT', 0, limit)

@@ -15,6 +15,7 @@
    10 gready   zset  <prefix>:{<queue>}:gready
    11 glimited zset  <prefix>:{<queue>}:glimited
    12 gstate   hash  <prefix>:{<queue>}:gstate
+   13 gage     zset  <prefix>:{<queue>}:gage
   ARGV
     id, token per job
   Returns
@@ -26,7 +27,7 @@
 -- @include groups
 local metaKey, waitKey, prioKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, leaseKey, markerKey = KEYS[5], KEYS[6], KEYS[7]
-local g = { meta = metaKey, gwait = KEYS[8], gof = KEYS[9], gready = KEYS[10], glimited = KEYS[11], gstate = KEYS[12] }
+local g = { meta = metaKey, gwait = KEYS[8], gof = KEYS[9], gready = KEYS[10], glimited = KEYS[11], gstate = KEYS[12], gage = KEYS[13] }
 
 local released = 0
 local anyGrouped = redis.call('HLEN', g.gof) > 0

@@ -23,6 +23,7 @@
    16 gready   zset    <prefix>:{<queue>}:gready
    17 glimited zset    <prefix>:{<queue>}:glimited
    18 gstate   hash    <prefix>:{<queue>}:gstate
+   19 gage     zset    <prefix>:{<queue>}:gage
   ARGV
     1 id
   Returns
@@ -33,7 +34,7 @@ local waitKey, prioKey, delayedKey, completedKey, failedKey = KEYS[1], KEYS[2], 
 local jobsKey, infoKey, resultsKey, leaseKey, dedupKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local metaKey, tombKey, entityKey = KEYS[11], KEYS[12], KEYS[13]
 local id = ARGV[1]
-local g = { meta = metaKey, gwait = KEYS[14], gof = KEYS[15], gready = KEYS[16], glimited = KEYS[17], gstate = KEYS[18] }
+local g = { meta = metaKey, gwait = KEYS[14], gof = KEYS[15], gready = KEYS[16], glimited = KEYS[17], gstate = KEYS[18], gage = KEYS[19] }
 
 if redis.call('HEXISTS', jobsKey, id) == 0 then return 0 end
 if redis.call('HEXISTS', leaseKey, id) == 1 then return -1 end
@@ -41,6 +42,7 @@ local member = redis.call('HGET', g.gof, id)
 if member then
   -- grouped: waiting in its group's line (O(log n)) or delayed
   if redis.call('ZREM', g.gwait, member) == 0 then redis.call('ZREM', delayedKey, id) end
+  redis.call('ZREM', g.gage, member)
   redis.call('HDEL', g.gof, id)
 elseif redis.call('ZREM', prioKey, id) == 0 and redis.call('ZREM', delayedKey, id) == 0
   and redis.call('ZREM', completedKey, id) == 0 and redis.call('ZREM', failedKey, id) == 0 then

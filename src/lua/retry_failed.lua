@@ -18,6 +18,7 @@
    10 gready   zset   <prefix>:{<queue>}:gready
    11 glimited zset   <prefix>:{<queue>}:glimited
    12 gstate   hash   <prefix>:{<queue>}:gstate
+   13 gage     zset   <prefix>:{<queue>}:gage
   ARGV
     1 limit  integer; with no ids, retries up to `limit` of the oldest failed jobs
     then optional ids to retry (ids not in `failed` are skipped)
@@ -32,7 +33,7 @@
 local metaKey, waitKey, prioKey, failedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, infoKey, markerKey = KEYS[5], KEYS[6], KEYS[7]
 local limit = tonumber(ARGV[1])
-local g = { meta = metaKey, gwait = KEYS[8], gof = KEYS[9], gready = KEYS[10], glimited = KEYS[11], gstate = KEYS[12] }
+local g = { meta = metaKey, gwait = KEYS[8], gof = KEYS[9], gready = KEYS[10], glimited = KEYS[11], gstate = KEYS[12], gage = KEYS[13] }
 
 local ids = {}
 if #ARGV > 1 then

@@ -13,12 +13,13 @@
     9 metrics    hash  <prefix>:{<queue>}:metrics
    10 tomb       hash  <prefix>:{<queue>}:tomb
    11 gwait      zset  <prefix>:{<queue>}:gwait
+   12 gage       zset  <prefix>:{<queue>}:gage
   ARGV
     (none)
   Returns
     now, waiting (plain and grouped), active, delayed, completed, failed, paused (0/1), completedTotal, failedTotal,
     oldestWaitingCreatedMs (creation time of the oldest job at the head of a waiting line: the
-    default list, the levels above it, the levels below it; -1 if none), then 60 completed
+    default list, the levels above it, the levels below it, the grouped jobs by seq; -1 if none), then 60 completed
     counts and 60 failed counts for the minutes before the current one (oldest first), then the
     current minute's completed, failed
 ]]
@@ -26,7 +27,7 @@
 -- @include records
 local metaKey, waitKey, prioKey, delayedKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local completedKey, failedKey, jobsKey, metricsKey, tombKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local gwaitKey = KEYS[11]
+local gwaitKey, gageKey = KEYS[11], KEYS[12]
 
 local now = nowMs()
 local meta = redis.call('HMGET', metaKey, 'paused', 'completed', 'failed', 'tombs')
@@ -59,6 +60,9 @@ local head = redis.call('ZRANGE', prioKey, 0, 0)
 if head[1] then candidates[#candidates + 1] = head[1] end
 local lowHead = redis.call('ZRANGE', prioKey, 0, '+inf', 'BYSCORE', 'LIMIT', 0, 1)
 if lowHead[1] then candidates[#candidates + 1] = lowHead[1] end
+-- the grouped job added (or due) first: gage's first member, `<group>\0<prio 4><seq 16><id>`
+local gHead = redis.call('ZRANGE', gageKey, 0, 0)[1]
+if gHead then candidates[#candidates + 1] = string.sub(gHead, string.find(gHead, '\0', 1, true) + 21) end
 for _, id in ipairs(candidates) do
   local record = redis.call('HGET', jobsKey, id)
   if record then

@@ -104,7 +104,7 @@ function fetchKeys(k: QueueKeys): string[] {
 
 /** The group keys, in the order every script that moves grouped jobs takes them (last). */
 function groupKeys(k: QueueKeys): string[] {
-  return [k.gwait, k.gof, k.gready, k.glimited, k.gstate];
+  return [k.gwait, k.gof, k.gready, k.glimited, k.gstate, k.gage];
 }
 
 /**
@@ -444,6 +444,7 @@ export class QueueCommands {
         k.metrics,
         k.tomb,
         k.gwait,
+        k.gage,
       ],
       [],
     )) as number[];
@@ -458,7 +459,8 @@ export class QueueCommands {
 
   /**
    * One page of a state, in `order`: `'run'` lists waiting jobs (the `wait` list and the `prio`
-   * zset) in the order fetch takes them; `'asc'` / `'desc'` list `setKey` (a zset) by score.
+   * zset in the order fetch takes them, then the grouped ones of `gwait` by group);
+   * `'asc'` / `'desc'` list `setKey` (a zset) by score.
    */
   async list(
     order: ListOrder,
@@ -471,7 +473,7 @@ export class QueueCommands {
   }> {
     const k = this.keys;
     const keys = [k.jobs, k.info, k.results, setKey];
-    if (order === 'run') keys.push(k.prio);
+    if (order === 'run') keys.push(k.prio, k.gwait);
     const reply = (await this.script('list')(keys, [order, start, count])) as (string | number)[];
     const rows = [];
     for (let i = 1; i < reply.length; i += 5) {

@@ -53,7 +53,7 @@ export interface AddOptions {
   /**
    * Indexes the job under this entity (an account, a user: 1–256 characters, no `|`), so that
    * `queue.getEntityJobs(entity)` lists it with its state, newest first, without scanning the
-   * queue. Costs one sorted-set member per job, removed with the job. See docs/batches.md.
+   * queue. Costs one sorted-set member per job, removed with the job. See docs/groups.md#per-entity-index.
    */
   entity?: string;
   /**

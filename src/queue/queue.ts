@@ -331,7 +331,9 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
 
   /**
    * One page of jobs in `state`, in the order that state is read by an operator:
-   * - `waiting`: run order, the next job to run first (higher priority first, FIFO within one);
+   * - `waiting`: jobs without a group in run order, the next to run first (higher priority first,
+   *   FIFO within one); then grouped jobs by group name, each group in its own run order (fetch
+   *   serves groups round-robin, so this is not the order across groups);
    * - `delayed`: soonest due first;
    * - `active`: earliest lease deadline first (the jobs whose worker renewed least recently);
    * - `completed`, `failed`: newest first (by finish time).

@@ -62,7 +62,7 @@ export interface WorkerOptions extends QueueBaseOptions {
 export interface BatchWorkerOptions extends WorkerOptions {
   /**
    * Hand the handler up to `size` jobs per call, waiting at most `maxWaitMs` for a batch to fill
-   * (see docs/batches.md). `concurrency` counts batches running at once.
+   * (see docs/groups.md#batches). `concurrency` counts batches running at once.
    */
   batch: BatchOptions;
 }

@@ -65,6 +65,8 @@ export interface QueueKeys {
   glimited: string;
   /** hash: `a:<group>` → active jobs of the group, `r:<group>` → `<window start>:<count>` */
   gstate: string;
+  /** zset: the `gwait` members again, scored by their seq (the oldest grouped waiting job first) */
+  gage: string;
 }
 
 const QUEUE_PARTS = [
@@ -90,6 +92,7 @@ const QUEUE_PARTS = [
   'gready',
   'glimited',
   'gstate',
+  'gage',
 ] as const satisfies readonly (keyof QueueKeys)[];
 
 /**

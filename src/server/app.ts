@@ -13,6 +13,7 @@ import { registerOpenApi } from './openapi.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
+import { archiveRoutes } from './routes/archive.js';
 import { topicRoutes } from './routes/topics.js';
 import { cursorRoutes } from './routes/cursors.js';
 import { CLOSE, endGatewaySessions, gatewayRoutes } from './gateway/index.js';
@@ -96,6 +97,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(async (scope) => healthRoutes(scope, ctx));
   await app.register(async (scope) => metricsRoutes(scope, ctx));
   await app.register(async (scope) => queueRoutes(scope, ctx), { prefix: '/v1' });
+  await app.register(async (scope) => archiveRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => topicRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => cursorRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => gatewayRoutes(scope, ctx), { prefix: '/v1' });

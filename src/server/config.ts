@@ -29,6 +29,13 @@ export interface ServerConfig {
   demo?: boolean;
   /** Label topic metrics by topic name (unbounded cardinality; default false: totals only). */
   metricsTopicLabels?: boolean;
+  /**
+   * PostgreSQL URL of the outbox and job archive (`postgres://`); unset = no database. Never
+   * logged, never a flag (it may carry a password).
+   */
+  databaseUrl?: string;
+  /** Run the outbox relay in this process (needs `databaseUrl`). Default false. */
+  relay?: boolean;
 }
 
 /** Values given on the command line (never a secret: argv is visible to every local user). */
@@ -42,6 +49,7 @@ export interface ConfigFlags {
   config?: string;
   demo?: boolean | string;
   metricsTopicLabels?: boolean | string;
+  relay?: boolean | string;
 }
 
 /** The texts of the files the flags or environment name (read by {@link loadConfig}). */
@@ -65,6 +73,8 @@ const FILE_KEYS = new Set([
   'logLevel',
   'demo',
   'metricsTopicLabels',
+  'databaseUrl',
+  'relay',
 ]);
 /** An HS256 key should be at least as long as the hash (RFC 7518 §3.2): 256 bits. */
 const MIN_SECRET_LENGTH = 32;
@@ -175,6 +185,13 @@ export function resolveConfig(flags: ConfigFlags, env: Env, files: ConfigFiles =
   );
   const configFile = pick(flags.config, env.SLUICE_CONFIG);
 
+  const databaseUrl = pick(env.DATABASE_URL, file.databaseUrl);
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(String(databaseUrl)))
+    problems.push('databaseUrl must be a postgres:// or postgresql:// URL');
+  const relay = toBool('relay', pick(flags.relay, env.SLUICE_RELAY, file.relay), problems);
+  if (relay && databaseUrl === undefined)
+    problems.push('relay needs a database: set DATABASE_URL (or databaseUrl in the config file)');
+
   if (problems.length) throw new ConfigError(problems);
   return {
     redisUrl,
@@ -186,6 +203,8 @@ export function resolveConfig(flags: ConfigFlags, env: Env, files: ConfigFiles =
     ...(typeof configFile === 'string' ? { configFile } : {}),
     demo,
     metricsTopicLabels,
+    ...(databaseUrl === undefined ? {} : { databaseUrl: String(databaseUrl) }),
+    relay,
   };
 }
 

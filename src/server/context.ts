@@ -1,11 +1,13 @@
 /**
  * `createContext`: the library handles one server process is built over. Queue handles are made
  * on first use and kept (each holds connections); one `Streams` serves every topic (one Redis
- * reader per topic, shared by every local subscriber); one `Registry` lists the names in use.
+ * reader per topic, shared by every local subscriber); one `Registry` lists the names in use;
+ * with a database, the outbox side (`outbox.ts`).
  */
 import { Queue, Registry, Streams } from '../index.js';
 import { createAuthenticator } from './auth.js';
 import type { ServerConfig } from './config.js';
+import { closeOutbox, openOutbox } from './outbox.js';
 import type { QueueDirectory, ServerContext } from './types.js';
 
 function queueDirectory(config: ServerConfig, registry: Registry): QueueDirectory {
@@ -42,16 +44,19 @@ function queueDirectory(config: ServerConfig, registry: Registry): QueueDirector
 /** Opens the library handles for a configuration. Close with {@link closeContext}. */
 export function createContext(config: ServerConfig): ServerContext {
   const registry = new Registry({ connection: config.redisUrl, prefix: config.prefix });
+  const outbox = openOutbox(config);
   return {
     config,
     queues: queueDirectory(config, registry),
     streams: new Streams({ connection: config.redisUrl, prefix: config.prefix }),
     registry,
     auth: createAuthenticator(config.secret),
+    ...(outbox ? { outbox } : {}),
   };
 }
 
 /** Closes every handle the context opened. */
 export async function closeContext(ctx: ServerContext): Promise<void> {
+  await closeOutbox(ctx.outbox);
   await Promise.all([ctx.queues.close(), ctx.streams.close(), ctx.registry.close()]);
 }

@@ -2,10 +2,10 @@
  * The server's Prometheus metrics, in a registry of its own (never prom-client's global one, so
  * two servers in one process, or an app embedding this one, keep their figures apart).
  *
- * Cost of a scrape: one `stats` script call per known queue (names from the registry, never a
- * key scan), gathered with at most `concurrency` in flight and cached for `cacheMs`, so scrapes
+ * Cost of a scrape: one `stats` script call per known queue and one `info` call per known topic
+ * (names of both from the registry, never a key scan), gathered with at most `concurrency` in flight and cached for `cacheMs`, so scrapes
  * from several Prometheus replicas within a second share one round of calls; per topic, one
- * `info` call plus one `stats` call per consumer group. Worker figures (processing time, stalls,
+ * `stats` call per consumer group besides. Worker figures (processing time, stalls,
  * lease lost) come from the events of workers in this process ({@link ServerMetrics.observeWorker}).
  *
  * Topic names are unbounded, so topic figures are totals without a topic label unless
@@ -34,12 +34,6 @@ async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-/** Topic names the context can list: the registry once it offers topics, else none. */
-async function topicNames(ctx: ServerContext): Promise<string[]> {
-  const topics = (ctx as { topics?: { names?: () => Promise<string[]> } }).topics;
-  return topics?.names ? topics.names() : [];
-}
-
 /** The metrics of one server: the registry, the collector, and the worker hook. */
 export class ServerMetrics {
   /** The registry `/metrics` renders. */
@@ -63,6 +57,8 @@ export class ServerMetrics {
   private readonly groupLag: Gauge<'topic' | 'group'>;
   private readonly groupPending: Gauge<'topic' | 'group'>;
   private readonly collectErrors: Counter;
+  /** Outbox figures, only while this server runs the relay. */
+  private readonly outbox: { rows: Gauge; oldest: Gauge } | undefined;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -146,9 +142,26 @@ export class ServerMetrics {
       help: 'Queue or topic reads that failed during a scrape (the figure was left out)',
       registers,
     });
+    this.outbox = ctx.outbox?.relay
+      ? {
+          rows: new Gauge({
+            name: 'sluice_outbox_lag_rows',
+            help: 'Committed outbox rows not yet handed to Redis',
+            registers,
+          }),
+          oldest: new Gauge({
+            name: 'sluice_outbox_oldest_seconds',
+            help: 'Age of the oldest committed outbox row not yet handed to Redis (0 when none)',
+            registers,
+          }),
+        }
+      : undefined;
   }
 
-  /** Includes `name` in topic figures (for topics the registry does not list yet). */
+  /**
+   * Includes `name` in topic figures even before the registry lists it (the registry learns a
+   * topic at its first publish; figures of every topic it lists are gathered anyway).
+   */
   watchTopic(name: string): void {
     this.watchedTopics.add(name);
   }
@@ -216,7 +229,7 @@ export class ServerMetrics {
 
   private async gather(): Promise<void> {
     const queues = await this.ctx.queues.names();
-    const topics = [...new Set([...(await topicNames(this.ctx)), ...this.watchedTopics])];
+    const topics = [...new Set([...(await this.ctx.registry.topics()), ...this.watchedTopics])];
     for (const m of [this.jobs, this.paused, this.oldestWaiting, this.groupLag, this.groupPending])
       m.reset();
     this.completedTotal.reset();
@@ -239,7 +252,23 @@ export class ServerMetrics {
       this.groupLag.set(0);
       this.groupPending.set(0);
     }
-    await eachLimited(topics, this.concurrency, (name) => this.gatherTopic(name));
+    await Promise.all([
+      eachLimited(topics, this.concurrency, (name) => this.gatherTopic(name)),
+      this.gatherOutbox(),
+    ]);
+  }
+
+  /** One query on the outbox table (`Relay.lag`). */
+  private async gatherOutbox(): Promise<void> {
+    const relay = this.ctx.outbox?.relay;
+    if (!relay || !this.outbox) return;
+    try {
+      const lag = await relay.lag();
+      this.outbox.rows.set(lag.rows);
+      this.outbox.oldest.set(lag.oldestSeconds);
+    } catch {
+      this.collectErrors.inc();
+    }
   }
 
   private async gatherTopic(name: string): Promise<void> {

@@ -13,6 +13,7 @@ import type {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Queue, Registry, Streams } from '../index.js';
 import type { ServerConfig } from './config.js';
+import type { ServerOutbox } from './outbox.js';
 
 /** The Fastify instance every route plugin receives. */
 export type App = FastifyInstance<
@@ -69,4 +70,6 @@ export interface ServerContext {
   /** The registry of queue and topic names under the prefix. */
   registry: Registry;
   auth: Authenticator;
+  /** The database side (pool, archive, relay), when `databaseUrl` is set. */
+  outbox?: ServerOutbox;
 }

@@ -69,11 +69,16 @@ describe('parsing', () => {
   it('queue retry-failed', () => {
     expect(parse(['queue', 'retry-failed', 'mail', 'a', 'b', '--chunk', '10'])).toEqual({
       common,
+      allQueues: false,
       queue: 'mail',
       ids: ['a', 'b'],
       chunk: 10,
     });
     expect(parse(['queue', 'retry-failed', 'mail'])).toMatchObject({ ids: [], chunk: 1000 });
+    expect(parse(['queue', 'retry-failed', '--all-queues'])).toMatchObject({
+      allQueues: true,
+      ids: [],
+    });
   });
   it('queue promote', () => {
     expect(parse(['queue', 'promote', 'mail', '1', '2'])).toEqual({
@@ -236,6 +241,7 @@ describe('parsing', () => {
         'token check',
         'top',
         'server',
+        'db migrate',
       ].sort(),
     );
   });

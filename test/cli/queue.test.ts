@@ -115,6 +115,28 @@ describe('queue commands', () => {
     expect(await s.queue('dlq').stats()).toMatchObject({ failed: 0, waiting: 25 });
   });
 
+  it('queue retry-failed --all-queues: every queue with failed jobs, a bar each', async () => {
+    const s = server();
+    await failedJobs(s, 'dlq-a', 12);
+    await failedJobs(s, 'dlq-b', 3);
+    await s.queue('fine').add('x', 1);
+    const r = await cli(
+      ['queue', 'retry-failed', '--all-queues', '--chunk', '5', ...at(s)],
+      {},
+      { stderrTTY: true },
+    );
+    expect(r).toMatchObject({ code: 0, out: 'dlq-a\t12\ndlq-b\t3\n' });
+    expect(r.err).toContain('retrying dlq-a');
+    expect(r.err).toContain('12/12');
+    expect(r.err).toContain('3/3');
+    expect(await s.queue('dlq-a').stats()).toMatchObject({ failed: 0, waiting: 12 });
+    expect(await s.queue('dlq-b').stats()).toMatchObject({ failed: 0, waiting: 3 });
+    const again = await cli(['queue', 'retry-failed', '--all-queues', '--json', ...at(s)]);
+    expect(JSON.parse(again.out)).toEqual({ queues: [], retried: 0 });
+    const both = await cli(['queue', 'retry-failed', 'dlq-a', '--all-queues', ...at(s)]);
+    expect(both.code).toBe(2);
+  });
+
   it('queue retry-failed: given ids only, and nothing on stderr when piped', async () => {
     const s = server();
     await failedJobs(s, 'dlq', 3);

@@ -37,7 +37,7 @@ describe('ordered groups', () => {
     for (const g of ['a', 'b', 'c']) expect(seen[g]).toEqual([...Array(20).keys()]);
     const k = h().keys('order');
     // nothing left behind: no waiting member, no member map, no active count, no ready group
-    for (const key of [k.gwait, k.gof, k.gready, k.glimited, k.gstate])
+    for (const key of [k.gwait, k.gof, k.gready, k.glimited, k.gstate, k.gage])
       expect(await h().redis.exists(key)).toBe(0);
   });
 

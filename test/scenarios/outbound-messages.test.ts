@@ -4,13 +4,15 @@
  * rate limited per account; attempts and the last error are kept. The app process is kill -9-ed
  * and restarted, and so is Redis (AOF always), mid-run: every pending message is sent exactly
  * once, none lost. Finished messages past their age ("7 days", shortened) are gone while the
- * queue is idle. An operator lists one account's messages and their states through the library
- * (the HTTP route is the server's, tested there).
+ * queue is idle. An operator lists one account's messages and their states over HTTP (the
+ * server's per-entity route, `GET /v1/queues/outbound/jobs?entity=<account>`), before and after.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { Queue, type AddOptions } from '../../src/index.js';
 import { queueKeys } from '../../src/redis/keys.js';
+import { buildApp } from '../../src/server/app.js';
+import { closeContext, createContext } from '../../src/server/context.js';
 import { uniquePrefix, waitFor } from '../harness/context.js';
 import { RedisServer } from '../harness/redis-server.js';
 import { spawnFixture, type Child } from '../crash/process.js';
@@ -46,6 +48,28 @@ it('sends every pending message exactly once, in order and rate limited per acco
   const q = new Queue('outbound', { connection: redis.url, prefix });
   q.on('error', () => {});
   const children: Child[] = [];
+  const ctx = createContext({
+    redisUrl: redis.url,
+    prefix,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+  });
+  const server = await buildApp(ctx);
+  const base = await server.listen({ port: 0, host: '127.0.0.1' });
+  /** One account's messages over HTTP, newest first, as `{id: state}`. */
+  const listAccount = async (account: string) => {
+    const res = await fetch(
+      `${base}/v1/queues/outbound/jobs?entity=${encodeURIComponent(account)}&limit=1000`,
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      total: number;
+      jobs: { id: string; state: string; attemptsMade: number; history: { error: string }[] }[];
+    };
+    expect(body.total).toBe(body.jobs.length);
+    return body.jobs;
+  };
   const app = (keepAgeMs: number) => {
     const c = spawnFixture('outbound-app.ts', {
       REDIS_URL: redis.url,
@@ -71,7 +95,12 @@ it('sends every pending message exactly once, in order and rate limited per acco
         });
     await q.addBulk(
       plan.map((m) => {
-        const opts: AddOptions = { id: m.id, group: m.account, priority: m.level };
+        const opts: AddOptions = {
+          id: m.id,
+          group: m.account,
+          entity: m.account,
+          priority: m.level,
+        };
         if (m.dueAt) opts.runAt = m.dueAt;
         return {
           name: 'sms',
@@ -81,6 +110,14 @@ it('sends every pending message exactly once, in order and rate limited per acco
       }),
     );
     const k = queueKeys(prefix, 'outbound');
+    // before any app runs: one account's messages, newest first, scheduled ones delayed
+    const account = plan[3 * PER_ACCOUNT]!.account;
+    const ofAccount = plan.filter((m) => m.account === account);
+    const before = await listAccount(account);
+    expect(before.map((j) => j.id)).toEqual(ofAccount.map((m) => m.id).reverse());
+    expect(before.map((j) => j.state)).toEqual(
+      ofAccount.map((m) => (m.dueAt ? 'delayed' : 'waiting')).reverse(),
+    );
     const sentCount = () => probe.hlen(`${prefix}:provider:sent`).catch(() => 0);
 
     let current = app(86_400_000 * 7);
@@ -132,17 +169,13 @@ it('sends every pending message exactly once, in order and rate limited per acco
     expect(flaky.attemptsMade).toBe(1);
     expect(flaky.history.at(-1)!.error).toBe('provider 503');
 
-    // an operator lists one account's messages and their states
-    const account = plan[3 * PER_ACCOUNT]!.account;
-    const page = await q.getJobs('completed', { offset: 0, limit: TOTAL });
-    const listed = page.jobs.filter((j) => j.group === account);
-    expect(listed.map((j) => j.id).sort()).toEqual(
-      plan
-        .filter((m) => m.account === account)
-        .map((m) => m.id)
-        .sort(),
-    );
+    // an operator lists one account's messages and their states (and attempts) over HTTP
+    const listed = await listAccount(account);
+    expect(listed.map((j) => j.id)).toEqual(ofAccount.map((m) => m.id).reverse());
     expect(new Set(listed.map((j) => j.state))).toEqual(new Set(['completed']));
+    const retried = listed.find((j) => j.id === ofAccount.find((m) => m.failOnce)!.id)!;
+    expect(retried.attemptsMade).toBe(1);
+    expect(retried.history.at(-1)!.error).toBe('provider 503');
 
     // "7 days" later (the age shortened to 1 s): finished messages go while the queue is idle
     await current.kill9();
@@ -153,6 +186,8 @@ it('sends every pending message exactly once, in order and rate limited per acco
     expect((await q.stats()).waiting).toBe(0);
   } finally {
     await Promise.all(children.map((c) => c.kill9()));
+    await server.close();
+    await closeContext(ctx);
     await q.close();
     probe.disconnect();
   }

@@ -29,6 +29,7 @@ describe('resolveConfig', () => {
       logLevel: 'info',
       demo: false,
       metricsTopicLabels: false,
+      relay: false,
     });
   });
 
@@ -62,6 +63,8 @@ describe('resolveConfig', () => {
         SLUICE_CONFIG: '/etc/sluice.json',
         SLUICE_DEMO: '1',
         SLUICE_METRICS_TOPIC_LABELS: 'true',
+        DATABASE_URL: 'postgres://u:pw@db.example/app',
+        SLUICE_RELAY: 'yes',
       },
       { config: '{}' },
     );
@@ -75,7 +78,21 @@ describe('resolveConfig', () => {
       configFile: '/etc/sluice.json',
       demo: true,
       metricsTopicLabels: true,
+      databaseUrl: 'postgres://u:pw@db.example/app',
+      relay: true,
     });
+  });
+
+  it('needs a database for the relay, and a postgres URL', () => {
+    expect(problemsOf(() => resolveConfig({ relay: true }, {}))).toEqual([
+      'relay needs a database: set DATABASE_URL (or databaseUrl in the config file)',
+    ]);
+    expect(problemsOf(() => resolveConfig({}, { DATABASE_URL: 'mysql://x' }))).toEqual([
+      'databaseUrl must be a postgres:// or postgresql:// URL',
+    ]);
+    const c = resolveConfig({}, {}, { config: '{"databaseUrl":"postgresql://h/db"}' });
+    expect(c.databaseUrl).toBe('postgresql://h/db');
+    expect(c.relay).toBe(false);
   });
 
   it('binds to all interfaces by default only with a secret', () => {

@@ -135,6 +135,24 @@ describe('metrics', () => {
     expect(text).not.toContain('topic="');
   });
 
+  it('reads the topic names from the registry: two topics, none watched', async () => {
+    const { server: s, scrape } = await start(redisUrl(), { metricsTopicLabels: true });
+    for (const [name, n] of [
+      ['orders', 2],
+      ['refunds', 3],
+    ] as const) {
+      const topic = s.context.streams.topic(name);
+      await topic.group('billing').create();
+      for (let i = 0; i < n; i++) await topic.publish({ i });
+    }
+    expect(await s.context.registry.topics()).toEqual(['orders', 'refunds']);
+    const text = await scrape();
+    expect(sample(text, 'sluice_topic_published_total', 'topic="orders"')).toBe(2);
+    expect(sample(text, 'sluice_topic_published_total', 'topic="refunds"')).toBe(3);
+    expect(sample(text, 'sluice_topic_group_lag', 'topic="orders",group="billing"')).toBe(2);
+    expect(sample(text, 'sluice_topic_group_lag', 'topic="refunds",group="billing"')).toBe(3);
+  });
+
   it('labels topics by name when asked to', async () => {
     const { server: s, scrape } = await start(redisUrl(), { metricsTopicLabels: true });
     const topic = s.context.streams.topic('orders');
@@ -190,9 +208,11 @@ describe('cost of a scrape', () => {
     // One round trip per queue (the stats script)…
     expect(d.evalsha).toBe(N);
     // …and commandstats also counts the script's own inner calls: a constant per queue (counts
-    // of each set, the heads of the waiting lines, at most three records), never a scan.
+    // of each set, the heads of the waiting lines, at most four records), never a scan; plus
+    // the registry's two name lists (queues, topics).
     const total = Object.values(d).reduce((a, b) => a + b, 0);
-    expect(total).toBeLessThanOrEqual(16 * N);
+    expect(total).toBeLessThanOrEqual(17 * N + 2);
+    expect(d.smembers).toBe(2);
     for (const scan of ['scan', 'keys', 'hscan', 'sscan', 'zscan']) expect(d[scan]).toBeUndefined();
 
     const again = await calls();

@@ -1,5 +1,6 @@
 /** Every command, by `noun verb` (`top` has no verb). */
 import type { Command } from '../command.js';
+import dbMigrate from './db-migrate.js';
 import queueClear from './queue-clear.js';
 import queueJob from './queue-job.js';
 import queueJobs from './queue-jobs.js';
@@ -42,4 +43,5 @@ export const COMMANDS: Command<any>[] = [
   tokenCheck,
   top,
   server,
+  dbMigrate,
 ];

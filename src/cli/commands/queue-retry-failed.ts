@@ -1,15 +1,17 @@
 /**
  * `sluice queue retry-failed <queue> [id...]`: move failed jobs back to waiting. With ids, those;
  * without, every failed job, in chunks (list a page of failed ids, retry them, repeat) so a
- * progress bar can follow 100,000 jobs and no request grows without bound.
+ * progress bar can follow 100,000 jobs and no request grows without bound. `--all-queues`: the
+ * same for every known queue with failed jobs, one after the other, one bar each.
  */
 import { intFlag, parseCommand } from '../args.js';
 import { seg, type Api } from '../client.js';
 import { command } from '../command.js';
 import type { Io } from '../io.js';
-import { printJson } from '../output.js';
+import { usage } from '../errors.js';
+import { printJson, printTable } from '../output.js';
 import { startProgress } from '../progress.js';
-import type { JobPage } from '../wire.js';
+import type { JobPage, QueueStats } from '../wire.js';
 
 /** Retries every failed job of `queue`, `chunk` at a time; resolves with the number retried. */
 export async function retryAllFailed(
@@ -43,20 +45,50 @@ export async function retryAllFailed(
   return retried;
 }
 
+/** Retries every failed job of every known queue that has some; per queue, how many. */
+async function retryAllQueues(api: Api, io: Io, chunk: number) {
+  const { queues } = await api.get<{ queues: QueueStats[] }>('/v1/queues');
+  const out: { queue: string; retried: number }[] = [];
+  for (const q of queues) {
+    if (q.failed === 0 || io.signal.aborted) continue;
+    out.push({ queue: q.name, retried: await retryAllFailed(api, io, q.name, chunk) });
+  }
+  return out;
+}
+
 export default command({
   name: 'queue retry-failed',
-  summary: 'move failed jobs back to waiting (all, in chunks, or the ids given)',
-  usage: 'sluice queue retry-failed <queue> [id...] [--chunk n] [--json]',
+  summary: 'move failed jobs back to waiting (all, in chunks, or the ids given; or every queue)',
+  usage:
+    'sluice queue retry-failed <queue> [id...] [--chunk n] [--json]\n' +
+    '  sluice queue retry-failed --all-queues [--chunk n] [--json]',
   parse(argv) {
-    const p = parseCommand(argv, { chunk: { type: 'string' } }, ['queue'], true);
+    const flags = { chunk: { type: 'string' }, 'all-queues': { type: 'boolean' } } as const;
+    const all = argv.includes('--all-queues');
+    const p = parseCommand(argv, flags, all ? [] : ['queue'], !all);
+    if (all && p.positionals.length > 0)
+      throw usage('--all-queues retries every failed job of every queue: give no queue or ids');
     return {
       common: p.common,
-      queue: p.positionals[0]!,
+      allQueues: all,
+      queue: p.positionals[0] ?? '',
       ids: p.positionals.slice(1),
       chunk: intFlag(p.values.chunk, 'chunk', 1000, 1, 1000),
     };
   },
   async run(opts, io, { api }) {
+    if (opts.allQueues) {
+      const per = await retryAllQueues(api(), io, opts.chunk);
+      const retried = per.reduce((n, q) => n + q.retried, 0);
+      if (opts.common.json) printJson(io, { queues: per, retried });
+      else
+        printTable(
+          io,
+          ['QUEUE', 'RETRIED'],
+          per.map((q) => [q.queue, q.retried]),
+        );
+      return io.signal.aborted ? 130 : 0;
+    }
     const retried =
       opts.ids.length > 0
         ? (

@@ -1,12 +1,14 @@
 -- Ordered groups. Included with `-- @include groups`. `k` is a table of the queue keys the
--- caller declared: meta, gwait, gof, gready, glimited, gstate (see docs/groups.md).
+-- caller declared: meta, gwait, gof, gready, glimited, gstate, gage (see docs/groups.md).
 --
 -- Every grouped waiting job is one member of the `gwait` zset (all scores 0, so ordered by
 -- member): `<group>\0<1000 - priority, 4 digits><seq, 16 digits><id>`. A group's next job is the
 -- first member of the lex range [<group>\0, <group>\1): O(log n), never a scan. `gready` holds
 -- the groups that may run a job now, scored by a turn counter (meta `grr`), so taking the lowest
 -- and putting it back at the end serves groups round-robin. `gof` maps an unfinished grouped job
--- to its member, so a job that comes back (stall, release, retry) takes its old place.
+-- to its member, so a job that comes back (stall, release, retry) takes its old place. `gage`
+-- holds the same members scored by their seq, so the oldest grouped waiting job is its first
+-- (stats), without walking every group.
 
 local GROUP_PRIO_BASE = 1000
 
@@ -21,6 +23,12 @@ end
 
 local function memberId(m, group)
   return string.sub(m, #group + 22)
+end
+
+-- Adds `m` (a member of `group`) to `gwait` and to `gage` (scored by its seq).
+local function addWaitMember(k, m, group)
+  redis.call('ZADD', k.gwait, 0, m)
+  redis.call('ZADD', k.gage, tonumber(string.sub(m, #group + 6, #group + 21)), m)
 end
 
 -- Per-group settings from meta: concurrency (default 1) and rate limit (max per durationMs).
@@ -60,7 +68,7 @@ end
 -- its priority. Returns true when the group became ready.
 local function pushGrouped(k, id, group, priority, member, cfg, now)
   if not member then member = groupMember(group, priority, redis.call('HINCRBY', k.meta, 'seq', 1), id) end
-  redis.call('ZADD', k.gwait, 0, member)
+  addWaitMember(k, member, group)
   redis.call('HSET', k.gof, id, member)
   return markReady(k, group, cfg, now)
 end
@@ -111,6 +119,7 @@ local function takeGrouped(k, now, want, cfg, picked)
       redis.call('ZREM', k.gready, g)
     else
       redis.call('ZREM', k.gwait, m)
+      redis.call('ZREM', k.gage, m)
       picked[#picked + 1] = { memberId(m, g), g }
       want = want - 1
       local active = redis.call('HINCRBY', k.gstate, 'a:' .. g, 1)
@@ -136,6 +145,7 @@ end
 -- A grouped job that was running goes back to its old place at the head of its group (stall,
 -- release, retry, rate limit). Returns true when the group became ready.
 local function requeueGrouped(k, m, cfg, now)
-  redis.call('ZADD', k.gwait, 0, m)
-  return releaseSlot(k, memberGroup(m), cfg, now)
+  local group = memberGroup(m)
+  addWaitMember(k, m, group)
+  return releaseSlot(k, group, cfg, now)
 end

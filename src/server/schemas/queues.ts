@@ -82,6 +82,8 @@ export const NewJob = Type.Object(
     dedupTtlMs: Type.Optional(Type.Integer({ minimum: 0 })),
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1 })),
     backoff: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    group: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    entity: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
   },
   { additionalProperties: false },
 );
@@ -106,11 +108,19 @@ export const getQueue = {
 };
 
 export const listJobs = {
-  summary: 'A page of jobs in one state, newest first',
+  summary: "A page of jobs in one state (in that state's order), or of one entity (newest first)",
   tags: ['queues'],
   params: QueueParams,
   querystring: Type.Object({
     state: Type.Optional(JobState),
+    entity: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        pattern: '^[^|]*$',
+        description: 'the per-entity index: jobs added with this entity, in every state',
+      }),
+    ),
     offset: Type.Optional(Offset),
     limit: Type.Optional(Limit),
   }),

@@ -49,14 +49,23 @@ export async function queueStats(dir: QueueDirectory, name: string) {
   return (await known(dir, name)).stats();
 }
 
-/** A page of jobs in `state` (default waiting). */
+/**
+ * A page of jobs in `state` (default waiting), or with `entity` a page of that entity's jobs in
+ * every state, newest first (`getEntityJobs`); the two do not combine.
+ */
 export async function listJobs(
   dir: QueueDirectory,
   name: string,
-  q: { state?: JobState; offset?: number; limit?: number },
+  q: { state?: JobState; entity?: string; offset?: number; limit?: number },
 ) {
-  const { state = 'waiting', offset, limit } = q;
-  const page = await (await known(dir, name)).getJobs(state, { offset, limit });
+  const { state, entity, offset, limit } = q;
+  if (entity !== undefined && state !== undefined)
+    throw new RequestError('SLC_ERR_BAD_REQUEST', 'entity lists every state: leave state out');
+  const queue = await known(dir, name);
+  const page =
+    entity === undefined
+      ? await queue.getJobs(state ?? 'waiting', { offset, limit })
+      : await queue.getEntityJobs(entity, { offset, limit });
   return { total: page.total, jobs: page.jobs.map(jobView) };
 }
 
