@@ -5,7 +5,7 @@
  * esbuild rather than Vite: Vite 7 needs Node >= 20.19 and our floor is Node 20.
  */
 import { build } from 'esbuild';
-import { stdout } from 'node:process';
+import { argv, stdout } from 'node:process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,5 +40,5 @@ const html = readFileSync(join(root, 'dashboard', 'index.html'), 'utf8')
   .replace('%CSS%', `assets/${css}\n`);
 writeFileSync(join(out, 'index.html'), html);
 // `--quiet` (npm start): the first line the product prints is the URL to open.
-if (!process.argv.includes('--quiet'))
+if (!argv.includes('--quiet'))
   stdout.write(`dashboard: dist/dashboard/index.html, assets/${js}, assets/${css}\n`);
