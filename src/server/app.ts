@@ -9,6 +9,7 @@ import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App, ServerContext } from './types.js';
 import { registerErrorHandling } from './errors.js';
+import { registerLoopbackGuard } from './loopback-guard.js';
 import { registerOpenApi } from './openapi.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -78,6 +79,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandling(app);
+  if (!ctx.auth.enabled) registerLoopbackGuard(app);
   for (const schema of [...sharedSchemas, ...queueSchemas, ...topicSchemas, ...cursorSchemas])
     app.addSchema(schema);
   await registerOpenApi(app);

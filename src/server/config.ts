@@ -62,6 +62,11 @@ export interface ConfigFiles {
 
 export const DEFAULT_PORT = 7700;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Whether `host` is a loopback interface (the only one allowed without a secret). */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.has(host);
+}
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const FILE_KEYS = new Set([
   'redisUrl',

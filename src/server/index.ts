@@ -12,7 +12,8 @@
  * ```
  */
 import { buildApp } from './app.js';
-import { loadConfig, type ServerConfig } from './config.js';
+import { ConfigError } from '../index.js';
+import { isLoopbackHost, loadConfig, type ServerConfig } from './config.js';
 import { closeContext, createContext } from './context.js';
 import { listen } from './listen.js';
 import { metricsFor, type ServerMetrics } from './metrics.js';
@@ -69,6 +70,11 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
       return url;
     },
     async listen() {
+      // The loopback rule holds however the config was built (resolveConfig checks it too).
+      if (!config.secret && !isLoopbackHost(config.host))
+        throw new ConfigError([
+          `host ${config.host} needs a secret: without one the server binds to 127.0.0.1 only`,
+        ]);
       url = await listen(app, config.host, config.port);
       return url;
     },

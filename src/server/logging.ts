@@ -36,7 +36,16 @@ export const REDACT_PATHS = [
  * ```
  */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&])(token|access_token)=[^&#]*/gi, '$1$2=[Redacted]');
+  // Keys are matched decoded, as the query parser reads them: `?%74oken=` is a token too.
+  return url.replace(/([?&;])([^=&#;]*)=([^&#;]*)/g, (all, sep: string, key: string) => {
+    let name = key;
+    try {
+      name = decodeURIComponent(key.replace(/\+/g, ' '));
+    } catch {
+      // a malformed escape: compare the raw key
+    }
+    return /^(token|access_token)$/i.test(name) ? `${sep}${key}=[Redacted]` : all;
+  });
 }
 
 interface RawReq {

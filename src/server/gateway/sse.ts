@@ -89,7 +89,8 @@ class SseTransport implements Transport {
 
 /** Registers the SSE route. */
 export function sseRoutes(app: App, gw: Gateway): void {
-  app.get('/topics/:topic/events', async (req, reply) => {
+  // No HEAD twin: a HEAD would open a real subscription and hold it.
+  app.get('/topics/:topic/events', { exposeHeadRoute: false }, async (req, reply) => {
     const { topic } = req.params as { topic: string };
     const query = req.query as { after?: unknown };
     try {

@@ -40,7 +40,8 @@ export async function liveRoutes(app: App, ctx: ServerContext): Promise<void> {
     return { jobs, cursor: page.cursor, scanned: page.scanned };
   });
 
-  app.get('/live/queues', { schema: s.liveQueues }, (req, reply) => {
+  // No HEAD twin: a HEAD would join the poller as a viewer and hold it.
+  app.get('/live/queues', { schema: s.liveQueues, exposeHeadRoute: false }, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
