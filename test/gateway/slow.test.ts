@@ -45,7 +45,7 @@ it('drops a client that stops reading, keeps memory bounded, and others get ever
   const sse = connect(Number(port), '127.0.0.1');
   await new Promise<void>((r) => sse.once('connect', () => r()));
   sse.write(
-    `GET /v1/topics/firehose/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n`,
+    `GET /v1/topics/firehose/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`,
   );
   let sseClosed = false;
   sse.on('close', () => (sseClosed = true));
