@@ -61,6 +61,8 @@ export {
   ClosedError,
   ConnectionError,
   TimeoutError,
+  JobTimeoutError,
+  JobCancelledError,
   RedisVersionError,
   ConfigError,
   RequestError,
