@@ -1,5 +1,6 @@
 /** Every command, by `noun verb` (`top` has no verb). */
 import type { Command } from '../command.js';
+import queueCancel from './queue-cancel.js';
 import queueClear from './queue-clear.js';
 import queueJob from './queue-job.js';
 import queueJobs from './queue-jobs.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Command<any>[] = [
   queueClear,
   queueRetryFailed,
   queuePromote,
+  queueCancel,
   queueRemove,
   topicLs,
   topicInfo,
