@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   SLC_ERR_CONNECTION: 503,
   SLC_ERR_TIMEOUT: 504,
   SLC_ERR_NOT_REPLICATED: 503,
+  SLC_ERR_CANCELLED: 409,
   SLC_ERR_SCRIPT: 500,
   SLC_ERR_SCHEMA_VERSION: 500,
   SLC_ERR_INVALID_POSITION: 400,
@@ -143,6 +144,35 @@ export class ReplicationError extends SluiceError {
     this.jobIds = jobIds;
     this.replicas = replicas;
     this.required = required;
+  }
+}
+
+/**
+ * A job's attempt ran past its `timeoutMs`: the handler's signal carries it, and the attempt is
+ * recorded as failed with it (the retry policy applies).
+ */
+export class JobTimeoutError extends TimeoutError {
+  readonly jobId: string;
+  readonly timeoutMs: number;
+  constructor(jobId: string, timeoutMs: number) {
+    super(`job ${jobId} timed out after ${timeoutMs} ms`);
+    this.jobId = jobId;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * A job was cancelled (`queue.cancel`) while it ran: the handler's signal carries it, and the job
+ * ends as failed with reason `cancelled`, never retried.
+ */
+export class JobCancelledError extends SluiceError {
+  readonly jobId: string;
+  /** Never retried. */
+  readonly retryable = false;
+  constructor(jobId: string) {
+    // The message is the job's failed reason, as operators read it.
+    super('SLC_ERR_CANCELLED', 'cancelled');
+    this.jobId = jobId;
   }
 }
 

@@ -62,6 +62,8 @@ export {
   ConnectionError,
   TimeoutError,
   ReplicationError,
+  JobTimeoutError,
+  JobCancelledError,
   RedisVersionError,
   ConfigError,
   RequestError,

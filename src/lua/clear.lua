@@ -20,6 +20,9 @@
    15 glimited zset  <prefix>:{<queue>}:glimited
    16 gstate   hash  <prefix>:{<queue>}:gstate
    17 gage     zset  <prefix>:{<queue>}:gage
+   18 progress hash  <prefix>:{<queue>}:progress
+   19 logs     hash  <prefix>:{<queue>}:logs
+   20 cancel   hash  <prefix>:{<queue>}:cancel
   ARGV
     1 limit          integer
     2 includeFailed  '1' | '0'
@@ -34,6 +37,7 @@ local jobsKey, infoKey, resultsKey, dedupKey = KEYS[5], KEYS[6], KEYS[7], KEYS[8
 local metaKey, tombKey, entityKey = KEYS[9], KEYS[10], KEYS[11]
 local gwaitKey, gofKey, greadyKey = KEYS[12], KEYS[13], KEYS[14]
 local glimitedKey, gstateKey, gageKey = KEYS[15], KEYS[16], KEYS[17]
+local extras = { KEYS[18], KEYS[19], KEYS[20] }
 local limit, includeFailed = tonumber(ARGV[1]), ARGV[2] == '1'
 
 local removed = {}
@@ -70,5 +74,5 @@ if redis.call('ZCARD', gwaitKey) == 0 then
   redis.call('DEL', greadyKey)
   if redis.call('HLEN', gstateKey) == 0 then redis.call('DEL', glimitedKey) end
 end
-deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey, entityKey)
+deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey, entityKey, extras)
 return { #removed, done and 1 or 0 }

@@ -25,6 +25,9 @@
    20 glimited zset  <prefix>:{<queue>}:glimited
    21 gstate   hash  <prefix>:{<queue>}:gstate
    22 gage     zset  <prefix>:{<queue>}:gage
+   23 progress hash  <prefix>:{<queue>}:progress (touched only when meta `x` is set)
+   24 logs     hash  <prefix>:{<queue>}:logs (likewise)
+   25 cancel   hash  <prefix>:{<queue>}:cancel (likewise)
   ARGV
     1 keepCount   integer, completed jobs to keep (0 = delete on completion)
     2 keepAgeMs   integer ms, max age of kept completed jobs (0 = no age limit)
@@ -41,6 +44,7 @@
 -- @include events
 -- @include retention
 -- @include fetch
+-- @include extras
 local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
   jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9], tomb = KEYS[15],
@@ -48,6 +52,7 @@ local k = {
 }
 local resultsKey, completedKey, metricsKey, eventsKey, dedupKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 local entityKey = KEYS[16]
+local progressKey, logsKey, cancelKey = KEYS[23], KEYS[24], KEYS[25]
 local keepCount, keepAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local fetchCount, leaseMs, tokenBase = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local n = tonumber(ARGV[6])
@@ -59,8 +64,9 @@ for i = 0, n - 1 do
   tokens[#tokens + 1] = ARGV[8 + i * 3]
 end
 
--- one read of meta for the whole call: events listened to? groups in use?
-local flags = redis.call('HMGET', k.meta, 'evlisten', 'g')
+-- one read of meta for the whole call: events listened to? groups in use? per-job extras?
+local flags = redis.call('HMGET', k.meta, 'evlisten', 'g', 'x')
+local extras = flags[3] and { progressKey, logsKey, cancelKey } or nil
 local notify = flags[1] and tonumber(flags[1]) > now
 local stale, done, zargs, rargs = {}, {}, {}, {}
 if n > 0 then
@@ -84,12 +90,13 @@ end
 if #done > 0 then
   redis.call('ZREM', k.active, unpack(done))
   redis.call('HDEL', k.lease, unpack(done))
+  if extras then dropCancelMarks(cancelKey, done) end
   if keepCount > 0 then
     redis.call('ZADD', completedKey, unpack(zargs))
     if #rargs > 0 then redis.call('HSET', resultsKey, unpack(rargs)) end
-    trimFinished(completedKey, k.jobs, k.info, resultsKey, now, keepCount, keepAgeMs, dedupKey, nil, entityKey)
+    trimFinished(completedKey, k.jobs, k.info, resultsKey, now, keepCount, keepAgeMs, dedupKey, nil, entityKey, extras)
   else
-    deleteJobData(k.jobs, k.info, nil, done, dedupKey, entityKey)
+    deleteJobData(k.jobs, k.info, nil, done, dedupKey, entityKey, extras)
   end
   -- grouped jobs free their group's slot
   if flags[2] == '1' then

@@ -27,6 +27,9 @@
    19 glimited zset   <prefix>:{<queue>}:glimited
    20 gstate   hash   <prefix>:{<queue>}:gstate
    21 gage     zset   <prefix>:{<queue>}:gage
+   22 progress hash   <prefix>:{<queue>}:progress (touched only when meta `x` is set)
+   23 logs     hash   <prefix>:{<queue>}:logs (likewise)
+   24 cancel   hash   <prefix>:{<queue>}:cancel (likewise)
   ARGV
     1 id
     2 token         lease token the caller holds
@@ -45,11 +48,13 @@
 -- @include waiting
 -- @include records
 -- @include groups
+-- @include extras
 local metaKey, waitKey, prioKey, delayedKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local jobsKey, infoKey, leaseKey, markerKey, resultsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local failedKey, metricsKey, eventsKey, dedupKey, entityKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
 local id, token, action, delayMs, entryJson = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local keepCount, keepAgeMs, historyLimit = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local progressKey, logsKey, cancelKey = KEYS[22], KEYS[23], KEYS[24]
 local g = { meta = metaKey, gwait = KEYS[16], gof = KEYS[17], gready = KEYS[18], glimited = KEYS[19], gstate = KEYS[20], gage = KEYS[21] }
 
 if redis.call('HGET', leaseKey, id) ~= token then return 0 end
@@ -67,7 +72,11 @@ local history = info.history or {}
 history[#history + 1] = entry
 while #history > historyLimit do table.remove(history, 1) end
 info.history = history
-local notify = listening(metaKey, now)
+-- one read of meta: events listened to? per-job extras?
+local flags = redis.call('HMGET', metaKey, 'evlisten', 'x')
+local notify = flags[1] and tonumber(flags[1]) > now
+local extras = flags[2] and { progressKey, logsKey, cancelKey } or nil
+if extras then dropCancelMarks(cancelKey, { id }) end
 local member = redis.call('HLEN', g.gof) > 0 and redis.call('HGET', g.gof, id)
 local cfg = member and groupConfig(metaKey)
 
@@ -97,7 +106,7 @@ else
   -- a freed group or global-concurrency slot may let a blocked worker take a job
   if freed or redis.call('HEXISTS', metaKey, 'conc') == 1 then wake(markerKey) end
   countMinute(metricsKey, 'f:', now, 1)
-  trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, nil, entityKey)
+  trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, nil, entityKey, extras)
   if notify then
     emit(eventsKey, 'failed', id, entry.error)
     if redis.call('LLEN', waitKey) == 0 and redis.call('ZCARD', prioKey) == 0 and redis.call('ZCARD', g.gwait) == 0

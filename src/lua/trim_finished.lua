@@ -10,6 +10,9 @@
     5 results    hash  <prefix>:{<queue>}:results
     6 dedup      hash  <prefix>:{<queue>}:dedup
     7 entity     zset  <prefix>:{<queue>}:entity
+    8 progress   hash  <prefix>:{<queue>}:progress
+    9 logs       hash  <prefix>:{<queue>}:logs
+   10 cancel     hash  <prefix>:{<queue>}:cancel
   ARGV
     1 completedCount  integer, completed jobs to keep (0 = leave the set alone: such a worker
                       deletes jobs as they complete and keeps none)
@@ -24,6 +27,7 @@
 -- @include retention
 local completedKey, failedKey, jobsKey, infoKey, resultsKey, dedupKey, entityKey =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local extras = { KEYS[8], KEYS[9], KEYS[10] }
 local completedCount, completedAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local failedCount, failedAgeMs, limit = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 
@@ -32,10 +36,10 @@ local now = nowMs()
 local removed = 0
 if completedCount > 0 then
   removed = trimFinished(completedKey, jobsKey, infoKey, resultsKey, now, completedCount,
-    completedAgeMs, dedupKey, limit, entityKey)
+    completedAgeMs, dedupKey, limit, entityKey, extras)
 end
 if failedCount > 0 and removed < limit then
   removed = removed + trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, failedCount,
-    failedAgeMs, dedupKey, limit - removed, entityKey)
+    failedAgeMs, dedupKey, limit - removed, entityKey, extras)
 end
 return removed

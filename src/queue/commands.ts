@@ -107,6 +107,32 @@ function groupKeys(k: QueueKeys): string[] {
   return [k.gwait, k.gof, k.gready, k.glimited, k.gstate, k.gage];
 }
 
+/** The per-job extras (progress, logs, cancel marks; see lua/includes/extras.lua), in order. */
+function extraKeys(k: QueueKeys): string[] {
+  return [k.progress, k.logs, k.cancel];
+}
+
+/** KEYS of `remove` and `cancel` (the same set). */
+export function removalKeys(k: QueueKeys): string[] {
+  return [
+    k.wait,
+    k.prio,
+    k.delayed,
+    k.completed,
+    k.failed,
+    k.jobs,
+    k.info,
+    k.results,
+    k.lease,
+    k.dedup,
+    k.meta,
+    k.tomb,
+    k.entity,
+    ...groupKeys(k),
+    ...extraKeys(k),
+  ];
+}
+
 /**
  * Script wrappers bound to one queue on one connection: a {@link CommandConnection} (calls ride
  * out a short loss of Redis, then fail with `SLC_ERR_CONNECTION`), or a plain client (tests).
@@ -153,6 +179,7 @@ export class QueueCommands {
       k.tomb,
       k.entity,
       ...groups,
+      ...extraKeys(k),
     ];
     this.failKeys = [
       ...common,
@@ -163,6 +190,7 @@ export class QueueCommands {
       k.dedup,
       k.entity,
       ...groups,
+      ...extraKeys(k),
     ];
   }
 
@@ -275,14 +303,19 @@ export class QueueCommands {
     );
   }
 
-  /** Extends leases; returns the ids whose lease was lost. */
+  /** Extends leases; returns the ids whose lease was lost, and those of held jobs cancelled. */
   async extend(
     leases: readonly { id: string; token: string }[],
     leaseMs: number,
-  ): Promise<string[]> {
+  ): Promise<{ lost: string[]; cancelled: string[] }> {
     const args: (string | number)[] = [leaseMs];
     for (const l of leases) args.push(l.id, l.token);
-    return (await this.script('extend')([this.keys.active, this.keys.lease], args)) as string[];
+    const k = this.keys;
+    const [lost, cancelled] = (await this.script('extend')(
+      [k.active, k.lease, k.cancel],
+      args,
+    )) as [string[], string[]];
+    return { lost, cancelled };
   }
 
   async reap(
@@ -332,7 +365,7 @@ export class QueueCommands {
     const k = this.keys;
     return Number(
       await this.script('trim_finished')(
-        [k.completed, k.failed, k.jobs, k.info, k.results, k.dedup, k.entity],
+        [k.completed, k.failed, k.jobs, k.info, k.results, k.dedup, k.entity, ...extraKeys(k)],
         [keepCompleted.count, keepCompleted.ageMs, keepFailed.count, keepFailed.ageMs, limit],
       ),
     );
@@ -367,27 +400,7 @@ export class QueueCommands {
 
   async remove(id: string): Promise<1 | 0 | -1> {
     const k = this.keys;
-    return Number(
-      await this.script('remove')(
-        [
-          k.wait,
-          k.prio,
-          k.delayed,
-          k.completed,
-          k.failed,
-          k.jobs,
-          k.info,
-          k.results,
-          k.lease,
-          k.dedup,
-          k.meta,
-          k.tomb,
-          k.entity,
-          ...groupKeys(k),
-        ],
-        [id],
-      ),
-    ) as 1 | 0 | -1;
+    return Number(await this.script('remove')(removalKeys(k), [id])) as 1 | 0 | -1;
   }
 
   /**
@@ -423,6 +436,7 @@ export class QueueCommands {
         k.tomb,
         k.entity,
         ...groupKeys(k),
+        ...extraKeys(k),
       ],
       [limit, includeFailed ? '1' : '0'],
     )) as [number, number];
@@ -523,18 +537,75 @@ export class QueueCommands {
     return { total: Number(reply[0]), rows };
   }
 
-  async getJob(
-    id: string,
-  ): Promise<
-    { state: string; score: string; record: string; info: string; result: string } | undefined
+  async getJob(id: string): Promise<
+    | {
+        state: string;
+        score: string;
+        record: string;
+        info: string;
+        result: string;
+        progress: string;
+        logs: string;
+      }
+    | undefined
   > {
     const k = this.keys;
     const reply = (await this.script('get_job')(
-      [k.prio, k.delayed, k.active, k.completed, k.failed, k.jobs, k.info, k.results],
+      [
+        k.prio,
+        k.delayed,
+        k.active,
+        k.completed,
+        k.failed,
+        k.jobs,
+        k.info,
+        k.results,
+        k.progress,
+        k.logs,
+      ],
       [id],
     )) as string[];
     if (reply.length === 0) return undefined;
-    const [state, score, record, info, result] = reply as [string, string, string, string, string];
-    return { state, score, record, info, result };
+    const [state, score, record, info, result, progress, logs] = reply as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    return { state, score, record, info, result, progress, logs };
+  }
+
+  /** See cancel.lua: 1 removed, 2 active (cancel announced), 0 no such job, -1 finished. */
+  async cancel(id: string): Promise<1 | 2 | 0 | -1> {
+    const k = this.keys;
+    return Number(await this.script('cancel')(removalKeys(k), [id, k.cancelChannel])) as
+      1 | 2 | 0 | -1;
+  }
+
+  /** Stores a running job's progress (JSON); false when the caller no longer holds the lease. */
+  async progress(id: string, token: string, value: string): Promise<boolean> {
+    const k = this.keys;
+    const reply = await this.script('progress')(
+      [k.meta, k.lease, k.progress, k.events],
+      [id, token, value],
+    );
+    return reply === 1;
+  }
+
+  /** Appends a log line; the lines now kept, or -1 when the caller no longer holds the lease. */
+  async log(
+    id: string,
+    token: string,
+    line: string,
+    maxLines: number,
+    maxBytes: number,
+  ): Promise<number> {
+    const k = this.keys;
+    return Number(
+      await this.script('log')([k.meta, k.lease, k.logs], [id, token, line, maxLines, maxBytes]),
+    );
   }
 }

@@ -11,7 +11,7 @@ import type { QueueKeys } from '../redis/keys.js';
 export interface RawQueueEvent {
   event: string;
   jobId: string;
-  /** Error message (failed, retrying) or due time (delayed). */
+  /** Error message (failed, retrying), due time (delayed) or the JSON value (progress). */
   extra: string | undefined;
 }
 

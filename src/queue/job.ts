@@ -2,6 +2,8 @@
  * A job as read from Redis, and the encoding of its record (see {@link decodeRecord}).
  */
 import type { BackoffOptions } from './retry.js';
+import type { JobReporter } from './job-reporter.js';
+import { JobError } from '../errors.js';
 
 /** Metadata carried with a job, for tracing and for operators. */
 export interface JobMeta {
@@ -24,6 +26,8 @@ export interface StoredJobOptions {
   entity?: string;
   /** Ordered group of the job (see `AddOptions.group`). */
   group?: string;
+  /** Per-job override of the worker's `timeoutMs`. */
+  timeoutMs?: number;
 }
 
 /** One failed attempt, as kept in the job's history. */
@@ -77,6 +81,12 @@ export class Job<Data = unknown, Result = unknown> {
   readonly returnValue: Result | undefined;
   /** Finish time (completed/failed), due time (delayed) or lease deadline (active), in ms. */
   readonly timestamp: number | undefined;
+  /** The last progress its handler reported with {@link Job.progress} (when read by `getJob`). */
+  readonly progressValue: unknown;
+  /** The log lines its handler wrote with {@link Job.log}, oldest first (when read by `getJob`). */
+  readonly logs: readonly string[];
+  /** @internal set by the worker on the job it hands its handler */
+  reporter: JobReporter | undefined;
 
   /** @internal */
   constructor(init: {
@@ -87,6 +97,8 @@ export class Job<Data = unknown, Result = unknown> {
     result?: string;
     state?: JobState;
     score?: string;
+    progress?: string;
+    logs?: string;
   }) {
     this.id = init.id;
     this.queueName = init.queueName;
@@ -105,6 +117,39 @@ export class Job<Data = unknown, Result = unknown> {
     this.state = init.state;
     this.returnValue = init.result ? (JSON.parse(init.result) as Result) : undefined;
     this.timestamp = init.score ? Number(init.score) : undefined;
+    this.progressValue = init.progress ? (JSON.parse(init.progress) as unknown) : undefined;
+    this.logs = init.logs ? (JSON.parse(init.logs) as string[]) : [];
+  }
+
+  /**
+   * Reports the job's progress (any JSON value of at most 4 KiB; the last one is kept), from the
+   * handler that runs it. Readers see it with `getJob` and the queue's `progress` event. Throws
+   * `SLC_ERR_LEASE_LOST` once the handler no longer holds the job.
+   * @example
+   * ```ts
+   * new Worker('export', async (job) => { await job.progress({ done: 10, of: 200 }); });
+   * ```
+   */
+  async progress(value: unknown): Promise<void> {
+    return this.running().progress(value);
+  }
+
+  /**
+   * Appends a line to the job's log (lines over 2,048 characters are cut; the newest 100 lines
+   * and 16 KiB are kept), from the handler that runs it. Resolves to the lines kept.
+   */
+  async log(line: string): Promise<number> {
+    return this.running().log(line);
+  }
+
+  private running(): JobReporter {
+    if (!this.reporter)
+      throw new JobError(
+        'SLC_ERR_JOB_STATE',
+        this.id,
+        `job ${this.id}: progress and logs are written by the handler that runs it`,
+      );
+    return this.reporter;
   }
 
   /** The job's ordered group, if it was added with one. */
@@ -135,6 +180,8 @@ export class Job<Data = unknown, Result = unknown> {
       state: this.state,
       returnValue: this.returnValue,
       timestamp: this.timestamp,
+      progress: this.progressValue,
+      logs: this.logs,
     };
   }
 }

@@ -62,6 +62,12 @@ export interface AddOptions {
    * 1–256 characters, no NUL. See docs/groups.md.
    */
   group?: string;
+  /**
+   * Longest this job's attempt may run, in ms (1 ms – 24 h): past it the handler's `signal`
+   * fires and the attempt fails with `SLC_ERR_TIMEOUT` (the retry policy applies). Overrides the
+   * worker's `timeoutMs`.
+   */
+  timeoutMs?: number;
 }
 
 /** A job for `addBulk`. */
@@ -85,6 +91,7 @@ const ADD_KEYS = knownKeys(
     'dedupTtlMs',
     'entity',
     'group',
+    'timeoutMs',
   ],
   {
     jobId: 'id',
@@ -226,6 +233,10 @@ export function toAddSpec(
       o.group.includes('\0'))
   )
     problems.push('group must be a string of 1–256 characters without NUL');
+  if (o.timeoutMs !== undefined) {
+    const p = intProblem('timeoutMs', o.timeoutMs, 1, MAX_INTERVAL_MS);
+    if (p) problems.push(p);
+  }
   if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
 
   const dataJson = serialisePayload(data, maxPayloadBytes);
@@ -236,7 +247,8 @@ export function toAddSpec(
     o.meta !== undefined ||
     o.dedupKey !== undefined ||
     o.entity !== undefined ||
-    o.group !== undefined
+    o.group !== undefined ||
+    o.timeoutMs !== undefined
   ) {
     stored = {};
     // Stored so that deleting the job can find its index member (lua/includes/retention.lua).
@@ -247,6 +259,7 @@ export function toAddSpec(
     if (o.dedupKey !== undefined) stored.dedupKey = o.dedupKey;
     if (o.maxAttempts !== undefined) stored.maxAttempts = o.maxAttempts;
     if (o.backoff !== undefined) stored.backoff = o.backoff;
+    if (o.timeoutMs !== undefined) stored.timeoutMs = o.timeoutMs;
     if (o.meta !== undefined) {
       serialisePayload(o.meta, maxPayloadBytes, 'meta');
       stored.meta = o.meta;

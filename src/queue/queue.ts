@@ -141,6 +141,8 @@ export interface QueueEvents {
   retrying: [jobId: string, reason: string];
   /** A job's lease expired; it was returned to waiting. */
   stalled: [jobId: string];
+  /** A running job's handler reported progress (`job.progress(value)`). */
+  progress: [jobId: string, value: unknown];
   /** No job waits or runs any more. */
   drained: [];
   paused: [];
@@ -158,6 +160,7 @@ const JOB_EVENTS = new Set([
   'failed',
   'retrying',
   'stalled',
+  'progress',
   'drained',
   'paused',
   'resumed',
@@ -243,6 +246,9 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       case 'retrying':
         this.emit(e.event, e.jobId, e.extra ?? '');
         break;
+      case 'progress':
+        this.emit('progress', e.jobId, e.extra === undefined ? undefined : JSON.parse(e.extra));
+        break;
       case 'drained':
       case 'paused':
       case 'resumed':
@@ -326,6 +332,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       result: raw.result,
       state: raw.state as JobState,
       score: raw.score,
+      progress: raw.progress,
+      logs: raw.logs,
     });
   }
 
@@ -526,6 +534,26 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     if (r === -1)
       throw new JobError('SLC_ERR_JOB_STATE', id, `job ${id} is active; it cannot be removed now`);
     return r === 1;
+  }
+
+  /**
+   * Cancels a job, from any process. A waiting or delayed job is removed (`'removed'`, as by
+   * `remove`). An active job's handler gets its `signal` aborted (a `JobCancelledError`) on
+   * whichever worker runs it, within moments, and the job ends as `failed` with reason
+   * `cancelled`, not retried (`'cancelling'`; a handler that finishes first completes the job).
+   * Throws `SLC_ERR_JOB_NOT_FOUND`, or `SLC_ERR_JOB_STATE` for a job already finished.
+   * @example
+   * ```ts
+   * await queue.cancel(id); // 'removed' | 'cancelling'
+   * ```
+   */
+  async cancel(id: string): Promise<'removed' | 'cancelling'> {
+    this.assertOpen();
+    const r = await this.commands.cancel(checkJobId(id));
+    if (r === 0)
+      throw new JobError('SLC_ERR_JOB_NOT_FOUND', id, `job ${id} not found in queue ${this.name}`);
+    if (r === -1) throw new JobError('SLC_ERR_JOB_STATE', id, `job ${id} has already finished`);
+    return r === 1 ? 'removed' : 'cancelling';
   }
 
   /**

@@ -56,6 +56,13 @@ export interface WorkerOptions extends QueueBaseOptions {
   autorun?: boolean;
   /** Upper bound of one blocking wait (10 ms – 24 h), a safety net only; default 5 s. */
   idleWakeMs?: number;
+  /**
+   * Longest one attempt of a job may run, in ms (1 ms – 24 h; a job's own `timeoutMs` overrides
+   * it); default none. Past it the handler's `signal` fires with a `JobTimeoutError` and the
+   * attempt is recorded as failed (the retry policy applies); a handler that ignores the signal
+   * has lost the job (its late result is rejected). Single-job handlers only.
+   */
+  timeoutMs?: number;
 }
 
 /** Options of a Worker whose handler takes batches (a `BatchProcessor`). */
@@ -81,6 +88,7 @@ export interface WorkerSettings {
   historyLimit: number;
   maxResultBytes: number;
   idleWakeMs: number;
+  timeoutMs: number | undefined;
   batch: { size: number; maxWaitMs: number } | undefined;
 }
 
@@ -103,6 +111,7 @@ const WORKER_KEYS = knownKeys(
     'retentionCheckMs',
     'connectionRetry',
     'batch',
+    'timeoutMs',
   ],
   {
     lockDuration: 'leaseMs',
@@ -171,6 +180,7 @@ export function resolveWorkerOptions(
     historyLimit: o.historyLimit ?? 10,
     maxResultBytes: o.maxResultBytes ?? 512 * 1024,
     idleWakeMs: o.idleWakeMs ?? 5000,
+    timeoutMs: o.timeoutMs,
     batch: o.batch ? { size: o.batch.size, maxWaitMs: o.batch.maxWaitMs ?? 0 } : undefined,
   };
 }
@@ -208,6 +218,9 @@ function optionProblems(o: WorkerOptions & { batch?: BatchOptions }): string[] {
   check(intProblem('historyLimit', o.historyLimit, 0));
   check(intProblem('idleWakeMs', o.idleWakeMs, 10, MAX_INTERVAL_MS));
   check(intProblem('retentionCheckMs', o.retentionCheckMs, 10, MAX_INTERVAL_MS));
+  check(intProblem('timeoutMs', o.timeoutMs, 1, MAX_INTERVAL_MS));
+  if (o.timeoutMs !== undefined && o.batch !== undefined)
+    problems.push('timeoutMs applies to single-job handlers, not to batch handlers');
   problems.push(...batchProblems(o.batch));
   if (o.retry !== undefined) {
     if (!isOptionsObject(o.retry)) problems.push('retry must be an object');

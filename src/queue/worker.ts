@@ -19,7 +19,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { LeaseLostError, SluiceError } from '../errors.js';
+import { JobCancelledError, LeaseLostError, SluiceError } from '../errors.js';
 import { isConnectionError, openConnection, type RedisClient } from '../redis/connection.js';
 import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys } from '../redis/keys.js';
@@ -42,6 +42,9 @@ import {
 } from './worker-options.js';
 import { BatchRun, type BatchProcessor } from './batch.js';
 import { BatchCollector } from './batch-collector.js';
+import { CancelListener } from './cancel-listener.js';
+import { timeoutOf, watchTimeout } from './job-timeout.js';
+import { JobReporter } from './job-reporter.js';
 
 export type { WorkerOptions, BatchWorkerOptions } from './worker-options.js';
 export type { BatchContext, BatchOptions, BatchProcessor } from './batch.js';
@@ -83,6 +86,10 @@ interface Running<Data, Result> extends Abortable {
   released: boolean;
   /** The batch it runs in (batch handlers only). */
   batch?: BatchRun<Data, Result>;
+  /** Stops its timeout watchdog (jobs with a timeout only). */
+  stopTimer?: () => void;
+  /** Set when it was taken from its handler (timeout, cancel): the failure being recorded. */
+  fenced?: Promise<void>;
 }
 
 interface PendingAck<Data, Result> {
@@ -123,6 +130,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private readonly reaper: LeaseReaper;
   private readonly janitor: RetentionJanitor;
   private readonly wake: WakeListener;
+  private readonly cancels: CancelListener;
+  private readonly timeoutMs: number | undefined;
 
   private readonly inFlight = new Map<string, Running<Data, Result>>();
   private acks: PendingAck<Data, Result>[] = [];
@@ -180,6 +189,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.keepFailed = settings.keepFailed;
     this.historyLimit = settings.historyLimit;
     this.maxResultBytes = settings.maxResultBytes;
+    this.timeoutMs = settings.timeoutMs;
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     const keys = queueKeys(this.prefix, name);
     // Commands give up after the retry budget (the loops report it and go on); ioredis keeps
@@ -205,6 +215,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
           .map((r) => ({ id: r.job.id, token: r.token })),
       (id) => this.onLeaseLost(id),
       onError,
+      (id) => this.onCancel(id),
     );
     this.reaper = new LeaseReaper(
       this.commands,
@@ -235,6 +246,12 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       () => this.pump(),
       onError,
     );
+    this.cancels = new CancelListener(
+      openConnection(options.connection, onError),
+      keys.cancelChannel,
+      (id) => this.onCancel(id),
+      onError,
+    );
     if (options.autorun !== false) this.run();
   }
 
@@ -247,6 +264,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       .ensure(this.prefix, 'queues', this.name)
       .catch((err: unknown) => this.reportError(err));
     this.heartbeat.start();
+    this.cancels.start();
     this.reaper.start();
     void this.reaper.runNow();
     this.janitor.start();
@@ -276,6 +294,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     await this.janitor.stop();
     const timedOut = !(await this.settled(timeoutMs));
     await this.heartbeat.stop();
+    this.cancels.stop();
     if (timedOut) {
       const left = [...this.inFlight.values()].filter((r) => !r.released);
       for (const r of left) {
@@ -418,10 +437,14 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       released: false,
     };
     this.inFlight.set(job.id, running);
+    job.reporter = new JobReporter(this.commands, job.id, leased.token);
     this.busySinceDrained = true;
     // Leased and renewed from now on; the handler sees it when its batch is formed.
     if (this.collector) return this.collector.add(running);
     this.notify('active', job);
+    const timeoutMs = timeoutOf(job, this.timeoutMs);
+    if (timeoutMs)
+      running.stopTimer = watchTimeout(job.id, timeoutMs, (e) => this.fence(running, e));
     let result: Promise<Result>;
     try {
       result = Promise.resolve(this.processor!(job, contextOf(running)));
@@ -449,6 +472,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   }
 
   private onSucceeded(running: Running<Data, Result>, value: Result): void {
+    running.stopTimer?.();
     let result = '';
     if (value !== undefined) {
       try {
@@ -458,14 +482,44 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         return;
       }
     }
-    this.inFlight.delete(running.job.id);
-    if (!running.released) {
-      this.acks.push({ id: running.job.id, token: running.token, result, job: running.job, value });
-    }
+    this.untrack(running);
+    const ack = { id: running.job.id, token: running.token, result, job: running.job, value };
+    if (!running.released) this.acks.push(ack);
+    // A late result of a job taken from its handler goes to Redis after the failure, to be
+    // rejected there by its token (reported as 'lease-lost'), never recorded.
+    else if (running.fenced) void running.fenced.then(() => (this.acks.push(ack), this.pump()));
     this.pump();
   }
 
+  /** Forgets a running job (unless its id now belongs to a newer attempt on this worker). */
+  private untrack(running: Running<Data, Result>): void {
+    if (this.inFlight.get(running.job.id) === running) this.inFlight.delete(running.job.id);
+  }
+
+  /**
+   * Takes a running job from its handler (timeout, cancel): no more renewal, the signal fires,
+   * and the attempt is recorded as failed now (with `reason`) whatever the handler does next.
+   * Its slot is free at once, so a handler that ignores the signal cannot hold the worker up.
+   */
+  private fence(running: Running<Data, Result>, reason: SluiceError): void {
+    if (running.released) return;
+    running.released = true;
+    running.stopTimer?.();
+    abortRunning(running, reason);
+    running.batch?.noteReleased(reason);
+    this.untrack(running);
+    running.fenced = this.recordFailure(running.job, running.token, reason, false);
+    void running.fenced.then(() => this.pump());
+  }
+
+  /** A cancel of a job this worker may hold (channel message or heartbeat). */
+  private onCancel(id: string): void {
+    const running = this.inFlight.get(id);
+    if (running) this.fence(running, new JobCancelledError(id));
+  }
+
   private async onFailed(running: Running<Data, Result>, err: unknown): Promise<void> {
+    running.stopTimer?.();
     try {
       if (running.released) {
         // its outcome is no longer ours to record
@@ -478,7 +532,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       // Nobody awaits this path: anything escaping here would end the process.
       this.reportError(bug);
     }
-    this.inFlight.delete(running.job.id);
+    this.untrack(running);
     this.pump();
   }
 

@@ -67,6 +67,14 @@ export interface QueueKeys {
   gstate: string;
   /** zset: the `gwait` members again, scored by their seq (the oldest grouped waiting job first) */
   gage: string;
+  /** hash: id → the last progress a handler reported (JSON); deleted with the job */
+  progress: string;
+  /** hash: id → the log lines a handler wrote (JSON array, the newest kept); deleted with the job */
+  logs: string;
+  /** hash: id → '1' while a cancel asked of an active job waits for its worker to act */
+  cancel: string;
+  /** Pub/Sub channel (not a key) on which `cancel` tells workers which active job to stop */
+  cancelChannel: string;
 }
 
 const QUEUE_PARTS = [
@@ -93,6 +101,9 @@ const QUEUE_PARTS = [
   'glimited',
   'gstate',
   'gage',
+  'progress',
+  'logs',
+  'cancel',
 ] as const satisfies readonly (keyof QueueKeys)[];
 
 /**
@@ -107,6 +118,7 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
   const base = `${prefix}:{${name}}:`;
   const keys = {} as QueueKeys;
   for (const part of QUEUE_PARTS) keys[part] = base + part;
+  keys.cancelChannel = `${base}cancelled`;
   return keys;
 }
 

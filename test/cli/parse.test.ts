@@ -88,6 +88,14 @@ describe('parsing', () => {
     });
     expect(bad(['queue', 'promote', 'mail'])).toBe('SLC_ERR_INVALID_OPTIONS');
   });
+  it('queue cancel', () => {
+    expect(parse(['queue', 'cancel', 'mail', '1', '2'])).toEqual({
+      common,
+      queue: 'mail',
+      ids: ['1', '2'],
+    });
+    expect(bad(['queue', 'cancel', 'mail'])).toBe('SLC_ERR_INVALID_OPTIONS');
+  });
   it('queue remove', () => {
     expect(parse(['queue', 'remove', 'mail', '7'])).toEqual({
       common,
@@ -231,6 +239,7 @@ describe('parsing', () => {
         'queue clear',
         'queue retry-failed',
         'queue promote',
+        'queue cancel',
         'queue remove',
         'topic ls',
         'topic info',

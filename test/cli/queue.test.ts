@@ -155,6 +155,18 @@ describe('queue commands', () => {
     expect((await q.getJob('d1'))?.state).toBe('waiting');
   });
 
+  it('queue cancel: a waiting job is removed; an unknown id exits 1', async () => {
+    const s = server();
+    const q = s.queue('mail');
+    await q.add('later', 1, { id: 'c1', delay: 60_000 });
+    const r = await cli(['queue', 'cancel', 'mail', 'c1', ...at(s)]);
+    expect(r).toMatchObject({ code: 0, out: 'c1\tremoved\n' });
+    expect(await q.getJob('c1')).toBeUndefined();
+    const missing = await cli(['queue', 'cancel', 'mail', 'nope', ...at(s)]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^SLC_ERR_JOB_NOT_FOUND: /);
+  });
+
   it('queue remove: by id (missing ids reported, exit 1), and a whole state in pages', async () => {
     const s = server();
     await failedJobs(s, 'dlq', 4);

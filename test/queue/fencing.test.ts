@@ -35,7 +35,7 @@ describe('fencing', () => {
     expect(await cmd.fail('f', staleToken, { action: 'fail' }, { error: 'stale' }, KEEP, 10)).toBe(
       false,
     );
-    expect(await cmd.extend([stale], 60_000)).toEqual(['f']);
+    expect(await cmd.extend([stale], 60_000)).toEqual({ lost: ['f'], cancelled: [] });
     expect(await cmd.release([stale])).toBe(0);
     let s = await h().state('fx');
     expect(s.lease).toEqual({ f: freshToken });

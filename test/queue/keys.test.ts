@@ -34,12 +34,16 @@ describe('queue keys', () => {
       glimited: 'sluice:{emails}:glimited',
       gstate: 'sluice:{emails}:gstate',
       gage: 'sluice:{emails}:gage',
+      progress: 'sluice:{emails}:progress',
+      logs: 'sluice:{emails}:logs',
+      cancel: 'sluice:{emails}:cancel',
+      cancelChannel: 'sluice:{emails}:cancelled',
     });
   });
 
   it('puts the queue name in the hash tag, after any prefix', () => {
     const keys = Object.values(queueKeys('app:jobs', 'a.b:c-1'));
-    expect(keys).toHaveLength(23);
+    expect(keys).toHaveLength(27);
     for (const key of keys) expect(key).toMatch(/^app:jobs:\{a\.b:c-1\}:[a-z]+$/);
     // Only one `{…}` per key, so Redis Cluster hashes exactly the queue name.
     for (const key of keys) expect(key.match(/\{/g)).toHaveLength(1);

@@ -27,6 +27,7 @@ describe('openapi', () => {
         'GET /v1/queues/{queue}/jobs/{id}',
         'DELETE /v1/queues/{queue}/jobs/{id}',
         'POST /v1/queues/{queue}/jobs/{id}/promote',
+        'POST /v1/queues/{queue}/jobs/{id}/cancel',
         'POST /v1/queues/{queue}/pause',
         'POST /v1/queues/{queue}/resume',
         'POST /v1/queues/{queue}/retry-failed',

@@ -80,6 +80,53 @@ describe('queue routes', () => {
     expect(await q.isPaused()).toBe(false);
   });
 
+  it('cancels a waiting job and a running one; the job view shows progress and logs', async () => {
+    const s = server();
+    const q = queue('cancel');
+    await q.add('x', 1, { id: 'waiting' });
+    expect((await call(s, 'POST', '/v1/queues/cancel/jobs/waiting/cancel')).body).toEqual({
+      id: 'waiting',
+      outcome: 'removed',
+    });
+    const gone = await call(s, 'POST', '/v1/queues/cancel/jobs/waiting/cancel');
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.code).toBe('SLC_ERR_JOB_NOT_FOUND');
+
+    await q.add('x', 2, { id: 'running', timeoutMs: 60_000 });
+    let reported!: () => void;
+    const ready = new Promise<void>((r) => (reported = r));
+    const w = new Worker(
+      'cancel',
+      async (job, ctx) => {
+        await job.progress({ step: 1 });
+        await job.log('started');
+        reported();
+        await new Promise((r) => ctx.signal.addEventListener('abort', r));
+        throw ctx.signal.reason;
+      },
+      { connection: s.config.redisUrl, prefix: s.config.prefix },
+    );
+    await ready;
+    const view = await call(s, 'GET', '/v1/queues/cancel/jobs/running');
+    expect(view.body).toMatchObject({
+      state: 'active',
+      progress: { step: 1 },
+      logs: ['started'],
+      options: { timeoutMs: 60_000 },
+    });
+    expect((await call(s, 'POST', '/v1/queues/cancel/jobs/running/cancel')).body).toEqual({
+      id: 'running',
+      outcome: 'cancelling',
+    });
+    for (let i = 0; i < 100 && (await q.getJob('running'))?.state !== 'failed'; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const failed = await call(s, 'GET', '/v1/queues/cancel/jobs/running');
+    expect(failed.body).toMatchObject({ state: 'failed', failedReason: 'cancelled' });
+    const finished = await call(s, 'POST', '/v1/queues/cancel/jobs/running/cancel');
+    expect(finished.status).toBe(409);
+    await w.close();
+  });
+
   it('retries failed jobs (all, or by id) and clears (failed too with includeFailed)', async () => {
     const s = server();
     const q = queue('dlq');

@@ -1,6 +1,7 @@
 /** Every command, by `noun verb` (`top` has no verb). */
 import type { Command } from '../command.js';
 import dbMigrate from './db-migrate.js';
+import queueCancel from './queue-cancel.js';
 import queueClear from './queue-clear.js';
 import queueJob from './queue-job.js';
 import queueJobs from './queue-jobs.js';
@@ -33,6 +34,7 @@ export const COMMANDS: Command<any>[] = [
   queueClear,
   queueRetryFailed,
   queuePromote,
+  queueCancel,
   queueRemove,
   topicLs,
   topicInfo,

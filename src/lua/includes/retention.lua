@@ -29,14 +29,18 @@ local function releaseIndexes(jobsKey, dedupKey, entityKey, ids)
 end
 
 -- Deletes the per-job fields of `ids` from the job hashes (and the dedup keys and entity index
--- members they hold).
-local function deleteJobData(jobsKey, infoKey, resultsKey, ids, dedupKey, entityKey)
+-- members they hold). `extras`: the per-job hashes only some jobs write (progress, logs, cancel
+-- marks), or nil where the caller knows none is in use (meta `x` unset: see includes/extras.lua).
+local function deleteJobData(jobsKey, infoKey, resultsKey, ids, dedupKey, entityKey, extras)
   if #ids == 0 then return end
   releaseIndexes(jobsKey, dedupKey, entityKey, ids)
   redis.call('HDEL', jobsKey, unpack(ids))
   -- Per-job state and results exist only for some jobs: one HLEN spares the HDEL of each id.
   if redis.call('HLEN', infoKey) > 0 then redis.call('HDEL', infoKey, unpack(ids)) end
   if resultsKey and redis.call('HLEN', resultsKey) > 0 then redis.call('HDEL', resultsKey, unpack(ids)) end
+  for _, key in ipairs(extras or {}) do
+    if redis.call('HLEN', key) > 0 then redis.call('HDEL', key, unpack(ids)) end
+  end
 end
 
 -- Retention of a finished set (completed or failed): keep at most `keepCount` entries and none
@@ -44,7 +48,8 @@ end
 -- the cost of one call is bounded; every finishing call (and the retention janitor) trims a
 -- little, so the set never stays past its bound for long. Returns the number removed.
 -- `entityKey`: the per-entity index (nil only where no job can be indexed).
-local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, limit, entityKey)
+-- `extras`: as for deleteJobData.
+local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, limit, entityKey, extras)
   limit = limit or 1000
   local removed = {}
   local excess = redis.call('ZCARD', setKey) - keepCount
@@ -59,7 +64,7 @@ local function trimFinished(setKey, jobsKey, infoKey, resultsKey, now, keepCount
       for _, id in ipairs(old) do removed[#removed + 1] = id end
     end
   end
-  deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey, entityKey)
+  deleteJobData(jobsKey, infoKey, resultsKey, removed, dedupKey, entityKey, extras)
   return #removed
 end
 

@@ -46,6 +46,9 @@ export async function queueRoutes(app: App, ctx: ServerContext): Promise<void> {
   app.post('/queues/:queue/jobs/:id/promote', { schema: s.promoteJob, ...optionalBody }, (req) =>
     svc.promoteJob(dir, req.params.queue, req.params.id),
   );
+  app.post('/queues/:queue/jobs/:id/cancel', { schema: s.cancelJob, ...optionalBody }, (req) =>
+    svc.cancelJob(dir, req.params.queue, req.params.id),
+  );
   app.delete('/queues/:queue/jobs/:id', { schema: s.removeJob, ...optionalBody }, (req) =>
     svc.removeJob(dir, req.params.queue, req.params.id),
   );

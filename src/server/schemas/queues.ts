@@ -49,6 +49,10 @@ export const JobBody = Type.Object(
     failedReason: Type.Optional(Type.String()),
     returnValue: Type.Optional(Type.Unknown()),
     timestamp: Type.Optional(Type.Number()),
+    progress: Type.Optional(
+      Type.Unknown({ description: 'the last progress its handler reported' }),
+    ),
+    logs: Type.Array(Type.String(), { description: 'log lines its handler wrote, oldest first' }),
   },
   { $id: 'Job' },
 );
@@ -84,6 +88,7 @@ export const NewJob = Type.Object(
     backoff: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     group: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     entity: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400_000 })),
   },
   { additionalProperties: false },
 );
@@ -192,6 +197,23 @@ export const promoteJob = {
   body: NoInput,
   response: {
     200: Type.Object({ id: Type.String(), promoted: Type.Boolean() }),
+    ...errorResponses,
+  },
+};
+
+export const cancelJob = {
+  summary: 'Cancel a job: remove it if waiting or delayed, abort it on its worker if active',
+  tags: ['queues'],
+  params: JobParams,
+  body: NoInput,
+  response: {
+    200: Type.Object({
+      id: Type.String(),
+      outcome: Type.Union([Type.Literal('removed'), Type.Literal('cancelling')], {
+        description:
+          "'cancelling': the active job's worker aborts it; it ends as failed (cancelled)",
+      }),
+    }),
     ...errorResponses,
   },
 };

@@ -29,6 +29,8 @@ export function jobView(job: Job): JobWire {
     ...(job.failedReason === undefined ? {} : { failedReason: job.failedReason }),
     ...(job.returnValue === undefined ? {} : { returnValue: job.returnValue }),
     ...(job.timestamp === undefined ? {} : { timestamp: job.timestamp }),
+    ...(job.progressValue === undefined ? {} : { progress: job.progressValue }),
+    logs: [...job.logs],
   };
 }
 
@@ -121,6 +123,11 @@ export async function clearQueue(dir: QueueDirectory, name: string, includeFaile
 export async function promoteJob(dir: QueueDirectory, name: string, id: string) {
   await (await known(dir, name)).promote(id);
   return { id, promoted: true };
+}
+
+/** Cancels a job: removed if waiting or delayed; an active one is aborted by its worker. */
+export async function cancelJob(dir: QueueDirectory, name: string, id: string) {
+  return { id, outcome: await (await known(dir, name)).cancel(id) };
 }
 
 /** Removes a job that is not active; `SLC_ERR_JOB_NOT_FOUND` when there is none. */
