@@ -32,6 +32,7 @@ it('exports exactly the curated names', () => {
       "RequestError",
       "RetryAfterError",
       "START",
+      "Scheduler",
       "SluiceError",
       "Streams",
       "Subscription",

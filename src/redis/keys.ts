@@ -65,6 +65,10 @@ export interface QueueKeys {
   glimited: string;
   /** hash: `a:<group>` → active jobs of the group, `r:<group>` → `<window start>:<count>` */
   gstate: string;
+  /** hash: schedule name → `<revision>|<spec JSON>` (see `docs/guarantees.md`, Schedulers) */
+  sched: string;
+  /** zset: schedule name → its pending tick (ms), whose job `sched:<name>:<tick>` is delayed */
+  schednext: string;
 }
 
 const QUEUE_PARTS = [
@@ -90,6 +94,8 @@ const QUEUE_PARTS = [
   'gready',
   'glimited',
   'gstate',
+  'sched',
+  'schednext',
 ] as const satisfies readonly (keyof QueueKeys)[];
 
 /**
@@ -105,6 +111,19 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
   const keys = {} as QueueKeys;
   for (const part of QUEUE_PARTS) keys[part] = base + part;
   return keys;
+}
+
+/**
+ * The Pub/Sub channel on which schedule changes of queue `name` are announced to running
+ * schedulers (a channel, not a key: nothing is stored under it).
+ *
+ * @example
+ * ```ts
+ * scheduleChannel('sluice', 'emails') // 'sluice:{emails}:schedwake'
+ * ```
+ */
+export function scheduleChannel(prefix: string, name: string): string {
+  return `${prefix}:{${name}}:schedwake`;
 }
 
 /** Pattern matching every key of every queue under `prefix` (for SCAN-based discovery). */

@@ -6,6 +6,7 @@ import {
   queueKeys,
   queueMetaPattern,
   queueNameFromMetaKey,
+  scheduleChannel,
 } from '../../src/redis/keys.js';
 
 describe('queue keys', () => {
@@ -33,12 +34,14 @@ describe('queue keys', () => {
       gready: 'sluice:{emails}:gready',
       glimited: 'sluice:{emails}:glimited',
       gstate: 'sluice:{emails}:gstate',
+      sched: 'sluice:{emails}:sched',
+      schednext: 'sluice:{emails}:schednext',
     });
   });
 
   it('puts the queue name in the hash tag, after any prefix', () => {
     const keys = Object.values(queueKeys('app:jobs', 'a.b:c-1'));
-    expect(keys).toHaveLength(22);
+    expect(keys).toHaveLength(24);
     for (const key of keys) expect(key).toMatch(/^app:jobs:\{a\.b:c-1\}:[a-z]+$/);
     // Only one `{…}` per key, so Redis Cluster hashes exactly the queue name.
     for (const key of keys) expect(key.match(/\{/g)).toHaveLength(1);
@@ -48,6 +51,7 @@ describe('queue keys', () => {
     expect(DEFAULT_PREFIX).toBe('sluice');
     expect(SCHEMA_VERSION).toBe(2);
     expect(queueMetaPattern('sluice')).toBe('sluice:{*}:meta');
+    expect(scheduleChannel('sluice', 'emails')).toBe('sluice:{emails}:schedwake');
     expect(queueNameFromMetaKey('sluice', 'sluice:{emails}:meta')).toBe('emails');
     expect(queueNameFromMetaKey('sluice', 'sluice:{emails}:wait')).toBeUndefined();
     expect(queueNameFromMetaKey('sluice', 'other:{emails}:meta')).toBeUndefined();
