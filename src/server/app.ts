@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
 import { topicRoutes } from './routes/topics.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { CLOSE, endGatewaySessions, gatewayRoutes } from './gateway/index.js';
 import { liveRoutes } from './routes/live.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -21,6 +22,7 @@ import { loggerOptions, type LogDestination } from './logging.js';
 import { sharedSchemas } from './schemas/common.js';
 import { queueSchemas } from './schemas/queues.js';
 import { topicSchemas } from './schemas/topics.js';
+import { scheduleSchemas } from './schemas/schedules.js';
 
 /** Options of {@link buildApp} that are not configuration. */
 export interface AppOptions {
@@ -50,7 +52,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandling(app);
-  for (const schema of [...sharedSchemas, ...queueSchemas, ...topicSchemas]) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...queueSchemas, ...topicSchemas, ...scheduleSchemas])
+    app.addSchema(schema);
   await registerOpenApi(app);
   await app.register(websocket, {
     options: { maxPayload: 1024 * 1024 },
@@ -69,6 +72,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(async (scope) => metricsRoutes(scope, ctx));
   await app.register(async (scope) => queueRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => topicRoutes(scope, ctx), { prefix: '/v1' });
+  await app.register(async (scope) => scheduleRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => gatewayRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => liveRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => dashboardRoutes(scope, ctx));
