@@ -9,6 +9,7 @@ import queuePromote from './queue-promote.js';
 import queueRemove from './queue-remove.js';
 import queueResume from './queue-resume.js';
 import queueRetryFailed from './queue-retry-failed.js';
+import queueSchedules from './queue-schedules.js';
 import queueStats from './queue-stats.js';
 import server from './server.js';
 import tokenCheck from './token-check.js';
@@ -33,6 +34,7 @@ export const COMMANDS: Command<any>[] = [
   queueRetryFailed,
   queuePromote,
   queueRemove,
+  queueSchedules,
   topicLs,
   topicInfo,
   topicTail,
