@@ -85,6 +85,7 @@ export class ScheduleCommands {
     after: number,
     ref: number,
     refNext: number,
+    graceMs: number,
   ): Promise<AdvanceReply> {
     const k = this.keys;
     const reply = (await this.conn.script(
@@ -101,7 +102,7 @@ export class ScheduleCommands {
         k.completed,
         k.failed,
       ],
-      [row.key, row.rev, String(row.next), String(after), String(ref), String(refNext)],
+      [row.key, row.rev, String(row.next), String(after), String(ref), String(refNext), graceMs],
     )) as [number, number, string];
     const kind = KINDS[reply[0] as keyof typeof KINDS] ?? 'lost';
     const out: AdvanceReply = { kind, now: Number(reply[1]) };

@@ -23,6 +23,11 @@ import { nextTick } from './schedule-spec.js';
 export interface SchedulerOptions extends QueueBaseOptions {
   /** Longest wait between two looks at the schedules (a safety net for a missed announcement); default 30 s. */
   refreshMs?: number;
+  /**
+   * How late a tick may be and still get its job (a scheduler that lagged adds each late tick in
+   * turn); ticks later than this count as missed and follow the schedule's `catchUp`. Default 5 s.
+   */
+  missedAfterMs?: number;
   /** Called with errors of the background loop (default: ignored; the loop goes on). */
   onError?: (err: unknown) => void;
   /**
@@ -50,6 +55,7 @@ export class Scheduler {
   private readonly clock: RedisClock;
   private readonly refreshMs: number;
   private readonly offsetMs: number;
+  private readonly graceMs: number;
   private readonly onError: (err: unknown) => void;
   /** Learnt from script replies: Redis's clock minus ours (cancels a skew after one call). */
   private correction = 0;
@@ -65,6 +71,7 @@ export class Scheduler {
     const prefix = options.prefix ?? DEFAULT_PREFIX;
     this.refreshMs = Math.min(options.refreshMs ?? 30_000, MAX_TIMER_MS);
     this.offsetMs = options.nowOffsetMs ?? 0;
+    this.graceMs = options.missedAfterMs ?? 5000;
     this.onError = options.onError ?? (() => {});
     const retry = toConnectionRetry(options.connectionRetry, 'connectionRetry');
     this.conn = new CommandConnection(
@@ -144,7 +151,7 @@ export class Scheduler {
     if (!Number.isFinite(after)) return undefined; // a cron that never fires again
     let ref = await this.now();
     for (let attempt = 0; attempt < 3 && !this.stopped; attempt++) {
-      const r = await this.cmds.advance(row, after, ref, nextTick(row.spec, ref));
+      const r = await this.cmds.advance(row, after, ref, nextTick(row.spec, ref), this.graceMs);
       const ours = await this.now();
       this.learn(r.now, ours);
       if (r.kind === 'advanced' || r.kind === 'caughtUp') {

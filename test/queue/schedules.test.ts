@@ -12,7 +12,11 @@ import { caught, sleep, useHarness, type Harness } from './helpers.js';
 
 const harness = useHarness();
 
-function scheduler(h: Harness, queue: string, opts: { nowOffsetMs?: number } = {}): Scheduler {
+function scheduler(
+  h: Harness,
+  queue: string,
+  opts: { nowOffsetMs?: number; missedAfterMs?: number } = { missedAfterMs: 150 },
+): Scheduler {
   const s = new Scheduler(queue, { connection: h.connection, prefix: h.prefix, ...opts });
   return s;
 }
@@ -156,15 +160,15 @@ describe('advance (compare-and-set by Redis clock)', () => {
       const after = s.next + 50;
       const now = await h.now();
       if (now < s.next) {
-        const early = await cmds.advance(row!, after, now, nextTick({ everyMs: 50 }, now));
+        const early = await cmds.advance(row!, after, now, nextTick({ everyMs: 50 }, now), 5000);
         expect(early.kind).toBe('early');
       }
       await waitFor(async () => (await h.now()) >= s.next, 'the tick');
       const ref = await h.now();
       const refNext = nextTick({ everyMs: 50 }, ref);
       const [a, b] = await Promise.all([
-        cmds.advance(row!, after, ref, refNext),
-        cmds.advance(row!, after, ref, refNext),
+        cmds.advance(row!, after, ref, refNext, 5000),
+        cmds.advance(row!, after, ref, refNext, 5000),
       ]);
       expect([a.kind, b.kind].filter((k) => k === 'lost')).toHaveLength(1);
       expect(await tickJobs(h, 'sq', 't')).toHaveLength(2);
@@ -182,7 +186,7 @@ describe('advance (compare-and-set by Redis clock)', () => {
       const [row] = await cmds.list();
       await waitFor(async () => (await h.now()) > s.next + 60, 'three ticks missed');
       const wrong = s.next + 5000; // a clock 5 s ahead
-      const r = await cmds.advance(row!, s.next + 20, wrong, nextTick({ everyMs: 20 }, wrong));
+      const r = await cmds.advance(row!, s.next + 20, wrong, nextTick({ everyMs: 20 }, wrong), 0);
       expect(r.kind).toBe('recompute');
       expect(await tickJobs(h, 'sq', 't')).toEqual([s.next]);
     } finally {
@@ -207,6 +211,19 @@ describe('Scheduler', () => {
     const ticks = seen.map((id) => Number(id.split(':')[2]));
     expect(new Set(ticks).size).toBe(ticks.length);
     for (let i = 1; i < ticks.length; i++) expect(ticks[i]! - ticks[i - 1]!).toBe(100);
+  });
+
+  it('a scheduler that lags (less than missedAfterMs) still adds every late tick, in turn', async () => {
+    const h = harness();
+    const q = h.queue('sq');
+    const s = await q.schedule('c', { everyMs: 100 });
+    await waitFor(async () => (await h.now()) > s.next + 450, 'a scheduler 450 ms late');
+    const sch = scheduler(h, 'sq', { missedAfterMs: 5000 });
+    await sch.start();
+    await waitFor(async () => (await tickJobs(h, 'sq', 'c')).length >= 7, 'the late ticks');
+    await sch.close();
+    const ticks = await tickJobs(h, 'sq', 'c');
+    for (let i = 0; i < ticks.length; i++) expect(ticks[i]).toBe(s.next + 100 * i);
   });
 
   it("catch-up 'one': after downtime the pending tick fires once and the missed ones are skipped", async () => {
