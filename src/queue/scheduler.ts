@@ -63,8 +63,7 @@ export class Scheduler {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  /** Ticks advanced by this scheduler (for tests and metrics). */
-  advanced = 0;
+  private ticks = 0;
 
   constructor(queue: string, options: SchedulerOptions = {}) {
     const name = validateName('queue', queue);
@@ -101,6 +100,11 @@ export class Scheduler {
     await this.running?.catch(() => {});
     this.sub.disconnect();
     await this.conn.close();
+  }
+
+  /** Ticks this scheduler advanced (the others' compare-and-set lost to it). */
+  get advanced(): number {
+    return this.ticks;
   }
 
   /** Looks at the schedules now (or once more after the look under way). */
@@ -155,7 +159,7 @@ export class Scheduler {
       const ours = await this.now();
       this.learn(r.now, ours);
       if (r.kind === 'advanced' || r.kind === 'caughtUp') {
-        this.advanced++;
+        this.ticks++;
         return r.tick! - r.now;
       }
       if (r.kind === 'lost') {
