@@ -37,6 +37,10 @@ export { PRIORITY } from './queue/options.js';
 export type { AddOptions, BulkJob } from './queue/options.js';
 export type { EntityJobPage } from './queue/entity-index.js';
 export type { QueueLimits, RateLimit } from './queue/limits.js';
+export { Scheduler } from './queue/scheduler.js';
+export type { SchedulerOptions } from './queue/scheduler.js';
+export type { ScheduleOptions, ScheduleJobOptions, CatchUp } from './queue/schedule-spec.js';
+export type { ScheduleInfo } from './queue/schedules.js';
 export {
   DEFAULT_RETRY,
   MAX_RETRY_DELAY_MS,

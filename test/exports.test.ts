@@ -35,6 +35,7 @@ it('exports exactly the curated names', () => {
       "RequestError",
       "RetryAfterError",
       "START",
+      "Scheduler",
       "SluiceError",
       "Streams",
       "Subscription",

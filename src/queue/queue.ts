@@ -41,6 +41,9 @@ import { listEntityJobs, type EntityJobPage } from './entity-index.js';
 import { fromMetaFields, LIMIT_FIELDS, toStoredLimits, type QueueLimits } from './limits.js';
 import { validateName } from '../validate.js';
 import { NameRegistration } from '../registry.js';
+import { ScheduleCommands } from './schedule-commands.js';
+import type { ScheduleOptions } from './schedule-spec.js';
+import { listSchedules, removeSchedule, upsertSchedule, type ScheduleInfo } from './schedules.js';
 import {
   readHistory,
   checkSearch,
@@ -182,6 +185,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** Adds the name to the registry before this handle's first write (see src/registry.ts). */
   private readonly registration: NameRegistration;
   private closed = false;
+  private schedCmds: ScheduleCommands | undefined;
 
   /** `options` may be just a connection URL. */
   constructor(name: string, options: QueueOptions | string = {}) {
@@ -513,6 +517,41 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   async isPaused(): Promise<boolean> {
     this.assertOpen();
     return (await this.conn.run((c) => c.hget(this.keys.meta, 'paused'))) === '1';
+  }
+
+  /**
+   * Creates or replaces (by `key`) a schedule that adds one job per tick, with the id
+   * `sched:<key>:<tick ms>`, however many schedulers run (workers run one). The same spec again
+   * changes nothing. See docs/guarantees.md, "Schedulers".
+   * @example
+   * ```ts
+   * await queue.schedule('nightly-report', { cron: '0 3 * * *', tz: 'Europe/Paris', data: {} });
+   * await queue.schedule('heartbeat', { everyMs: 60_000, catchUp: 'none' });
+   * ```
+   */
+  async schedule(
+    key: string,
+    spec: ScheduleOptions<Data>,
+  ): Promise<ScheduleInfo<Data> & { changed: boolean }> {
+    this.assertOpen();
+    await this.register();
+    return upsertSchedule(this.schedCommands, this.clock, key, spec, this.maxPayloadBytes);
+  }
+
+  /** Every schedule of the queue, by key, with its pending tick. */
+  async schedules(): Promise<ScheduleInfo<Data>[]> {
+    this.assertOpen();
+    return listSchedules<Data>(this.schedCommands);
+  }
+
+  /** Removes a schedule and its pending (not yet due) job. False if there was none. */
+  async unschedule(key: string): Promise<boolean> {
+    this.assertOpen();
+    return removeSchedule(this.schedCommands, key);
+  }
+
+  private get schedCommands(): ScheduleCommands {
+    return (this.schedCmds ??= new ScheduleCommands(this.conn, this.keys, this.prefix, this.name));
   }
 
   /** Runs a delayed job now. Throws `SLC_ERR_JOB_NOT_FOUND` or `SLC_ERR_JOB_STATE`. */

@@ -54,6 +54,8 @@ export interface WorkerOptions extends QueueBaseOptions {
   maxResultBytes?: number;
   /** Start at once (default) or wait for `run()`. */
   autorun?: boolean;
+  /** Run a {@link Scheduler} for the queue's schedules (default true; one more connection). */
+  schedules?: boolean;
   /** Upper bound of one blocking wait (10 ms – 24 h), a safety net only; default 5 s. */
   idleWakeMs?: number;
   /**
@@ -107,6 +109,7 @@ const WORKER_KEYS = knownKeys(
     'historyLimit',
     'maxResultBytes',
     'autorun',
+    'schedules',
     'idleWakeMs',
     'retentionCheckMs',
     'connectionRetry',
@@ -252,6 +255,8 @@ function optionProblems(o: WorkerOptions & { batch?: BatchOptions }): string[] {
   check(intProblem('maxResultBytes', o.maxResultBytes, 1, MAX_BYTES));
   if (o.autorun !== undefined && typeof o.autorun !== 'boolean')
     problems.push('autorun must be a boolean');
+  if (o.schedules !== undefined && typeof o.schedules !== 'boolean')
+    problems.push('schedules must be a boolean');
   if (
     typeof o.heartbeatMs === 'number' &&
     o.heartbeatMs >= (typeof o.leaseMs === 'number' ? o.leaseMs : DEFAULT_LEASE_MS)

@@ -33,6 +33,7 @@ import { serialisePayload, validateName } from '../validate.js';
 import { describeThrown, toError } from '../thrown.js';
 import { NameRegistration } from '../registry.js';
 import { WakeListener } from './wake-listener.js';
+import { Scheduler } from './scheduler.js';
 import { DelayTimer } from './delay-timer.js';
 import { abortRunning, contextOf, type Abortable, type JobContext } from './job-context.js';
 import {
@@ -132,6 +133,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private readonly wake: WakeListener;
   private readonly cancels: CancelListener;
   private readonly timeoutMs: number | undefined;
+  private readonly scheduler: Scheduler | undefined;
 
   private readonly inFlight = new Map<string, Running<Data, Result>>();
   private acks: PendingAck<Data, Result>[] = [];
@@ -252,6 +254,8 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       (id) => this.onCancel(id),
       onError,
     );
+    if (options.schedules !== false)
+      this.scheduler = new Scheduler(name, { ...options, onError: (e) => this.reportError(e) });
     if (options.autorun !== false) this.run();
   }
 
@@ -268,6 +272,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.reaper.start();
     void this.reaper.runNow();
     this.janitor.start();
+    this.scheduler?.start().catch((err: unknown) => this.reportError(err));
     this.pump();
   }
 
@@ -292,6 +297,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     await this.releaseCollected();
     await this.reaper.stop();
     await this.janitor.stop();
+    await this.scheduler?.close();
     const timedOut = !(await this.settled(timeoutMs));
     await this.heartbeat.stop();
     this.cancels.stop();

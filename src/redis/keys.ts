@@ -75,6 +75,10 @@ export interface QueueKeys {
   cancel: string;
   /** Pub/Sub channel (not a key) on which `cancel` tells workers which active job to stop */
   cancelChannel: string;
+  /** hash: schedule name → `<revision>|<spec JSON>` (see `docs/guarantees.md`, Schedulers) */
+  sched: string;
+  /** zset: schedule name → its pending tick (ms), whose job `sched:<name>:<tick>` is delayed */
+  schednext: string;
 }
 
 const QUEUE_PARTS = [
@@ -104,6 +108,8 @@ const QUEUE_PARTS = [
   'progress',
   'logs',
   'cancel',
+  'sched',
+  'schednext',
 ] as const satisfies readonly (keyof QueueKeys)[];
 
 /**
@@ -120,6 +126,19 @@ export function queueKeys(prefix: string, name: string): QueueKeys {
   for (const part of QUEUE_PARTS) keys[part] = base + part;
   keys.cancelChannel = `${base}cancelled`;
   return keys;
+}
+
+/**
+ * The Pub/Sub channel on which schedule changes of queue `name` are announced to running
+ * schedulers (a channel, not a key: nothing is stored under it).
+ *
+ * @example
+ * ```ts
+ * scheduleChannel('sluice', 'emails') // 'sluice:{emails}:schedwake'
+ * ```
+ */
+export function scheduleChannel(prefix: string, name: string): string {
+  return `${prefix}:{${name}}:schedwake`;
 }
 
 /** Pattern matching every key of every queue under `prefix` (for SCAN-based discovery). */

@@ -17,6 +17,7 @@ import { queueRoutes } from './routes/queues.js';
 import { archiveRoutes } from './routes/archive.js';
 import { topicRoutes } from './routes/topics.js';
 import { cursorRoutes } from './routes/cursors.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { CLOSE, endGatewaySessions, gatewayRoutes } from './gateway/index.js';
 import { liveRoutes } from './routes/live.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -24,6 +25,7 @@ import { loggerOptions, redactUrl, type LogDestination } from './logging.js';
 import { sharedSchemas } from './schemas/common.js';
 import { queueSchemas } from './schemas/queues.js';
 import { topicSchemas } from './schemas/topics.js';
+import { scheduleSchemas } from './schemas/schedules.js';
 import { cursorSchemas } from './schemas/cursors.js';
 
 /**
@@ -80,7 +82,13 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
 
   registerErrorHandling(app);
   if (!ctx.auth.enabled) registerLoopbackGuard(app);
-  for (const schema of [...sharedSchemas, ...queueSchemas, ...topicSchemas, ...cursorSchemas])
+  for (const schema of [
+    ...sharedSchemas,
+    ...queueSchemas,
+    ...topicSchemas,
+    ...cursorSchemas,
+    ...scheduleSchemas,
+  ])
     app.addSchema(schema);
   await registerOpenApi(app);
   await app.register(websocket, {
@@ -102,6 +110,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(async (scope) => archiveRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => topicRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => cursorRoutes(scope, ctx), { prefix: '/v1' });
+  await app.register(async (scope) => scheduleRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => gatewayRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => liveRoutes(scope, ctx), { prefix: '/v1' });
   await app.register(async (scope) => dashboardRoutes(scope, ctx));

@@ -29,6 +29,10 @@ describe('parsing', () => {
     expect(parse(['queue', 'stats', 'mail'])).toEqual({ common, queue: 'mail' });
     expect(bad(['queue', 'stats'])).toBe('SLC_ERR_INVALID_OPTIONS');
   });
+  it('queue schedules', () => {
+    expect(parse(['queue', 'schedules', 'mail'])).toEqual({ common, queue: 'mail' });
+    expect(bad(['queue', 'schedules'])).toBe('SLC_ERR_INVALID_OPTIONS');
+  });
   it('queue jobs', () => {
     expect(parse(['queue', 'jobs', 'mail', '-s', 'failed', '--offset', '5', '-n', '50'])).toEqual({
       common,
@@ -241,6 +245,7 @@ describe('parsing', () => {
         'queue promote',
         'queue cancel',
         'queue remove',
+        'queue schedules',
         'topic ls',
         'topic info',
         'topic tail',

@@ -57,6 +57,26 @@ describe('queue commands', () => {
     expect(text.out).toContain('waiting\t1\n');
   });
 
+  it('queue schedules: one row per schedule, JSON as the API returns it', async () => {
+    const s = server();
+    const q = s.queue('reports');
+    const nightly = await q.schedule('nightly', { cron: '0 3 * * *', tz: 'Europe/Paris', data: 1 });
+    await q.schedule('beat', { everyMs: 60_000, catchUp: 'none' });
+    const piped = await cli(['queue', 'schedules', 'reports', ...at(s)]);
+    expect(piped).toMatchObject({ code: 0, err: '' });
+    const rows = piped.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t'));
+    expect(rows.map((r) => r.slice(0, 5))).toEqual([
+      ['beat', '60000 ms', '-', 'beat', 'none'],
+      ['nightly', '0 3 * * *', 'Europe/Paris', 'nightly', 'one'],
+    ]);
+    expect(rows[1]![5]).toBe(new Date(nightly.next).toISOString());
+    const json = await cli(['queue', 'schedules', 'reports', '--json', ...at(s)]);
+    expect(JSON.parse(json.out)).toEqual(await q.schedules());
+  });
+
   it('queue jobs and queue job', async () => {
     const s = server();
     const q = s.queue('mail');

@@ -6,6 +6,7 @@ import {
   queueKeys,
   queueMetaPattern,
   queueNameFromMetaKey,
+  scheduleChannel,
 } from '../../src/redis/keys.js';
 
 describe('queue keys', () => {
@@ -38,12 +39,14 @@ describe('queue keys', () => {
       logs: 'sluice:{emails}:logs',
       cancel: 'sluice:{emails}:cancel',
       cancelChannel: 'sluice:{emails}:cancelled',
+      sched: 'sluice:{emails}:sched',
+      schednext: 'sluice:{emails}:schednext',
     });
   });
 
   it('puts the queue name in the hash tag, after any prefix', () => {
     const keys = Object.values(queueKeys('app:jobs', 'a.b:c-1'));
-    expect(keys).toHaveLength(27);
+    expect(keys).toHaveLength(29);
     for (const key of keys) expect(key).toMatch(/^app:jobs:\{a\.b:c-1\}:[a-z]+$/);
     // Only one `{…}` per key, so Redis Cluster hashes exactly the queue name.
     for (const key of keys) expect(key.match(/\{/g)).toHaveLength(1);
@@ -53,6 +56,7 @@ describe('queue keys', () => {
     expect(DEFAULT_PREFIX).toBe('sluice');
     expect(SCHEMA_VERSION).toBe(2);
     expect(queueMetaPattern('sluice')).toBe('sluice:{*}:meta');
+    expect(scheduleChannel('sluice', 'emails')).toBe('sluice:{emails}:schedwake');
     expect(queueNameFromMetaKey('sluice', 'sluice:{emails}:meta')).toBe('emails');
     expect(queueNameFromMetaKey('sluice', 'sluice:{emails}:wait')).toBeUndefined();
     expect(queueNameFromMetaKey('sluice', 'other:{emails}:meta')).toBeUndefined();

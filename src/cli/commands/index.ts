@@ -11,6 +11,7 @@ import queuePromote from './queue-promote.js';
 import queueRemove from './queue-remove.js';
 import queueResume from './queue-resume.js';
 import queueRetryFailed from './queue-retry-failed.js';
+import queueSchedules from './queue-schedules.js';
 import queueStats from './queue-stats.js';
 import server from './server.js';
 import tokenCheck from './token-check.js';
@@ -36,6 +37,7 @@ export const COMMANDS: Command<any>[] = [
   queuePromote,
   queueCancel,
   queueRemove,
+  queueSchedules,
   topicLs,
   topicInfo,
   topicTail,
