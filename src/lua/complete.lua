@@ -24,6 +24,8 @@
    19 gready   zset  <prefix>:{<queue>}:gready
    20 glimited zset  <prefix>:{<queue>}:glimited
    21 gstate   hash  <prefix>:{<queue>}:gstate
+   22 parents  hash   <prefix>:{<queue>}:parents (flow children → parent; read only when meta fl)
+   23 flowout  stream <prefix>:{<queue>}:flowout (the flow outbox)
   ARGV
     1 keepCount   integer, completed jobs to keep (0 = delete on completion)
     2 keepAgeMs   integer ms, max age of kept completed jobs (0 = no age limit)
@@ -46,7 +48,7 @@ local k = {
   gwait = KEYS[17], gof = KEYS[18], gready = KEYS[19], glimited = KEYS[20], gstate = KEYS[21],
 }
 local resultsKey, completedKey, metricsKey, eventsKey, dedupKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
-local entityKey = KEYS[16]
+local entityKey, parentsKey, flowoutKey = KEYS[16], KEYS[22], KEYS[23]
 local keepCount, keepAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local fetchCount, leaseMs, tokenBase = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local n = tonumber(ARGV[6])
@@ -58,10 +60,10 @@ for i = 0, n - 1 do
   tokens[#tokens + 1] = ARGV[8 + i * 3]
 end
 
--- one read of meta for the whole call: events listened to? groups in use?
-local flags = redis.call('HMGET', k.meta, 'evlisten', 'g')
+-- one read of meta for the whole call: events listened to? groups in use? flow children?
+local flags = redis.call('HMGET', k.meta, 'evlisten', 'g', 'fl')
 local notify = flags[1] and tonumber(flags[1]) > now
-local stale, done, zargs, rargs = {}, {}, {}, {}
+local stale, done, zargs, rargs, doneResults = {}, {}, {}, {}, {}
 if n > 0 then
   local held = redis.call('HMGET', k.lease, unpack(ids))
   for i, id in ipairs(ids) do
@@ -70,6 +72,7 @@ if n > 0 then
       zargs[#zargs + 1] = now
       zargs[#zargs + 1] = id
       local result = ARGV[9 + (i - 1) * 3]
+      if flags[3] == '1' then doneResults[#done] = result end
       if result ~= '' then
         rargs[#rargs + 1] = id
         rargs[#rargs + 1] = result
@@ -81,6 +84,16 @@ if n > 0 then
 end
 
 if #done > 0 then
+  -- flow children post their outcome to the outbox (a FlowRelay takes it to the parent's slot)
+  if flags[3] == '1' then
+    local refs = redis.call('HMGET', parentsKey, unpack(done))
+    for i, id in ipairs(done) do
+      if refs[i] then
+        redis.call('XADD', flowoutKey, '*', 'c', id, 'p', refs[i], 's', 'completed', 'r', doneResults[i])
+        redis.call('HDEL', parentsKey, id)
+      end
+    end
+  end
   redis.call('ZREM', k.active, unpack(done))
   redis.call('HDEL', k.lease, unpack(done))
   if keepCount > 0 then

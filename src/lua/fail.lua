@@ -26,6 +26,8 @@
    18 gready   zset   <prefix>:{<queue>}:gready
    19 glimited zset   <prefix>:{<queue>}:glimited
    20 gstate   hash   <prefix>:{<queue>}:gstate
+   21 parents  hash   <prefix>:{<queue>}:parents (flow children → parent; read only when meta fl)
+   22 flowout  stream <prefix>:{<queue>}:flowout (the flow outbox)
   ARGV
     1 id
     2 token         lease token the caller holds
@@ -49,6 +51,7 @@ local jobsKey, infoKey, leaseKey, markerKey, resultsKey = KEYS[6], KEYS[7], KEYS
 local failedKey, metricsKey, eventsKey, dedupKey, entityKey = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
 local id, token, action, delayMs, entryJson = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local keepCount, keepAgeMs, historyLimit = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local parentsKey, flowoutKey = KEYS[21], KEYS[22]
 local g = { meta = metaKey, gwait = KEYS[16], gof = KEYS[17], gready = KEYS[18], glimited = KEYS[19], gstate = KEYS[20] }
 
 if redis.call('HGET', leaseKey, id) ~= token then return 0 end
@@ -96,6 +99,12 @@ else
   -- a freed group or global-concurrency slot may let a blocked worker take a job
   if freed or redis.call('HEXISTS', metaKey, 'conc') == 1 then wake(markerKey) end
   countMinute(metricsKey, 'f:', now, 1)
+  -- a flow child posts its failure to the outbox (a FlowRelay takes it to the parent's slot)
+  local parent = redis.call('HGET', metaKey, 'fl') == '1' and redis.call('HGET', parentsKey, id)
+  if parent then
+    redis.call('XADD', flowoutKey, '*', 'c', id, 'p', parent, 's', 'failed', 'r', entry.error)
+    redis.call('HDEL', parentsKey, id)
+  end
   trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, nil, entityKey)
   if notify then
     emit(eventsKey, 'failed', id, entry.error)

@@ -153,6 +153,8 @@ export class QueueCommands {
       k.tomb,
       k.entity,
       ...groups,
+      k.parents,
+      k.flowout,
     ];
     this.failKeys = [
       ...common,
@@ -163,6 +165,8 @@ export class QueueCommands {
       k.dedup,
       k.entity,
       ...groups,
+      k.parents,
+      k.flowout,
     ];
   }
 

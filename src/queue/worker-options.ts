@@ -56,6 +56,11 @@ export interface WorkerOptions extends QueueBaseOptions {
   autorun?: boolean;
   /** Upper bound of one blocking wait (10 ms – 24 h), a safety net only; default 5 s. */
   idleWakeMs?: number;
+  /**
+   * How often the worker's FlowRelay moves finished flow children's outcomes from this queue's
+   * outbox to their parents (10 ms – 24 h); default 200 ms. See docs/guarantees.md (Flows).
+   */
+  flowRelayMs?: number;
 }
 
 /** Options of a Worker whose handler takes batches (a `BatchProcessor`). */
@@ -81,6 +86,7 @@ export interface WorkerSettings {
   historyLimit: number;
   maxResultBytes: number;
   idleWakeMs: number;
+  flowRelayMs: number;
   batch: { size: number; maxWaitMs: number } | undefined;
 }
 
@@ -101,6 +107,7 @@ const WORKER_KEYS = knownKeys(
     'autorun',
     'idleWakeMs',
     'retentionCheckMs',
+    'flowRelayMs',
     'connectionRetry',
     'batch',
   ],
@@ -171,6 +178,7 @@ export function resolveWorkerOptions(
     historyLimit: o.historyLimit ?? 10,
     maxResultBytes: o.maxResultBytes ?? 512 * 1024,
     idleWakeMs: o.idleWakeMs ?? 5000,
+    flowRelayMs: o.flowRelayMs ?? 200,
     batch: o.batch ? { size: o.batch.size, maxWaitMs: o.batch.maxWaitMs ?? 0 } : undefined,
   };
 }
@@ -208,6 +216,7 @@ function optionProblems(o: WorkerOptions & { batch?: BatchOptions }): string[] {
   check(intProblem('historyLimit', o.historyLimit, 0));
   check(intProblem('idleWakeMs', o.idleWakeMs, 10, MAX_INTERVAL_MS));
   check(intProblem('retentionCheckMs', o.retentionCheckMs, 10, MAX_INTERVAL_MS));
+  check(intProblem('flowRelayMs', o.flowRelayMs, 10, MAX_INTERVAL_MS));
   problems.push(...batchProblems(o.batch));
   if (o.retry !== undefined) {
     if (!isOptionsObject(o.retry)) problems.push('retry must be an object');

@@ -42,6 +42,7 @@ import {
 } from './worker-options.js';
 import { BatchRun, type BatchProcessor } from './batch.js';
 import { BatchCollector } from './batch-collector.js';
+import { FlowRelayTask } from './flow-relay.js';
 
 export type { WorkerOptions, BatchWorkerOptions } from './worker-options.js';
 export type { BatchContext, BatchOptions, BatchProcessor } from './batch.js';
@@ -123,6 +124,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private readonly reaper: LeaseReaper;
   private readonly janitor: RetentionJanitor;
   private readonly wake: WakeListener;
+  private readonly flows: FlowRelayTask;
 
   private readonly inFlight = new Map<string, Running<Data, Result>>();
   private acks: PendingAck<Data, Result>[] = [];
@@ -235,6 +237,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       () => this.pump(),
       onError,
     );
+    this.flows = new FlowRelayTask(this.conn, this.prefix, [name], settings.flowRelayMs, onError);
     if (options.autorun !== false) this.run();
   }
 
@@ -250,6 +253,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.reaper.start();
     void this.reaper.runNow();
     this.janitor.start();
+    this.flows.start();
     this.pump();
   }
 
@@ -292,6 +296,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       // Results already in hand are still worth recording before the connection goes.
       await this.settled(2000);
     }
+    await this.flows.stop();
     this.ended = true;
     await this.conn.close();
   }

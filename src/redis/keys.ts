@@ -65,6 +65,15 @@ export interface QueueKeys {
   glimited: string;
   /** hash: `a:<group>` → active jobs of the group, `r:<group>` → `<window start>:<count>` */
   gstate: string;
+  /** zset: ids of flow parents waiting for their children, by add time (ms, Redis clock) */
+  wchild: string;
+  /** hash: child id → its flow parent, JSON `[parentQueue, parentId]` (until the child finishes) */
+  parents: string;
+  /**
+   * stream: the flow outbox — one message per finished child of this queue (`c` child id, `p`
+   * parent ref, `s` completed | failed, `r` result JSON or error), until a FlowRelay delivers it
+   */
+  flowout: string;
 }
 
 const QUEUE_PARTS = [
@@ -90,6 +99,9 @@ const QUEUE_PARTS = [
   'gready',
   'glimited',
   'gstate',
+  'wchild',
+  'parents',
+  'flowout',
 ] as const satisfies readonly (keyof QueueKeys)[];
 
 /**
