@@ -43,6 +43,7 @@ import {
 import { BatchRun, type BatchProcessor } from './batch.js';
 import { BatchCollector } from './batch-collector.js';
 import { FlowRelayTask } from './flow-relay.js';
+import { traceAttempt } from '../telemetry.js';
 
 export type { WorkerOptions, BatchWorkerOptions } from './worker-options.js';
 export type { BatchContext, BatchOptions, BatchProcessor } from './batch.js';
@@ -429,7 +430,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.notify('active', job);
     let result: Promise<Result>;
     try {
-      result = Promise.resolve(this.processor!(job, contextOf(running)));
+      result = Promise.resolve(
+        traceAttempt(this.name, job, () => this.processor!(job, contextOf(running))),
+      );
     } catch (err) {
       result = Promise.reject(err);
     }
