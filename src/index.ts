@@ -30,7 +30,22 @@ export type {
   BatchOptions,
 } from './queue/worker.js';
 export { Job } from './queue/job.js';
-export type { JobState, JobMeta, AttemptRecord, StoredJobOptions } from './queue/job.js';
+export type {
+  JobState,
+  JobMeta,
+  AttemptRecord,
+  StoredJobOptions,
+  ChildResult,
+} from './queue/job.js';
+export { FlowProducer } from './queue/flow-producer.js';
+export type {
+  FlowJob,
+  FlowJobOptions,
+  FlowNode,
+  FlowProducerOptions,
+} from './queue/flow-producer.js';
+export { FlowRelay } from './queue/flow-relay.js';
+export type { FlowRelayOptions } from './queue/flow-relay.js';
 export { tryOrEnqueue } from './queue/try-or-enqueue.js';
 export type { TryOrEnqueueOptions, TryOrEnqueueResult } from './queue/try-or-enqueue.js';
 export { PRIORITY } from './queue/options.js';

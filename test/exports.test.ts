@@ -16,6 +16,8 @@ it('exports exactly the curated names', () => {
       "EphemeralSubscription",
       "EphemeralTopic",
       "Feed",
+      "FlowProducer",
+      "FlowRelay",
       "GroupNotFoundError",
       "GroupProcessor",
       "Job",

@@ -28,6 +28,8 @@
    23 progress hash  <prefix>:{<queue>}:progress (touched only when meta `x` is set)
    24 logs     hash  <prefix>:{<queue>}:logs (likewise)
    25 cancel   hash  <prefix>:{<queue>}:cancel (likewise)
+   26 parents  hash   <prefix>:{<queue>}:parents (flow children → parent; read only when meta fl)
+   27 flowout  stream <prefix>:{<queue>}:flowout (the flow outbox)
   ARGV
     1 keepCount   integer, completed jobs to keep (0 = delete on completion)
     2 keepAgeMs   integer ms, max age of kept completed jobs (0 = no age limit)
@@ -53,6 +55,7 @@ local k = {
 local resultsKey, completedKey, metricsKey, eventsKey, dedupKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 local entityKey = KEYS[16]
 local progressKey, logsKey, cancelKey = KEYS[23], KEYS[24], KEYS[25]
+local parentsKey, flowoutKey = KEYS[26], KEYS[27]
 local keepCount, keepAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local fetchCount, leaseMs, tokenBase = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local n = tonumber(ARGV[6])
@@ -65,10 +68,11 @@ for i = 0, n - 1 do
 end
 
 -- one read of meta for the whole call: events listened to? groups in use? per-job extras?
-local flags = redis.call('HMGET', k.meta, 'evlisten', 'g', 'x')
+-- flow children?
+local flags = redis.call('HMGET', k.meta, 'evlisten', 'g', 'x', 'fl')
 local extras = flags[3] and { progressKey, logsKey, cancelKey } or nil
 local notify = flags[1] and tonumber(flags[1]) > now
-local stale, done, zargs, rargs = {}, {}, {}, {}
+local stale, done, zargs, rargs, doneResults = {}, {}, {}, {}, {}
 if n > 0 then
   local held = redis.call('HMGET', k.lease, unpack(ids))
   for i, id in ipairs(ids) do
@@ -77,6 +81,7 @@ if n > 0 then
       zargs[#zargs + 1] = now
       zargs[#zargs + 1] = id
       local result = ARGV[9 + (i - 1) * 3]
+      if flags[4] == '1' then doneResults[#done] = result end
       if result ~= '' then
         rargs[#rargs + 1] = id
         rargs[#rargs + 1] = result
@@ -88,6 +93,16 @@ if n > 0 then
 end
 
 if #done > 0 then
+  -- flow children post their outcome to the outbox (a FlowRelay takes it to the parent's slot)
+  if flags[4] == '1' then
+    local refs = redis.call('HMGET', parentsKey, unpack(done))
+    for i, id in ipairs(done) do
+      if refs[i] then
+        redis.call('XADD', flowoutKey, '*', 'c', id, 'p', refs[i], 's', 'completed', 'r', doneResults[i])
+        redis.call('HDEL', parentsKey, id)
+      end
+    end
+  end
   redis.call('ZREM', k.active, unpack(done))
   redis.call('HDEL', k.lease, unpack(done))
   if extras then dropCancelMarks(cancelKey, done) end

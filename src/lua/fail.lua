@@ -30,6 +30,8 @@
    22 progress hash   <prefix>:{<queue>}:progress (touched only when meta `x` is set)
    23 logs     hash   <prefix>:{<queue>}:logs (likewise)
    24 cancel   hash   <prefix>:{<queue>}:cancel (likewise)
+   25 parents  hash   <prefix>:{<queue>}:parents (flow children → parent; read only when meta fl)
+   26 flowout  stream <prefix>:{<queue>}:flowout (the flow outbox)
   ARGV
     1 id
     2 token         lease token the caller holds
@@ -56,6 +58,7 @@ local id, token, action, delayMs, entryJson = ARGV[1], ARGV[2], ARGV[3], tonumbe
 local keepCount, keepAgeMs, historyLimit = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local progressKey, logsKey, cancelKey = KEYS[22], KEYS[23], KEYS[24]
 local g = { meta = metaKey, gwait = KEYS[16], gof = KEYS[17], gready = KEYS[18], glimited = KEYS[19], gstate = KEYS[20], gage = KEYS[21] }
+local parentsKey, flowoutKey = KEYS[25], KEYS[26]
 
 if redis.call('HGET', leaseKey, id) ~= token then return 0 end
 local now = nowMs()
@@ -106,6 +109,12 @@ else
   -- a freed group or global-concurrency slot may let a blocked worker take a job
   if freed or redis.call('HEXISTS', metaKey, 'conc') == 1 then wake(markerKey) end
   countMinute(metricsKey, 'f:', now, 1)
+  -- a flow child posts its failure to the outbox (a FlowRelay takes it to the parent's slot)
+  local parent = redis.call('HGET', metaKey, 'fl') == '1' and redis.call('HGET', parentsKey, id)
+  if parent then
+    redis.call('XADD', flowoutKey, '*', 'c', id, 'p', parent, 's', 'failed', 'r', entry.error)
+    redis.call('HDEL', parentsKey, id)
+  end
   trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, nil, entityKey, extras)
   if notify then
     emit(eventsKey, 'failed', id, entry.error)

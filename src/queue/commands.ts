@@ -180,6 +180,8 @@ export class QueueCommands {
       k.entity,
       ...groups,
       ...extraKeys(k),
+      k.parents,
+      k.flowout,
     ];
     this.failKeys = [
       ...common,
@@ -191,6 +193,8 @@ export class QueueCommands {
       k.entity,
       ...groups,
       ...extraKeys(k),
+      k.parents,
+      k.flowout,
     ];
   }
 

@@ -28,6 +28,8 @@ export interface StoredJobOptions {
   group?: string;
   /** Per-job override of the worker's `timeoutMs`. */
   timeoutMs?: number;
+  /** W3C `traceparent` of the producer's active span (only when one was active; see telemetry). */
+  tp?: string;
 }
 
 /** One failed attempt, as kept in the job's history. */
@@ -51,6 +53,23 @@ interface JobInfo {
   history?: AttemptRecord[] | Record<string, never>;
   failedReason?: string;
   retriedByHand?: number;
+  /** A flow parent's children: how many have yet to finish, and each one's outcome. */
+  flow?: {
+    pending: number;
+    policy: string;
+    children: Record<string, { s: 'completed' | 'failed'; r?: string; e?: string }>;
+  };
+}
+
+/** Outcome of one child of a flow parent (see {@link Job.childResults}). */
+export interface ChildResult<Result = unknown> {
+  queue: string;
+  id: string;
+  status: 'completed' | 'failed';
+  /** The child's return value (completed children that returned one). */
+  result?: Result;
+  /** The child's last error message (failed children). */
+  error?: string;
 }
 
 /** A job. Instances are snapshots: re-read with `queue.getJob(id)` to see later changes. */
@@ -87,6 +106,7 @@ export class Job<Data = unknown, Result = unknown> {
   readonly logs: readonly string[];
   /** @internal set by the worker on the job it hands its handler */
   reporter: JobReporter | undefined;
+  private readonly flow: JobInfo['flow'];
 
   /** @internal */
   constructor(init: {
@@ -114,6 +134,7 @@ export class Job<Data = unknown, Result = unknown> {
     this.totalStalls = info.totalStalls ?? 0;
     this.history = Array.isArray(info.history) ? info.history : [];
     this.failedReason = info.failedReason;
+    this.flow = info.flow;
     this.state = init.state;
     this.returnValue = init.result ? (JSON.parse(init.result) as Result) : undefined;
     this.timestamp = init.score ? Number(init.score) : undefined;
@@ -160,6 +181,32 @@ export class Job<Data = unknown, Result = unknown> {
   /** Metadata given at `add` (entity id, user id, correlation id, free-form). */
   get meta(): JobMeta {
     return this.options.meta ?? {};
+  }
+
+  /**
+   * The outcomes of a flow parent's children that have finished (all of them, once the parent
+   * runs; a failed child is here when the parent's policy is `onChildFailure: 'ignore'`).
+   * Empty for a job that is not a flow parent.
+   * @example
+   * ```ts
+   * new Worker('report', async (job) => job.childResults().map((c) => c.result));
+   * ```
+   */
+  childResults<R = unknown>(): ChildResult<R>[] {
+    const out: ChildResult<R>[] = [];
+    for (const [ref, o] of Object.entries(this.flow?.children ?? {})) {
+      const bar = ref.indexOf('|');
+      const c: ChildResult<R> = { queue: ref.slice(0, bar), id: ref.slice(bar + 1), status: o.s };
+      if (o.r) c.result = JSON.parse(o.r) as R;
+      if (o.e !== undefined) c.error = o.e;
+      out.push(c);
+    }
+    return out;
+  }
+
+  /** Children of a flow parent that have yet to finish (0 for any other job). */
+  get pendingChildren(): number {
+    return this.flow?.pending ?? 0;
   }
 
   /** A plain-object view (for JSON APIs and logs). */

@@ -1,4 +1,5 @@
 /** Options of `add`, their validation, and their translation into what the `add` script takes. */
+import { activeTraceparent } from '../telemetry.js';
 import { ValidationError } from '../errors.js';
 import type { AddSpec } from './commands.js';
 import { encodeBody, type JobMeta, type JobState, type StoredJobOptions } from './job.js';
@@ -265,6 +266,9 @@ export function toAddSpec(
       stored.meta = o.meta;
     }
   }
+  // The producer's trace context travels with the job, only when a span is active.
+  const tp = activeTraceparent();
+  if (tp) (stored ??= {}).tp = tp;
   return {
     id: o.id ?? '',
     priority,

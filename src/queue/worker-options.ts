@@ -65,6 +65,11 @@ export interface WorkerOptions extends QueueBaseOptions {
    * has lost the job (its late result is rejected). Single-job handlers only.
    */
   timeoutMs?: number;
+  /**
+   * How often the worker's FlowRelay moves finished flow children's outcomes from this queue's
+   * outbox to their parents (10 ms – 24 h); default 200 ms. See docs/guarantees.md (Flows).
+   */
+  flowRelayMs?: number;
 }
 
 /** Options of a Worker whose handler takes batches (a `BatchProcessor`). */
@@ -91,6 +96,7 @@ export interface WorkerSettings {
   maxResultBytes: number;
   idleWakeMs: number;
   timeoutMs: number | undefined;
+  flowRelayMs: number;
   batch: { size: number; maxWaitMs: number } | undefined;
 }
 
@@ -112,6 +118,7 @@ const WORKER_KEYS = knownKeys(
     'schedules',
     'idleWakeMs',
     'retentionCheckMs',
+    'flowRelayMs',
     'connectionRetry',
     'batch',
     'timeoutMs',
@@ -184,6 +191,7 @@ export function resolveWorkerOptions(
     maxResultBytes: o.maxResultBytes ?? 512 * 1024,
     idleWakeMs: o.idleWakeMs ?? 5000,
     timeoutMs: o.timeoutMs,
+    flowRelayMs: o.flowRelayMs ?? 200,
     batch: o.batch ? { size: o.batch.size, maxWaitMs: o.batch.maxWaitMs ?? 0 } : undefined,
   };
 }
@@ -224,6 +232,7 @@ function optionProblems(o: WorkerOptions & { batch?: BatchOptions }): string[] {
   check(intProblem('timeoutMs', o.timeoutMs, 1, MAX_INTERVAL_MS));
   if (o.timeoutMs !== undefined && o.batch !== undefined)
     problems.push('timeoutMs applies to single-job handlers, not to batch handlers');
+  check(intProblem('flowRelayMs', o.flowRelayMs, 10, MAX_INTERVAL_MS));
   problems.push(...batchProblems(o.batch));
   if (o.retry !== undefined) {
     if (!isOptionsObject(o.retry)) problems.push('retry must be an object');

@@ -46,6 +46,8 @@ import { BatchCollector } from './batch-collector.js';
 import { CancelListener } from './cancel-listener.js';
 import { timeoutOf, watchTimeout } from './job-timeout.js';
 import { JobReporter } from './job-reporter.js';
+import { FlowRelayTask } from './flow-relay.js';
+import { traceAttempt } from '../telemetry.js';
 
 export type { WorkerOptions, BatchWorkerOptions } from './worker-options.js';
 export type { BatchContext, BatchOptions, BatchProcessor } from './batch.js';
@@ -134,6 +136,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private readonly cancels: CancelListener;
   private readonly timeoutMs: number | undefined;
   private readonly scheduler: Scheduler | undefined;
+  private readonly flows: FlowRelayTask;
 
   private readonly inFlight = new Map<string, Running<Data, Result>>();
   private acks: PendingAck<Data, Result>[] = [];
@@ -256,6 +259,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     );
     if (options.schedules !== false)
       this.scheduler = new Scheduler(name, { ...options, onError: (e) => this.reportError(e) });
+    this.flows = new FlowRelayTask(this.conn, this.prefix, [name], settings.flowRelayMs, onError);
     if (options.autorun !== false) this.run();
   }
 
@@ -273,6 +277,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     void this.reaper.runNow();
     this.janitor.start();
     this.scheduler?.start().catch((err: unknown) => this.reportError(err));
+    this.flows.start();
     this.pump();
   }
 
@@ -317,6 +322,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       // Results already in hand are still worth recording before the connection goes.
       await this.settled(2000);
     }
+    await this.flows.stop();
     this.ended = true;
     await this.conn.close();
   }
@@ -453,7 +459,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       running.stopTimer = watchTimeout(job.id, timeoutMs, (e) => this.fence(running, e));
     let result: Promise<Result>;
     try {
-      result = Promise.resolve(this.processor!(job, contextOf(running)));
+      result = Promise.resolve(
+        traceAttempt(this.name, job, () => this.processor!(job, contextOf(running))),
+      );
     } catch (err) {
       result = Promise.reject(err);
     }

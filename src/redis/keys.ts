@@ -79,6 +79,15 @@ export interface QueueKeys {
   sched: string;
   /** zset: schedule name → its pending tick (ms), whose job `sched:<name>:<tick>` is delayed */
   schednext: string;
+  /** zset: ids of flow parents waiting for their children, by add time (ms, Redis clock) */
+  wchild: string;
+  /** hash: child id → its flow parent, JSON `[parentQueue, parentId]` (until the child finishes) */
+  parents: string;
+  /**
+   * stream: the flow outbox — one message per finished child of this queue (`c` child id, `p`
+   * parent ref, `s` completed | failed, `r` result JSON or error), until a FlowRelay delivers it
+   */
+  flowout: string;
 }
 
 const QUEUE_PARTS = [
@@ -110,6 +119,9 @@ const QUEUE_PARTS = [
   'cancel',
   'sched',
   'schednext',
+  'wchild',
+  'parents',
+  'flowout',
 ] as const satisfies readonly (keyof QueueKeys)[];
 
 /**

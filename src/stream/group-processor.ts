@@ -12,6 +12,7 @@ import { formatPosition, idTime, newEpoch, type Position } from './position.js';
 import type { Delivery, GroupCommands } from './group-commands.js';
 import { GroupFetcher } from './group-fetcher.js';
 import type { Hub } from './hub.js';
+import { traceDelivery } from '../telemetry.js';
 import { PeriodicTask } from '../periodic.js';
 import { describeThrown, toError } from '../thrown.js';
 import type { StreamEntry } from './types.js';
@@ -50,6 +51,8 @@ export interface GroupProcessorEvents<T> {
 /** Settings of a processor, normalised (see `ProcessOptions` in group.ts). */
 export interface ProcessorSettings {
   consumer: string;
+  /** Name of each source's topic, in source order (for trace spans). */
+  topicNames: string[];
   concurrency: number;
   claimIdleMs: number;
   maxDeliveries: number;
@@ -64,6 +67,7 @@ export interface ProcessorSettings {
 
 interface Source {
   commands: GroupCommands;
+  topic: string;
   epoch: string;
   fetcher: GroupFetcher;
 }
@@ -123,7 +127,7 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
     this.consumer = s.consumer;
     const onError = (err: unknown) => this.report(err);
     this.sources = commands.map((c, i) => {
-      const source = { commands: c, epoch: '0' } as Source;
+      const source = { commands: c, epoch: '0', topic: s.topicNames[i] ?? '' } as Source;
       source.fetcher = new GroupFetcher(
         c,
         hub.conn,
@@ -229,11 +233,14 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
     let entry: StreamEntry<T> | undefined;
     try {
       entry = { position, id: h.id, time: idTime(h.id), data: JSON.parse(h.data) as T };
-      await this.handler(entry, {
-        signal: h.controller.signal,
-        deliveries: h.deliveries,
-        consumer: this.consumer,
-      });
+      const e = entry;
+      await traceDelivery(h.source.topic, h.source.commands.group, h.id, h.deliveries, () =>
+        this.handler(e, {
+          signal: h.controller.signal,
+          deliveries: h.deliveries,
+          consumer: this.consumer,
+        }),
+      );
       h.finished = true;
       // An aborted delivery is someone else's now (taken over, or given back on shutdown).
       if (!h.controller.signal.aborted) this.ack(h.source, h.id);

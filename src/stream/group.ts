@@ -183,6 +183,7 @@ export class ConsumerGroup<T = unknown> {
       deadLetterMaxLen: opts.deadLetterMaxLen ?? 10_000,
       startAt: this.startAt,
       ttlMs: this.topics[0]!.publishSpec.retention.ttlMs,
+      topicNames: this.topics.map((t) => t.name),
     };
     const processor = new GroupProcessor<T>(this.hub, this.commands, handler, settings);
     this.hub.track(processor);

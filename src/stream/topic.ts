@@ -12,6 +12,7 @@
  * }
  * ```
  */
+import { tracePublish } from '../telemetry.js';
 import type { TopicKeys } from '../redis/keys.js';
 import { isOptionsObject, serialisePayload, shown } from '../validate.js';
 import { ValidationError } from '../errors.js';
@@ -109,7 +110,9 @@ export class Topic<T = unknown> {
     const key = checkKey(o.idempotencyKey, 0);
     const json = serialisePayload(data, this.maxPayloadBytes, 'data');
     await registerTopic(this.hub, this.name);
-    const reply = await this.commands.publish(this.spec, newEpoch(), [{ key, data: json }]);
+    const reply = await tracePublish(this.name, () =>
+      this.commands.publish(this.spec, newEpoch(), [{ key, data: json }]),
+    );
     const r = reply.results[0]!;
     return { position: formatPosition(reply.epoch, r.id), duplicate: r.duplicate };
   }

@@ -42,6 +42,8 @@ async function drain(
     leaseMs: 3_600_000,
     stallCheckMs: 3_600_000,
     retentionCheckMs: 3_600_000,
+    flowRelayMs: 3_600_000, // periodic, not per job: kept out of the count
+    schedules: false,
     keepCompleted,
   });
   await new Promise<void>((resolve) => w.once('drained', resolve));

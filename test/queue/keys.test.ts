@@ -41,12 +41,15 @@ describe('queue keys', () => {
       cancelChannel: 'sluice:{emails}:cancelled',
       sched: 'sluice:{emails}:sched',
       schednext: 'sluice:{emails}:schednext',
+      wchild: 'sluice:{emails}:wchild',
+      parents: 'sluice:{emails}:parents',
+      flowout: 'sluice:{emails}:flowout',
     });
   });
 
   it('puts the queue name in the hash tag, after any prefix', () => {
     const keys = Object.values(queueKeys('app:jobs', 'a.b:c-1'));
-    expect(keys).toHaveLength(29);
+    expect(keys).toHaveLength(32);
     for (const key of keys) expect(key).toMatch(/^app:jobs:\{a\.b:c-1\}:[a-z]+$/);
     // Only one `{…}` per key, so Redis Cluster hashes exactly the queue name.
     for (const key of keys) expect(key.match(/\{/g)).toHaveLength(1);
