@@ -290,10 +290,15 @@ export interface QueueSettings {
   maxPayloadBytes: number;
   /** `durable` with its default filled in, or undefined. */
   durable: Required<DurableOptions> | undefined;
+  /** As given (checked 1–MAX_PARTITIONS); undefined = read the stored count at first use. */
+  partitions: number | undefined;
 }
 
+/** Most partitions one queue may have. */
+export const MAX_PARTITIONS = 256;
+
 const QUEUE_KEYS = knownKeys(
-  ['connection', 'prefix', 'maxPayloadBytes', 'connectionRetry', 'durable'],
+  ['connection', 'prefix', 'maxPayloadBytes', 'connectionRetry', 'durable', 'partitions'],
   {
     defaultJobOptions:
       'options of each add(); retry and retention are Worker options (retry, keepCompleted, keepFailed)',
@@ -343,6 +348,7 @@ export function resolveQueueOptions(options: QueueOptions | string | undefined):
       prefix: undefined,
       maxPayloadBytes: DEFAULT_MAX_PAYLOAD,
       durable: undefined,
+      partitions: undefined,
     };
   const o = optionsArg(options, 'Queue options');
   const problems: string[] = [];
@@ -351,6 +357,7 @@ export function resolveQueueOptions(options: QueueOptions | string | undefined):
     connectionProblem(o.connection),
     prefixProblem(o.prefix),
     intProblem('maxPayloadBytes', o.maxPayloadBytes, 1, MAX_BYTES),
+    intProblem('partitions', o.partitions, 1, MAX_PARTITIONS),
   ])
     if (p) problems.push(p);
   const durable = durableOption(o.durable, problems);
@@ -360,6 +367,7 @@ export function resolveQueueOptions(options: QueueOptions | string | undefined):
     prefix: o.prefix,
     maxPayloadBytes: o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD,
     durable,
+    partitions: o.partitions,
   };
 }
 

@@ -18,7 +18,7 @@ import {
   toConnectionRetry,
   type ConnectionRetry,
 } from '../redis/command-connection.js';
-import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../redis/keys.js';
+import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys, type QueueKeys } from '../redis/keys.js';
 import { RedisClock, timeSampler } from '../redis/clock.js';
 import { WriteBatcher } from '../redis/write-batcher.js';
 import { QueueCommands, type ListOrder } from './commands.js';
@@ -53,6 +53,13 @@ import {
   type SearchOptions,
   type SearchPage,
 } from './inspect.js';
+import {
+  PARTITION,
+  partitionSlot,
+  resolvePartitionCount,
+  type PartitionSlot,
+} from './partition-layout.js';
+import { QueuePartitions } from './partitioned-queue.js';
 
 /** Options shared by Queue and Worker. */
 export interface QueueBaseOptions {
@@ -77,6 +84,12 @@ export interface QueueOptions extends QueueBaseOptions {
    * in time reject with `SLC_ERR_NOT_REPLICATED`. Not on Redis Cluster. See docs/operations.md.
    */
   durable?: DurableOptions;
+  /**
+   * Spread the queue over this many partitions (1–256), each in a hash slot of its own, so it
+   * scales over a Cluster's shards. Stored at first use; a different count later is refused.
+   * Default: the stored count, or 1. See docs/operations.md#partitions.
+   */
+  partitions?: number;
 }
 
 /** How many replicas must confirm an add, and for how long to wait for them. */
@@ -186,6 +199,11 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   private readonly registration: NameRegistration;
   private closed = false;
   private schedCmds: ScheduleCommands | undefined;
+  /** Set on the inner queue of one partition (then this handle is a plain queue). */
+  private readonly slot: PartitionSlot | undefined;
+  private readonly options: QueueOptions;
+  private layout: Promise<QueuePartitions<Data, Result> | undefined> | undefined;
+  private wantedPartitions: number | undefined;
 
   /** `options` may be just a connection URL. */
   constructor(name: string, options: QueueOptions | string = {}) {
@@ -195,7 +213,12 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     const settings = resolveQueueOptions(options);
     this.prefix = settings.prefix ?? DEFAULT_PREFIX;
     this.maxPayloadBytes = settings.maxPayloadBytes;
-    this.keys = queueKeys(this.prefix, name);
+    this.slot = partitionSlot(options);
+    this.options = options;
+    this.wantedPartitions = settings.partitions;
+    this.keys = this.slot
+      ? queuePartitionKeys(this.prefix, name, this.slot.index)
+      : queueKeys(this.prefix, name);
     const retry = toConnectionRetry(options.connectionRetry, 'connectionRetry');
     this.connection = settings.connection;
     this.conn = new CommandConnection(
@@ -217,7 +240,11 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.writes = new WriteBatcher(this.conn.client);
     this.registration = new NameRegistration((key, n) => this.conn.run((c) => c.sadd(key, n)));
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
-      if (typeof event === 'string' && JOB_EVENTS.has(event)) this.listenToJobEvents();
+      if (typeof event === 'string' && JOB_EVENTS.has(event))
+        this.parted().then(
+          (p) => (p ? p.forward(this, JOB_EVENTS) : this.listenToJobEvents()),
+          (err: unknown) => this.reportError(err),
+        );
     });
   }
 
@@ -275,6 +302,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async add(name: string, data: Data, opts?: AddOptions): Promise<AddedJob> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.add(name, data, opts);
     const spec = toAddSpec(name, data, opts, this.maxPayloadBytes);
     await this.register();
     const now = await this.clock.now();
@@ -290,6 +319,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async addBulk(jobs: readonly BulkJob<Data>[]): Promise<AddedJob[]> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.addBulk(jobs);
     bulkProblem(jobs);
     const specs = jobs.map((job, i) => {
       const j = bulkJobParts(job, i);
@@ -326,6 +357,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** Reads a job, or undefined if there is none with that id. */
   async getJob(id: string): Promise<Job<Data, Result> | undefined> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.getJob(checkJobId(id));
     const raw = await this.commands.getJob(checkJobId(id));
     if (!raw) return undefined;
     return new Job<Data, Result>({
@@ -365,6 +398,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.assertOpen();
     checkJobState(state);
     const { offset, limit } = checkPage(page);
+    const parts = await this.parted();
+    if (parts) return parts.getJobs(state, { offset, limit });
     const setKey = state === 'waiting' ? this.keys.wait : this.keys[state];
     const { total, rows } = await this.commands.list(LIST_ORDER[state], setKey, offset, limit);
     // A removed id that was added again is in `wait` twice (the older entry is a tombstone,
@@ -404,12 +439,16 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     page: { offset?: number; limit?: number } = {},
   ): Promise<EntityJobPage<Data, Result>> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.getEntityJobs(entity, page);
     return listEntityJobs<Data, Result>(this.commands, this.name, entity, page);
   }
 
   /** Counts per state, oldest waiting age, totals and per-minute rates. */
   async stats(): Promise<QueueStats> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.stats();
     const r = await this.commands.stats();
     const [now, waiting, active, delayed, completed, failed, paused, totalC, totalF, oldest] =
       r as number[] as [
@@ -453,6 +492,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.assertOpen();
     if (range !== '1h' && range !== '7d')
       throw new ValidationError('SLC_ERR_INVALID_OPTIONS', ["range must be '1h' or '7d'"]);
+    const parts = await this.parted();
+    if (parts) return parts.history(range);
     return readHistory(this.commands, range);
   }
 
@@ -469,6 +510,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   async search(opts: SearchOptions): Promise<SearchPage> {
     this.assertOpen();
     checkSearch(opts);
+    const parts = await this.parted();
+    if (parts) return parts.search(opts);
     return searchJobs(
       (cursor, count) => this.conn.run((c) => c.hscan(this.keys.jobs, cursor, 'COUNT', count)),
       opts,
@@ -489,12 +532,16 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async setLimits(limits: QueueLimits): Promise<void> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.setLimits(limits);
     await this.commands.setLimits(toStoredLimits(limits));
   }
 
   /** The limits in force (see {@link Queue.setLimits}). */
   async getLimits(): Promise<QueueLimits> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.getLimits();
     const v = await this.conn.run((c) => c.hmget(this.keys.meta, ...LIMIT_FIELDS));
     return fromMetaFields(v);
   }
@@ -502,6 +549,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** Stops every worker from taking jobs of this queue; active jobs finish. */
   async pause(): Promise<void> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.pause();
     await this.register();
     await this.commands.setPaused(true);
   }
@@ -509,6 +558,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** Lets workers take jobs again. */
   async resume(): Promise<void> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.resume();
     await this.register();
     await this.commands.setPaused(false);
   }
@@ -516,6 +567,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** True while the queue is paused. */
   async isPaused(): Promise<boolean> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.isPaused();
     return (await this.conn.run((c) => c.hget(this.keys.meta, 'paused'))) === '1';
   }
 
@@ -557,6 +610,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** Runs a delayed job now. Throws `SLC_ERR_JOB_NOT_FOUND` or `SLC_ERR_JOB_STATE`. */
   async promote(id: string): Promise<void> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.promote(checkJobId(id));
     const r = await this.commands.promote(checkJobId(id));
     if (r === 0)
       throw new JobError('SLC_ERR_JOB_NOT_FOUND', id, `job ${id} not found in queue ${this.name}`);
@@ -569,6 +624,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async remove(id: string): Promise<boolean> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.remove(checkJobId(id));
     const r = await this.commands.remove(checkJobId(id));
     if (r === -1)
       throw new JobError('SLC_ERR_JOB_STATE', id, `job ${id} is active; it cannot be removed now`);
@@ -603,6 +660,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.assertOpen();
     // Each step is bounded by the size of the histories it rewrites, and says how far it got.
     checkJobIds(ids);
+    const parts = await this.parted();
+    if (parts) return parts.retryFailed(ids);
     if (ids) {
       let moved = 0;
       for (let i = 0; i < ids.length;) {
@@ -629,6 +688,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   async clear(opts: { includeFailed?: boolean } = {}): Promise<number> {
     this.assertOpen();
     const includeFailed = checkClearOptions(opts);
+    const parts = await this.parted();
+    if (parts) return parts.clear({ includeFailed });
     let removed = 0;
     for (;;) {
       const step = await this.commands.clear(BULK_CHUNK, includeFailed);
@@ -641,8 +702,37 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await (await this.layout?.catch(() => undefined))?.close();
     await this.events?.stop();
     await this.conn.close();
+  }
+
+  /**
+   * The partitions of a partitioned queue, or undefined for a plain one: the stored count is
+   * read (and checked against `partitions`) once per handle. Inner partition handles are plain.
+   */
+  private parted(): Promise<QueuePartitions<Data, Result> | undefined> {
+    if (this.slot) return Promise.resolve(undefined);
+    this.layout ??= resolvePartitionCount(
+      (op) => this.conn.run(op),
+      this.prefix,
+      this.name,
+      this.wantedPartitions,
+    ).then(
+      (n) => {
+        if (n <= 1) return undefined;
+        const inner = Array.from({ length: n }, (_, index) => {
+          const o = { ...this.options, partitions: undefined, [PARTITION]: { index } };
+          return new Queue<Data, Result>(this.name, o);
+        });
+        return new QueuePartitions<Data, Result>(this.name, inner);
+      },
+      (err: unknown) => {
+        this.layout = undefined; // a failed read (Redis away, a wrong count) is tried again
+        throw err;
+      },
+    );
+    return this.layout;
   }
 
   private register(): Promise<void> {

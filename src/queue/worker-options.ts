@@ -24,6 +24,11 @@ export interface WorkerOptions extends QueueBaseOptions {
   /** Jobs run at once; default 1. */
   concurrency?: number;
   /**
+   * Partitions of the queue (as given to its `Queue`, see docs/operations.md#partitions): the
+   * worker takes from every partition, `concurrency` shared by all. Not with `batch`.
+   */
+  partitions?: number;
+  /**
    * Lease length in ms (100 ms – 24 h); a job whose worker stops renewing it is recovered after
    * this. Default 30 s.
    */
@@ -122,6 +127,7 @@ const WORKER_KEYS = knownKeys(
     'connectionRetry',
     'batch',
     'timeoutMs',
+    'partitions',
   ],
   {
     lockDuration: 'leaseMs',
@@ -234,6 +240,9 @@ function optionProblems(o: WorkerOptions & { batch?: BatchOptions }): string[] {
     problems.push('timeoutMs applies to single-job handlers, not to batch handlers');
   check(intProblem('flowRelayMs', o.flowRelayMs, 10, MAX_INTERVAL_MS));
   problems.push(...batchProblems(o.batch));
+  check(intProblem('partitions', o.partitions, 1, 256));
+  if (o.batch !== undefined && (o.partitions ?? 1) > 1)
+    problems.push('batch cannot be combined with partitions');
   if (o.retry !== undefined) {
     if (!isOptionsObject(o.retry)) problems.push('retry must be an object');
     else {

@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { JobCancelledError, LeaseLostError, SluiceError } from '../errors.js';
 import { isConnectionError, openConnection, type RedisClient } from '../redis/connection.js';
 import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
-import { DEFAULT_PREFIX, queueKeys } from '../redis/keys.js';
+import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys } from '../redis/keys.js';
 import { QueueCommands, type CompleteReply, type LeasedJob, type Retention } from './commands.js';
 import { Heartbeat } from './heartbeat.js';
 import { Job } from './job.js';
@@ -48,6 +48,9 @@ import { timeoutOf, watchTimeout } from './job-timeout.js';
 import { JobReporter } from './job-reporter.js';
 import { FlowRelayTask } from './flow-relay.js';
 import { traceAttempt } from '../telemetry.js';
+import { partitionSlot } from './partition-layout.js';
+import { PartitionSiblings } from './partitioned-worker.js';
+import { SlotBudget } from './slot-budget.js';
 
 export type { WorkerOptions, BatchWorkerOptions } from './worker-options.js';
 export type { BatchContext, BatchOptions, BatchProcessor } from './batch.js';
@@ -156,6 +159,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   /** Forms batches (batch handlers only); a batch takes one of `concurrency` slots. */
   private readonly collector: BatchCollector<Running<Data, Result>> | undefined;
   private batchesRunning = 0;
+  /** With `partitions`: the shared slot budget, and (on the owner) the sibling workers. */
+  private readonly part: { budget: SlotBudget; member: number } | undefined;
+  private readonly siblings: PartitionSiblings | undefined;
 
   /** A worker that runs one job per handler call. `options` may be just a connection URL. */
   constructor(name: string, processor: Processor<Data, Result>, options?: WorkerOptions | string);
@@ -196,7 +202,11 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.maxResultBytes = settings.maxResultBytes;
     this.timeoutMs = settings.timeoutMs;
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
-    const keys = queueKeys(this.prefix, name);
+    const n = options.partitions ?? 1;
+    const slot = partitionSlot(options) ?? (n > 1 ? { index: 0 } : undefined);
+    const keys = slot
+      ? queuePartitionKeys(this.prefix, name, slot.index)
+      : queueKeys(this.prefix, name);
     // Commands give up after the retry budget (the loops report it and go on); ioredis keeps
     // reconnecting both connections in the background for as long as the worker runs.
     this.conn = new CommandConnection(
@@ -260,13 +270,33 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     if (options.schedules !== false)
       this.scheduler = new Scheduler(name, { ...options, onError: (e) => this.reportError(e) });
     this.flows = new FlowRelayTask(this.conn, this.prefix, [name], settings.flowRelayMs, onError);
+    const budget = slot && (slot.budget ?? new SlotBudget(this.concurrency));
+    const inFlight = this.inFlight;
+    const member = {
+      get running() {
+        return inFlight.size;
+      },
+      wake: () => this.pump(),
+    };
+    this.part = budget && { budget, member: budget.join(member) };
+    if (budget && !slot.budget)
+      this.siblings = new PartitionSiblings(
+        Worker,
+        name,
+        processor as Processor<unknown, unknown>,
+        { ...options, partitions: n },
+        budget,
+        this as unknown as Worker,
+      );
     if (options.autorun !== false) this.run();
   }
 
   /** Starts taking jobs (only needed with `autorun: false`). */
   run(): void {
     if (this.started || this.closing) return;
+    if (this.siblings && !this.siblings.checked) return this.siblings.check(() => this.run());
     this.started = true;
+    this.siblings?.run();
     // A queue with a worker is a known queue (admin faces list it), even before its first job.
     void new NameRegistration((key, n) => this.conn.run((c) => c.sadd(key, n)))
       .ensure(this.prefix, 'queues', this.name)
@@ -283,7 +313,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
 
   /** Number of jobs running now. */
   get running(): number {
-    return this.inFlight.size;
+    return this.inFlight.size + (this.siblings?.running ?? 0);
   }
 
   /**
@@ -297,6 +327,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   }
 
   private async shutdown(timeoutMs: number): Promise<void> {
+    const siblings = this.siblings?.close(timeoutMs);
     this.delayTimer.stop();
     this.wake.stop();
     await this.releaseCollected();
@@ -325,6 +356,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     await this.flows.stop();
     this.ended = true;
     await this.conn.close();
+    await siblings;
   }
 
   /** Resolves true once nothing of ours runs or waits to be recorded, false after `timeoutMs`. */
@@ -386,7 +418,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         // then acks (and refills) a whole batch instead of a few jobs at a time.
         if (this.inFlight.size > 0) await new Promise((r) => setImmediate(r));
         const acks = this.acks;
-        const want = this.freeSlots();
+        const want = this.part
+          ? this.part.budget.claim(this.part.member, this.freeSlots())
+          : this.freeSlots();
         if (acks.length === 0 && want <= 0) break;
         this.acks = [];
         const tokenBase = this.nextTokenBase();
@@ -396,6 +430,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
             ? await this.commands.complete(acks, this.keepCompleted, want, this.leaseMs, tokenBase)
             : { stale: [], ...(await this.commands.fetch(want, this.leaseMs, tokenBase)) };
         } catch (err) {
+          this.part?.budget.settle(this.part.member, want, want);
           this.acks = acks.concat(this.acks);
           this.reportError(err);
           // A closed connection cannot record anything: those jobs come back by lease expiry.
@@ -409,6 +444,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         }
         if (acks.length) this.settleAcks(acks, reply.stale);
         for (const leased of reply.jobs) this.startJob(leased);
+        this.part?.budget.settle(this.part.member, want, reply.jobs.length);
         this.collector?.wait();
         if (!this.closing) this.delayTimer.arm(reply.now, reply.nextDue);
         if (reply.jobs.length < want) {

@@ -153,6 +153,51 @@ export function scheduleChannel(prefix: string, name: string): string {
   return `${prefix}:{${name}}:schedwake`;
 }
 
+/**
+ * Builds the keys of partition `index` of a partitioned queue: the hash tag is `{<name>#<index>}`,
+ * so each partition has a slot of its own (and Cluster spreads them over its shards). `#` is not
+ * allowed in a queue name, so a partition's keys never meet a plain queue's.
+ *
+ * @example
+ * ```ts
+ * queuePartitionKeys('sluice', 'emails', 3).wait // 'sluice:{emails#3}:wait'
+ * ```
+ */
+export function queuePartitionKeys(prefix: string, name: string, index: number): QueueKeys {
+  return queueKeys(prefix, `${name}#${index}`);
+}
+
+/**
+ * Hash of queue name → its partition count, written once at a partitioned queue's first use
+ * (HSETNX) and compared on every later first use: `<prefix>:{registry}:partitions`.
+ *
+ * @example
+ * ```ts
+ * partitionCountKey('sluice') // 'sluice:{registry}:partitions'
+ * ```
+ */
+export function partitionCountKey(prefix: string): string {
+  return `${prefix}:{registry}:partitions`;
+}
+
+/**
+ * FNV-1a (32-bit) of a string's UTF-8 bytes: the partition hash of queues and feeds, stable
+ * across languages.
+ *
+ * @example
+ * ```ts
+ * fnv1a('conv:7') % 8 // the partition of topic conv:7 in an 8-partition feed
+ * ```
+ */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
 /** Pattern matching every key of every queue under `prefix` (for SCAN-based discovery). */
 export function queueMetaPattern(prefix: string): string {
   return `${prefix}:{*}:meta`;
@@ -163,7 +208,9 @@ export function queueNameFromMetaKey(prefix: string, key: string): string | unde
   const head = `${prefix}:{`;
   const tail = '}:meta';
   if (!key.startsWith(head) || !key.endsWith(tail)) return undefined;
-  return key.slice(head.length, key.length - tail.length);
+  const name = key.slice(head.length, key.length - tail.length);
+  // `<name>#<i>` is a partition of queue <name>, not a queue of its own.
+  return name.includes('#') ? undefined : name;
 }
 
 /** The registry of names under one prefix (see `src/registry.ts`). */

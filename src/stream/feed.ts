@@ -15,12 +15,14 @@
  * ```
  */
 import { ValidationError } from '../errors.js';
-import { feedPartitionKeys } from '../redis/keys.js';
+import { feedPartitionKeys, fnv1a } from '../redis/keys.js';
 import { ConsumerGroup, type GroupOptions } from './group.js';
 import type { Hub } from './hub.js';
 import { INLINE_MAX_BYTES, type Retention } from './options.js';
 import type { Position } from './position.js';
 import { Topic } from './topic.js';
+
+export { fnv1a };
 
 /** A feed entry: which topic got an entry, and where. */
 export interface FeedPointer {
@@ -28,23 +30,6 @@ export interface FeedPointer {
   topic: string;
   /** The new entry's position in that topic. */
   position: Position;
-}
-
-/**
- * FNV-1a (32-bit) of a string's UTF-8 bytes: the partition hash, stable across languages.
- *
- * @example
- * ```ts
- * fnv1a('conv:7') % 8 // the partition of topic conv:7 in an 8-partition feed
- * ```
- */
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(text, 'utf8')) {
-    h ^= byte;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
 }
 
 /**

@@ -1,67 +1,12 @@
 /**
- * A real 3-master Redis Cluster on free ports (no replicas), for the suites that must also pass
- * on Cluster. Slots are assigned with CLUSTER ADDSLOTSRANGE and nodes joined with CLUSTER MEET.
+ * Runs suites on a real Redis Cluster: the fixture lives in `cluster-fixture.ts` (no test
+ * runner imports, so bench scripts can start one too).
  */
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { ConnectionOptions } from '../../src/redis/connection.js';
-import { freePort, RedisServer } from './redis-server.js';
+import { RedisClusterFixture } from './cluster-fixture.js';
 
-export class RedisClusterFixture {
-  private constructor(readonly nodes: RedisServer[]) {}
-
-  static async start(): Promise<RedisClusterFixture> {
-    const nodes: RedisServer[] = [];
-    for (let i = 0; i < 3; i++) {
-      const port = await freePort(true);
-      nodes.push(
-        await RedisServer.start({
-          port,
-          config: [
-            'cluster-enabled yes',
-            `cluster-config-file nodes-${port}.conf`,
-            'cluster-node-timeout 5000',
-          ],
-        }),
-      );
-    }
-    const clients = nodes.map((n) => new Redis(n.port, '127.0.0.1'));
-    try {
-      const per = Math.floor(16384 / 3);
-      for (let i = 0; i < 3; i++) {
-        const from = i * per;
-        const to = i === 2 ? 16383 : (i + 1) * per - 1;
-        await clients[i]!.call('CLUSTER', 'ADDSLOTSRANGE', from, to);
-      }
-      for (let i = 1; i < 3; i++)
-        await clients[0]!.call('CLUSTER', 'MEET', '127.0.0.1', nodes[i]!.port);
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const states = await Promise.all(
-          clients.map((c) => c.call('CLUSTER', 'INFO') as Promise<string>),
-        );
-        if (
-          states.every((s) => s.includes('cluster_state:ok') && s.includes('cluster_known_nodes:3'))
-        )
-          break;
-        if (Date.now() > deadline) throw new Error('cluster did not converge in 20 s');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } finally {
-      clients.forEach((c) => c.disconnect());
-    }
-    return new RedisClusterFixture(nodes);
-  }
-
-  /** Seed nodes for ioredis `Cluster`. */
-  get startupNodes(): { host: string; port: number }[] {
-    return this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port }));
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.nodes.map((n) => n.stop()));
-  }
-}
+export { RedisClusterFixture, keysPerMaster } from './cluster-fixture.js';
 
 /**
  * Runs a suite of cases (written against a connection getter) on a fresh 3-master Cluster,

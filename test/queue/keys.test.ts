@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_PREFIX,
   SCHEMA_VERSION,
+  partitionCountKey,
   queueKeys,
   queueMetaPattern,
+  queuePartitionKeys,
   queueNameFromMetaKey,
   scheduleChannel,
 } from '../../src/redis/keys.js';
@@ -63,5 +65,18 @@ describe('queue keys', () => {
     expect(queueNameFromMetaKey('sluice', 'sluice:{emails}:meta')).toBe('emails');
     expect(queueNameFromMetaKey('sluice', 'sluice:{emails}:wait')).toBeUndefined();
     expect(queueNameFromMetaKey('sluice', 'other:{emails}:meta')).toBeUndefined();
+  });
+
+  it('pins the keys of a partition and the partition-count hash', () => {
+    const k = queuePartitionKeys('sluice', 'emails', 3);
+    expect([k.meta, k.wait, k.marker, k.gwait]).toEqual([
+      'sluice:{emails#3}:meta',
+      'sluice:{emails#3}:wait',
+      'sluice:{emails#3}:marker',
+      'sluice:{emails#3}:gwait',
+    ]);
+    expect(partitionCountKey('sluice')).toBe('sluice:{registry}:partitions');
+    // A partition's meta key is not a queue of its own.
+    expect(queueNameFromMetaKey('sluice', k.meta)).toBeUndefined();
   });
 });
