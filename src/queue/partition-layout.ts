@@ -6,7 +6,7 @@
  * partition, so `getJob(id)` finds it with one read. See docs/operations.md#partitions.
  */
 import { randomBytes } from 'node:crypto';
-import { ValidationError } from '../errors.js';
+import { SluiceError, ValidationError } from '../errors.js';
 import type { RedisClient } from '../redis/connection.js';
 import { fnv1a, partitionCountKey } from '../redis/keys.js';
 import type { AddOptions } from './options.js';
@@ -43,6 +43,11 @@ export async function resolvePartitionCount(
   if (wanted !== undefined) await run((c) => c.hsetnx(key, name, String(wanted)));
   const stored = await run((c) => c.hget(key, name));
   const count = stored === null ? 1 : Number(stored);
+  if (!Number.isInteger(count) || count < 1)
+    throw new SluiceError(
+      'SLC_ERR_REDIS',
+      `the partition count of queue ${name} in ${key} is ${JSON.stringify(stored)}, not a positive integer`,
+    );
   if (wanted !== undefined && count !== wanted)
     throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
       `queue ${name} has ${count} partitions (stored at its first use), not ${wanted}: ` +

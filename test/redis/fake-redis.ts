@@ -34,6 +34,8 @@ function reply(cmd: string[], version: string): string {
   const name = (cmd[0] ?? '').toUpperCase();
   if (name === 'INFO') return bulk(`# Server\r\nredis_version:${version}\r\nloading:0\r\n`);
   if (name === 'PING') return '+PONG\r\n';
+  // An empty server: every read of a key finds nothing (a partition count, a meta field…).
+  if (name === 'HGET' || name === 'GET') return '$-1\r\n';
   if (name === 'TIME') {
     const ms = Date.now();
     return `*2\r\n${bulk(String(Math.floor(ms / 1000)))}${bulk(String((ms % 1000) * 1000))}`;
