@@ -83,7 +83,7 @@ const env: Record<string, string | undefined> = {
   SLUICE_PREFIX: 'bench',
 };
 delete env.SLUICE_SECRET;
-const child = spawn(`${root}node_modules/.bin/tsx`, ['scripts/start.ts'], {
+const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
   cwd: root,
   env,
   stdio: ['ignore', 'pipe', 'inherit'],

@@ -57,7 +57,9 @@ function startChild(env: Record<string, string>): {
   const base = { ...process.env };
   delete base.REDIS_URL;
   delete base.SLUICE_SECRET;
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), ['scripts/start.ts'], {
+  // One process (tsx as a loader): the tsx CLI would relay SIGINT and SIGKILL a child that has
+  // not confirmed it within 30 ms, which a loaded machine misses.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: root,
     env: { ...base, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
