@@ -1,9 +1,11 @@
 /**
  * The HTTP client every server command uses: JSON in and out over `fetch`, the bearer token in
  * the `Authorization` header, the server's `{"error":{code,message}}` mapped to {@link ApiError},
- * and a failure to connect mapped to `SLC_ERR_CONNECTION` (exit 3).
+ * and a failure to connect mapped to `SLC_ERR_CONNECTION` (exit 3), as is a proxy's 502–504
+ * page; another answer without the error shape gets the code of its status (else
+ * `SLC_ERR_INTERNAL`).
  */
-import { ConnectionError } from '../index.js';
+import { ConnectionError, type SluiceErrorCode } from '../index.js';
 import type { CliConfig } from './config.js';
 import { ApiError } from './errors.js';
 
@@ -28,7 +30,17 @@ function withQuery(base: string, path: string, query: Query = {}): string {
   return u.href;
 }
 
-async function errorOf(res: Response): Promise<ApiError> {
+/** Codes for an error answer without the server's error shape (a proxy's page), by status. */
+const STATUS_CODES: Record<number, SluiceErrorCode> = {
+  400: 'SLC_ERR_BAD_REQUEST',
+  401: 'SLC_ERR_UNAUTHORIZED',
+  403: 'SLC_ERR_FORBIDDEN',
+  404: 'SLC_ERR_NOT_FOUND',
+  405: 'SLC_ERR_METHOD_NOT_ALLOWED',
+  413: 'SLC_ERR_PAYLOAD_TOO_LARGE',
+};
+
+async function errorOf(res: Response, url: string): Promise<Error> {
   const text = await res.text().catch(() => '');
   try {
     const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
@@ -39,7 +51,11 @@ async function errorOf(res: Response): Promise<ApiError> {
   } catch {
     // not the error shape: described by its status below
   }
-  return new ApiError('SLC_ERR_HTTP', `HTTP ${res.status} ${res.statusText}`.trim(), res.status);
+  const what = `HTTP ${res.status} ${res.statusText}`.trim();
+  // 502–504 without the error shape: a proxy in front could not reach the server (exit 3).
+  if (res.status >= 502 && res.status <= 504)
+    return new ConnectionError(`cannot reach the server at ${url} (${what} from a proxy)`);
+  return new ApiError(STATUS_CODES[res.status] ?? 'SLC_ERR_INTERNAL', what, res.status);
 }
 
 /** Builds the client for a resolved configuration. */
@@ -60,7 +76,7 @@ export function createApi(config: CliConfig, fetchImpl: typeof fetch = fetch): A
       const why = cause?.code ? ` (${cause.code})` : '';
       throw new ConnectionError(`cannot reach the server at ${config.url}${why}`, { cause: err });
     }
-    if (!res.ok) throw await errorOf(res);
+    if (!res.ok) throw await errorOf(res, config.url);
     return res;
   }
 

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../index.js';
+import { checkGatewayBlock, type GatewayOptions } from './gateway/options.js';
 
 /** pino log levels. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -36,6 +37,11 @@ export interface ServerConfig {
   databaseUrl?: string;
   /** Run the outbox relay in this process (needs `databaseUrl`). Default false. */
   relay?: boolean;
+  /**
+   * The gateway's limits and timings (config file only; every field optional, see
+   * `docs/gateway.md`). Checked by {@link resolveConfig}: integers in range, known keys.
+   */
+  gateway?: Partial<GatewayOptions>;
 }
 
 /** Values given on the command line (never a secret: argv is visible to every local user). */
@@ -80,6 +86,7 @@ const FILE_KEYS = new Set([
   'metricsTopicLabels',
   'databaseUrl',
   'relay',
+  'gateway',
 ]);
 /** An HS256 key should be at least as long as the hash (RFC 7518 §3.2): 256 bits. */
 const MIN_SECRET_LENGTH = 32;
@@ -197,6 +204,8 @@ export function resolveConfig(flags: ConfigFlags, env: Env, files: ConfigFiles =
   if (relay && databaseUrl === undefined)
     problems.push('relay needs a database: set DATABASE_URL (or databaseUrl in the config file)');
 
+  const gateway = checkGatewayBlock(file.gateway, problems);
+
   if (problems.length) throw new ConfigError(problems);
   return {
     redisUrl,
@@ -210,6 +219,7 @@ export function resolveConfig(flags: ConfigFlags, env: Env, files: ConfigFiles =
     metricsTopicLabels,
     ...(databaseUrl === undefined ? {} : { databaseUrl: String(databaseUrl) }),
     relay,
+    ...(gateway === undefined ? {} : { gateway }),
   };
 }
 

@@ -13,6 +13,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Worker } from '../index.js';
+import { gatewayStats } from './gateway/gateway.js';
 import type { ServerContext } from './types.js';
 
 /** Tuning of the metrics collector. */
@@ -142,6 +143,7 @@ export class ServerMetrics {
       help: 'Queue or topic reads that failed during a scrape (the figure was left out)',
       registers,
     });
+    this.gatewayMetrics(registers);
     this.outbox = ctx.outbox?.relay
       ? {
           rows: new Gauge({
@@ -156,6 +158,43 @@ export class ServerMetrics {
           }),
         }
       : undefined;
+  }
+
+  /**
+   * The gateway's figures of this process, read from its counters at each scrape (in memory, no
+   * Redis call, never cached): open connections, entries delivered, slow clients dropped.
+   */
+  private gatewayMetrics(registers: Registry[]): void {
+    const ctx = this.ctx;
+    new Gauge({
+      name: 'sluice_gateway_connections',
+      help: 'Gateway connections open now in this process (SSE streams and WebSockets)',
+      registers,
+      collect() {
+        this.set(gatewayStats(ctx).connections);
+      },
+    });
+    // Totals kept by the gateway: each scrape sets the counter to the running total.
+    const total = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    total(
+      'sluice_gateway_delivered_total',
+      'Entries the gateway handed to client sockets (this process)',
+      () => gatewayStats(ctx).delivered,
+    );
+    total(
+      'sluice_gateway_slow_disconnects_total',
+      'Gateway connections dropped as slow consumers (this process)',
+      () => gatewayStats(ctx).slowDropped,
+    );
   }
 
   /**

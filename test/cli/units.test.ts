@@ -1,5 +1,9 @@
 /** The CLI's pure parts: config resolution, exit codes, tables, progress frames, SSE frames. */
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/errors.js';
+import { createApi } from '../../src/cli/client.js';
 import { AuthError, ConfigError, ConnectionError } from '../../src/index.js';
 import { DEFAULT_URL, resolve, tokenFileOf } from '../../src/cli/config.js';
 import { ApiError, describeError, exitCodeOf, usage } from '../../src/cli/errors.js';
@@ -84,5 +88,51 @@ describe('SSE frames', () => {
     });
     expect(parseFrame(': heartbeat')).toBeUndefined();
     expect(parseFrame('data: x')).toEqual({ event: 'message', data: 'x' });
+  });
+});
+
+describe('an error answer without the error shape (a proxy page)', () => {
+  /** A real HTTP server that answers every request with `status` and an HTML page. */
+  async function proxy(status: number): Promise<{ server: Server; url: string }> {
+    const server = createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'text/html' }).end('<h1>nginx</h1>');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const addr = server.address() as { port: number };
+    return { server, url: `http://127.0.0.1:${addr.port}` };
+  }
+
+  async function failureOf(status: number): Promise<unknown> {
+    const { server, url } = await proxy(status);
+    try {
+      return await createApi({ url })
+        .get('/v1/queues')
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+    } finally {
+      server.close();
+    }
+  }
+
+  it('is a documented code: 502–504 unreachable (exit 3), 5xx internal, 4xx by status', async () => {
+    const bad = await failureOf(502);
+    expect(bad).toBeInstanceOf(ConnectionError);
+    expect(exitCodeOf(bad)).toBe(3);
+    expect(describeError(bad)).toMatch(/^SLC_ERR_CONNECTION: cannot reach the server at .*502/);
+    for (const [status, code, exit] of [
+      [500, 'SLC_ERR_INTERNAL', 1],
+      [504, 'SLC_ERR_CONNECTION', 3],
+      [401, 'SLC_ERR_UNAUTHORIZED', 4],
+      [404, 'SLC_ERR_NOT_FOUND', 1],
+      [418, 'SLC_ERR_INTERNAL', 1],
+    ] as const) {
+      const err = await failureOf(status);
+      expect(describeError(err).split(':')[0]).toBe(code);
+      expect(Object.keys(ERROR_CODES)).toContain(code);
+      expect(exitCodeOf(err)).toBe(exit);
+    }
   });
 });

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { buildApp } from '../../src/server/index.js';
 import { closeContext, createContext } from '../../src/server/context.js';
 import type { ServerConfig } from '../../src/server/config.js';
+import type { GatewayOptions } from '../../src/server/gateway/options.js';
 import type { App, ServerContext } from '../../src/server/types.js';
 import { redisUrl, uniquePrefix, waitFor } from '../harness/context.js';
 
@@ -38,14 +39,14 @@ afterEach(async () => {
 export async function startServer(
   opts: {
     secret?: string;
-    gateway?: Record<string, unknown>;
+    gateway?: Partial<GatewayOptions>;
     prefix?: string;
     /** Extra routes (e.g. a test page), added before the server listens. */
     routes?: (app: App) => void;
   } = {},
 ): Promise<TestServer> {
   const prefix = opts.prefix ?? uniquePrefix();
-  const config = {
+  const config: ServerConfig = {
     redisUrl: redisUrl(),
     prefix,
     host: '127.0.0.1',
@@ -53,7 +54,7 @@ export async function startServer(
     logLevel: 'silent',
     ...(opts.secret ? { secret: opts.secret } : {}),
     ...(opts.gateway ? { gateway: opts.gateway } : {}),
-  } as ServerConfig;
+  };
   const ctx = createContext(config);
   const app = await buildApp(ctx);
   opts.routes?.(app);

@@ -9,7 +9,6 @@ import { connect } from 'node:net';
 import { expect, it } from 'vitest';
 import { CLOSE } from '../../src/server/gateway/codes.js';
 import { Streams } from '../../src/index.js';
-import type { ServerConfig } from '../../src/server/config.js';
 import { redisUrl, uniquePrefix } from '../harness/context.js';
 import { forkServer } from './child.js';
 import { WsClient, waitFor } from './helpers.js';
@@ -28,7 +27,7 @@ it('drops a client that stops reading, keeps memory bounded, and others get ever
     logLevel: 'silent',
     // A long grace: the stuck client reads again only after the run, and must see the 4008.
     gateway: { maxBufferedBytes: BUDGET, maxBufferedMessages: 500, closeGraceMs: 60_000 },
-  } as ServerConfig);
+  });
   const streams = new Streams({ connection: redisUrl(), prefix });
   const topic = streams.topic('firehose', { maxLen: 20_000 });
 

@@ -55,14 +55,14 @@ type Loose = any;
 const entries = (c: WsClient, topic?: string) => c.of('entry', topic) as unknown as Entry[];
 
 it('chat over WebSocket across two processes: offline, unread over HTTP, exact catch-up, live', async () => {
-  const config = {
+  const config: ServerConfig = {
     redisUrl: redisUrl(),
     prefix: uniquePrefix(),
     host: '127.0.0.1',
     port: 0,
     logLevel: 'silent',
     secret: SECRET,
-  } as ServerConfig;
+  };
   const [a, b] = await Promise.all([forkServer(config), forkServer(config)]);
   const backend = await token({ role: 'admin' });
   const bob = await token({ sub: 'bob', topics: ['conv:*'], publish: true });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/index.js';
+import { GATEWAY_DEFAULTS, gatewayOptions } from '../../src/server/gateway/options.js';
 import { loadConfig, resolveConfig } from '../../src/server/index.js';
 
 const SECRET = 's'.repeat(32);
@@ -142,6 +143,45 @@ describe('resolveConfig', () => {
         resolveConfig({}, { SLUICE_SECRET: SECRET, SLUICE_SECRET_FILE: '/x' }, { secret: SECRET }),
       ),
     ).toEqual(['set either SLUICE_SECRET or SLUICE_SECRET_FILE, not both']);
+  });
+});
+
+describe('the gateway block', () => {
+  it('is taken from the config file and reaches the gateway', () => {
+    const block = { heartbeatMs: 5000, maxSubscriptions: 7, ephemeralPrefixes: ['live:'] };
+    const config = resolveConfig({}, {}, { config: JSON.stringify({ gateway: block }) });
+    expect(config.gateway).toEqual(block);
+    expect(gatewayOptions(config)).toMatchObject({
+      ...block,
+      retryMs: GATEWAY_DEFAULTS.retryMs,
+    });
+  });
+
+  it('lists every bad setting in the one error, with the other problems', () => {
+    const gateway = {
+      heartbeatMs: 1.5,
+      maxBufferedMessages: 0,
+      deadPeerMs: '30000',
+      ephemeralPrefixes: ['ok:', ''],
+      pingMs: 10,
+    };
+    const problems = problemsOf(() =>
+      resolveConfig({}, {}, { config: JSON.stringify({ port: 'x', gateway }) }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'port must be an integer 0–65535, not "x"',
+        'gateway.heartbeatMs must be an integer 1–2,147,483,647, not 1.5',
+        'gateway.maxBufferedMessages must be an integer 1–1,000,000, not 0',
+        'gateway.deadPeerMs must be an integer 1–2,147,483,647, not "30000"',
+        'gateway.ephemeralPrefixes must be an array of non-empty strings',
+        'gateway: unknown key "pingMs"',
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+    expect(problemsOf(() => resolveConfig({}, {}, { config: '{"gateway":[1]}' }))).toEqual([
+      'gateway must be an object',
+    ]);
   });
 });
 

@@ -10,6 +10,7 @@ import { Worker } from '../../src/index.js';
 import { createServer, resolveConfig, type SluiceServer } from '../../src/server/index.js';
 import { queueKeys } from '../../src/redis/keys.js';
 import { RedisServer } from '../harness/redis-server.js';
+import { WsClient } from '../gateway/helpers.js';
 import { redisUrl, uniquePrefix, waitFor } from '../harness/context.js';
 
 let server: SluiceServer | undefined;
@@ -28,7 +29,7 @@ async function start(url: string, flags: { metricsTopicLabels?: boolean } = {}) 
   );
   server = await createServer({ config });
   const base = await server.listen();
-  return { server, scrape: async () => (await fetch(`${base}/metrics`)).text() };
+  return { server, base, scrape: async () => (await fetch(`${base}/metrics`)).text() };
 }
 
 /** The value of the sample `name{labels}` in Prometheus text, or undefined. */
@@ -133,6 +134,31 @@ describe('metrics', () => {
     expect(sample(text, 'sluice_topic_group_lag')).toBe(4);
     expect(sample(text, 'sluice_topic_group_pending')).toBe(0);
     expect(text).not.toContain('topic="');
+  });
+
+  it('shows the gateway: connections open, entries delivered, slow clients dropped', async () => {
+    const { server: s, base, scrape } = await start(redisUrl());
+    const before = await scrape();
+    expect(sample(before, 'sluice_gateway_connections')).toBe(0);
+    expect(sample(before, 'sluice_gateway_delivered_total')).toBe(0);
+    expect(sample(before, 'sluice_gateway_slow_disconnects_total')).toBe(0);
+    const client = new WsClient(`${base.replace(/^http/, 'ws')}/v1/ws`);
+    await client.opened;
+    await client.subscribe('news');
+    const topic = s.context.streams.topic('news');
+    await topic.publish({ n: 1 });
+    await topic.publish({ n: 2 });
+    await waitFor(() => client.of('entry', 'news').length === 2, 'two entries');
+    // Read at each scrape, not from the 1 s cache of the Redis figures.
+    const during = await scrape();
+    expect(sample(during, 'sluice_gateway_connections')).toBe(1);
+    expect(sample(during, 'sluice_gateway_delivered_total')).toBe(2);
+    client.socket.close();
+    await waitFor(
+      async () => sample(await scrape(), 'sluice_gateway_connections') === 0,
+      'the connection counted as closed',
+    );
+    expect(sample(await scrape(), 'sluice_gateway_delivered_total')).toBe(2);
   });
 
   it('reads the topic names from the registry: two topics, none watched', async () => {

@@ -51,20 +51,6 @@ export function closeGateway(gw: Gateway): void {
   gw.hub.close();
 }
 
-/** The token of a request: `Authorization: Bearer <t>`, else `?token=`. */
-export function requestToken(
-  headers: Record<string, string | string[] | undefined>,
-  query: unknown,
-): string | undefined {
-  const h = headers.authorization;
-  if (typeof h === 'string') {
-    const m = /^Bearer\s+(.+)$/i.exec(h.trim());
-    if (m) return m[1];
-  }
-  const q = (query as { token?: unknown } | undefined)?.token;
-  return typeof q === 'string' && q !== '' ? q : undefined;
-}
-
 /** Codes whose text is the gateway's own and safe to show, though their status is 5xx. */
 const SHOWN = new Set(['SLC_ERR_SLOW_CONSUMER', 'SLC_ERR_CLOSED']);
 

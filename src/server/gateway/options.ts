@@ -42,9 +42,59 @@ export const GATEWAY_DEFAULTS: Readonly<GatewayOptions> = Object.freeze({
 
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 
+/** Timers past 2^31-1 ms fire at once in Node, so no timing may exceed it. */
+const MAX_MS = 2 ** 31 - 1;
+/** The accepted range of each numeric setting (integers, inclusive). */
+const RANGES: Record<Exclude<keyof GatewayOptions, 'ephemeralPrefixes'>, [number, number]> = {
+  heartbeatMs: [1, MAX_MS],
+  deadPeerMs: [1, MAX_MS],
+  retryMs: [1, MAX_MS],
+  maxBufferedBytes: [1, 2 ** 32],
+  maxBufferedMessages: [1, 1_000_000],
+  maxSubscriptions: [1, 100_000],
+  authTimeoutMs: [1, MAX_MS],
+  closeGraceMs: [1, MAX_MS],
+};
+
+/**
+ * Checks a configuration's `gateway` block (from the config file or a caller), pushing one line
+ * per problem: an unknown key, a number that is not an integer in its range, prefixes that are
+ * not an array of non-empty strings. Returns the block as given when it is an object.
+ */
+export function checkGatewayBlock(
+  raw: unknown,
+  problems: string[],
+): Partial<GatewayOptions> | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.push('gateway must be an object');
+    return undefined;
+  }
+  const given = raw as Record<string, unknown>;
+  for (const [key, v] of Object.entries(given)) {
+    if (key === 'ephemeralPrefixes') {
+      if (!Array.isArray(v) || !v.every((p) => typeof p === 'string' && p !== ''))
+        problems.push('gateway.ephemeralPrefixes must be an array of non-empty strings');
+      continue;
+    }
+    const range = RANGES[key as keyof typeof RANGES] as [number, number] | undefined;
+    if (!range) {
+      problems.push(`gateway: unknown key "${key}"`);
+      continue;
+    }
+    const [min, max] = range;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      problems.push(
+        `gateway.${key} must be an integer ${min}–${max.toLocaleString('en')}, not ${JSON.stringify(v)}`,
+      );
+  }
+  return given as Partial<GatewayOptions>;
+}
+
 /** The gateway settings of a configuration: its `gateway` block over the defaults. */
 export function gatewayOptions(config: ServerConfig): GatewayOptions {
-  const block = (config as { gateway?: unknown }).gateway;
+  // Read defensively all the same: a caller may build the configuration without resolveConfig.
+  const block: unknown = config.gateway;
   const given = (block && typeof block === 'object' ? block : {}) as Record<string, unknown>;
   const out: GatewayOptions = { ...GATEWAY_DEFAULTS, ephemeralPrefixes: [] };
   for (const key of Object.keys(GATEWAY_DEFAULTS) as (keyof GatewayOptions)[]) {

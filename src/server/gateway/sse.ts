@@ -11,7 +11,8 @@ import type { ServerResponse } from 'node:http';
 import { SluiceError, parsePosition, type Position } from '../../index.js';
 import type { App } from '../types.js';
 import { sseEntry, sseEvent } from './frames.js';
-import { errorReply, requestToken, wireError, type Gateway } from './gateway.js';
+import { bearerToken } from '../auth.js';
+import { errorReply, wireError, type Gateway } from './gateway.js';
 import type { GatewayEvent } from './hub.js';
 import { Session, TopicGoneError, type SubscribeResult, type Transport } from './session.js';
 import { TickBatch } from './batch.js';
@@ -94,7 +95,7 @@ export function sseRoutes(app: App, gw: Gateway): void {
     const { topic } = req.params as { topic: string };
     const query = req.query as { after?: unknown };
     try {
-      const principal = await gw.ctx.auth.verify(requestToken(req.headers, req.query));
+      const principal = await gw.ctx.auth.verify(bearerToken(req));
       const lastId = req.headers['last-event-id'];
       let after: Position | undefined;
       if (typeof lastId === 'string' && lastId !== '') after = lastId;

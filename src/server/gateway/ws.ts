@@ -14,7 +14,8 @@ import { AuthError, RequestError, SluiceError, type Position } from '../../index
 import type { App, Principal } from '../types.js';
 import { CLOSE, closeCodeFor } from './codes.js';
 import { truncatedBody, wsEntry, wsMessage, wsWireFrame } from './frames.js';
-import { errorReply, requestToken, wireError, type Gateway } from './gateway.js';
+import { bearerToken } from '../auth.js';
+import { errorReply, wireError, type Gateway } from './gateway.js';
 import type { GatewayEvent } from './hub.js';
 import { isEphemeral } from './options.js';
 import { Session, type Transport } from './session.js';
@@ -105,7 +106,7 @@ export function wsRoutes(app: App, gw: Gateway): void {
       websocket: true,
       // A token given with the upgrade request is checked before the upgrade (401 JSON).
       preValidation: async (req, reply) => {
-        const token = requestToken(req.headers, req.query);
+        const token = bearerToken(req);
         if (token === undefined && gw.ctx.auth.enabled) return;
         try {
           (req as { principal?: Principal }).principal = await gw.ctx.auth.verify(token);
