@@ -69,7 +69,9 @@ describe('ordered groups', () => {
     await q.pause();
     await q.add('x', 'low', { group: 'g', priority: 'low' });
     await q.add('x', 'normal', { group: 'g' });
-    await q.add('x', 'later', { group: 'g', delay: 150 });
+    // low too: when due it queues behind `low` however long the others took (a normal-priority
+    // job that came due early would rightly run before `low`)
+    await q.add('x', 'later', { group: 'g', delay: 150, priority: 'low' });
     await q.add('x', 'high', { group: 'g', priority: 'high' });
     await q.add('x', 'normal2', { group: 'g' });
     expect((await q.stats()).waiting).toBe(4);
