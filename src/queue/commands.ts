@@ -34,6 +34,8 @@ export interface AddSpec {
   /** '' for none */
   dedupKey: string;
   dedupTtlMs: number;
+  /** 0 for none: ms from the add during which the holder de-duplicates, in any state */
+  dedupWindowMs?: number;
   /** '' for none: the entity the job is indexed under (see `Queue.getEntityJobs`) */
   entity: string;
   body: string;
@@ -198,7 +200,8 @@ export class QueueCommands {
     ];
   }
 
-  private script(name: string): ScriptCall {
+  /** The call of script `name` on this connection (for the helper modules of the Queue). */
+  script(name: string): ScriptCall {
     const conn = this.conn;
     if (conn instanceof CommandConnection) return (keys, args) => conn.script(name, keys, args);
     return (keys, args) => call(conn, name, keys, args);
@@ -217,6 +220,7 @@ export class QueueCommands {
         s.entity,
         s.group ?? '',
         s.body,
+        s.dedupWindowMs ?? 0,
       );
     const reply = (await this.script('add')(this.addKeys, args)) as (string | number)[];
     const out: { id: string; created: boolean }[] = [];

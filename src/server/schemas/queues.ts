@@ -84,6 +84,7 @@ export const NewJob = Type.Object(
     meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     dedupKey: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     dedupTtlMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    dedupWindowMs: Type.Optional(Type.Integer({ minimum: 1 })),
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1 })),
     backoff: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     group: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
