@@ -83,6 +83,7 @@ export {
   ReplicationError,
   JobTimeoutError,
   JobCancelledError,
+  JobFailedError,
   RedisVersionError,
   ConfigError,
   RequestError,

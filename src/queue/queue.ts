@@ -60,6 +60,8 @@ import {
   type PartitionSlot,
 } from './partition-layout.js';
 import { QueuePartitions } from './partitioned-queue.js';
+import { changeJobDelay, changeJobPriority, updateJobData } from './job-mutation.js';
+import { waitForJob } from './job-waiter.js';
 
 /** Options shared by Queue and Worker. */
 export interface QueueBaseOptions {
@@ -195,6 +197,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   private readonly durable: Required<DurableOptions> | undefined;
   private readonly connection: ConnectionOptions | undefined;
   private events: EventsReader | undefined;
+  private eventsReady: Promise<void> | undefined;
   /** Adds the name to the registry before this handle's first write (see src/registry.ts). */
   private readonly registration: NameRegistration;
   private closed = false;
@@ -257,7 +260,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       (err) => this.reportError(err),
     );
     this.events = reader;
-    reader.start().then(
+    this.eventsReady = reader.start();
+    this.eventsReady.then(
       () => this.emit('ready'),
       (err: unknown) => this.reportError(err),
     );
@@ -696,6 +700,74 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       removed += step.removed;
       if (step.done) return removed;
     }
+  }
+
+  /**
+   * Replaces the data of a job that is not running (waiting, delayed or finished), in one script.
+   * Throws `SLC_ERR_JOB_NOT_FOUND`, or `SLC_ERR_JOB_STATE` while a worker holds the job.
+   * @example
+   * ```ts
+   * await queue.updateData(id, { noteId: 7, v: 2 });
+   * ```
+   */
+  async updateData(id: string, data: Data): Promise<void> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.onJob(checkJobId(id), (q) => q.updateData(id, data));
+    await updateJobData(this.commands, this.name, checkJobId(id), data, this.maxPayloadBytes);
+  }
+
+  /**
+   * Moves a delayed job's due time to `delayMs` from now (Redis clock; 0 = due now); returns the
+   * new due time (ms). Throws `SLC_ERR_JOB_NOT_FOUND`, or `SLC_ERR_JOB_STATE` unless delayed.
+   * @example
+   * ```ts
+   * await queue.changeDelay(id, 60_000);
+   * ```
+   */
+  async changeDelay(id: string, delayMs: number): Promise<number> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.onJob(checkJobId(id), (q) => q.changeDelay(id, delayMs));
+    return changeJobDelay(this.commands, this.name, checkJobId(id), delayMs);
+  }
+
+  /**
+   * Sets the priority of a job that is not running (as `add` takes it); a waiting job moves to
+   * the back of its new priority. Throws `SLC_ERR_JOB_NOT_FOUND`, or `SLC_ERR_JOB_STATE` while
+   * a worker holds the job.
+   * @example
+   * ```ts
+   * await queue.changePriority(id, 'high');
+   * ```
+   */
+  async changePriority(id: string, priority: NonNullable<AddOptions['priority']>): Promise<void> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.onJob(checkJobId(id), (q) => q.changePriority(id, priority));
+    await changeJobPriority(this.commands, this.name, checkJobId(id), priority);
+  }
+
+  /**
+   * Resolves with a job's return value once it completed, from the queue's events (no polling):
+   * for a producer that needs the result. Rejects with `JobFailedError` (`SLC_ERR_JOB_FAILED`)
+   * once it failed for good, `SLC_ERR_JOB_NOT_FOUND`, or `TimeoutError` (`SLC_ERR_TIMEOUT`)
+   * after `timeoutMs` (at most a day). A job already finished settles at once. A completed job
+   * deleted at once by retention (`keepCompleted` 0) resolves with `undefined`.
+   * @example
+   * ```ts
+   * const { id } = await queue.add('resize', { src });
+   * const url = await queue.waitUntilFinished(id, 30_000);
+   * ```
+   */
+  async waitUntilFinished(id: string, timeoutMs: number): Promise<Result | undefined> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.onJob(checkJobId(id), (q) => q.waitUntilFinished(id, timeoutMs));
+    return waitForJob<Result>(this, checkJobId(id), timeoutMs, async () => {
+      this.listenToJobEvents();
+      await this.eventsReady;
+    });
   }
 
   /** Closes the queue's connection. */
