@@ -428,7 +428,11 @@ export class QueueCommands {
   }
 
   /** One bounded step of clearing: jobs removed, and whether every set is now empty. */
-  async clear(limit: number, includeFailed: boolean): Promise<{ removed: number; done: boolean }> {
+  async clear(
+    limit: number,
+    includeFailed: boolean,
+    keepDelayed = false,
+  ): Promise<{ removed: number; done: boolean }> {
     const k = this.keys;
     const [removed, done] = (await this.script('clear')(
       [
@@ -446,7 +450,7 @@ export class QueueCommands {
         ...groupKeys(k),
         ...extraKeys(k),
       ],
-      [limit, includeFailed ? '1' : '0'],
+      [limit, includeFailed ? '1' : '0', keepDelayed ? '1' : '0'],
     )) as [number, number];
     return { removed: Number(removed), done: Number(done) === 1 };
   }

@@ -441,15 +441,24 @@ export function checkJobIds(ids: unknown): readonly string[] | undefined {
   return ids as string[];
 }
 
-const CLEAR_KEYS = knownKeys(['includeFailed']);
+const CLEAR_KEYS = knownKeys(['includeFailed', 'keepDelayed']);
 
-/** Checks the options of `clear`. */
-export function checkClearOptions(opts: unknown): boolean {
-  const o = optionsArg(opts as { includeFailed?: unknown } | undefined, 'clear options');
+/** Options of `Queue.clear`. */
+export interface ClearOptions {
+  /** Remove failed (dead-lettered) jobs too (default false). */
+  includeFailed?: boolean;
+  /** Leave delayed jobs, a schedule's pending tick among them (default true, as BullMQ's drain). */
+  keepDelayed?: boolean;
+}
+
+/** Checks the options of `clear` and applies defaults. */
+export function checkClearOptions(opts: unknown): Required<ClearOptions> {
+  const o = optionsArg(opts as Record<string, unknown> | undefined, 'clear options');
   const problems: string[] = [];
   pushUnknownKeys(o, CLEAR_KEYS, '', problems);
-  if (o.includeFailed !== undefined && typeof o.includeFailed !== 'boolean')
-    problems.push('includeFailed must be a boolean');
+  for (const key of ['includeFailed', 'keepDelayed'])
+    if (o[key] !== undefined && typeof o[key] !== 'boolean')
+      problems.push(`${key} must be a boolean`);
   if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
-  return o.includeFailed === true;
+  return { includeFailed: o.includeFailed === true, keepDelayed: o.keepDelayed !== false };
 }

@@ -232,6 +232,11 @@ export class QueuePartitions<Data, Result> {
     throw new JobError('SLC_ERR_JOB_NOT_FOUND', id, `job ${id} not found in queue ${this.name}`);
   }
 
+  /** Runs `op` on every partition at once. */
+  each<T>(op: (q: Inner<Data, Result>) => Promise<T>): Promise<T[]> {
+    return Promise.all(this.parts.map(op));
+  }
+
   /** Runs `op` on every partition in turn and sums what it returns. */
   async sum(op: (q: Inner<Data, Result>) => Promise<number>): Promise<number> {
     let n = 0;
@@ -261,7 +266,7 @@ export class QueuePartitions<Data, Result> {
     return moved;
   }
 
-  async clear(opts: { includeFailed?: boolean }): Promise<number> {
+  async clear(opts: { includeFailed?: boolean; keepDelayed?: boolean }): Promise<number> {
     let removed = 0;
     for (const q of this.parts) removed += await q.clear(opts);
     return removed;

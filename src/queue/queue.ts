@@ -35,6 +35,7 @@ import {
   resolveQueueOptions,
   toAddSpec,
   type AddOptions,
+  type ClearOptions,
   type BulkJob,
 } from './options.js';
 import { listEntityJobs, type EntityJobPage } from './entity-index.js';
@@ -62,6 +63,13 @@ import {
 import { QueuePartitions } from './partitioned-queue.js';
 import { changeJobDelay, changeJobPriority, updateJobData } from './job-mutation.js';
 import { waitForJob } from './job-waiter.js';
+import {
+  dropDedupKey,
+  promoteAllJobs,
+  readPriorityCounts,
+  rerunJob,
+  type PriorityCounts,
+} from './admin-ops.js';
 
 /** Options shared by Queue and Worker. */
 export interface QueueBaseOptions {
@@ -686,20 +694,87 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   }
 
   /**
-   * Removes all waiting and delayed jobs (and failed ones with `includeFailed`), in bounded
-   * steps. Active jobs are left to finish. Returns how many were removed.
+   * Removes all waiting jobs, and delayed ones unless `keepDelayed` (default **true**: a delayed
+   * job is planned work, a schedule's pending tick among them; BullMQ's `drain()` keeps them too),
+   * and failed ones with `includeFailed`, in bounded steps. Active jobs are left to finish.
+   * Returns how many were removed.
+   * @example
+   * ```ts
+   * await queue.clear(); // waiting only
+   * await queue.clear({ keepDelayed: false, includeFailed: true }); // everything not running
+   * ```
    */
-  async clear(opts: { includeFailed?: boolean } = {}): Promise<number> {
+  async clear(opts: ClearOptions = {}): Promise<number> {
     this.assertOpen();
-    const includeFailed = checkClearOptions(opts);
+    const { includeFailed, keepDelayed } = checkClearOptions(opts);
     const parts = await this.parted();
-    if (parts) return parts.clear({ includeFailed });
+    if (parts) return parts.clear({ includeFailed, keepDelayed });
     let removed = 0;
     for (;;) {
-      const step = await this.commands.clear(BULK_CHUNK, includeFailed);
+      const step = await this.commands.clear(BULK_CHUNK, includeFailed, keepDelayed);
       removed += step.removed;
       if (step.done) return removed;
     }
+  }
+
+  /**
+   * Moves delayed jobs to waiting now, soonest due first (each as `promote` does), at most 1,000
+   * per script call; all of them, or the first `limit`. Returns how many moved.
+   * @example
+   * ```ts
+   * await queue.promoteAll();
+   * ```
+   */
+  async promoteAll(opts: { limit?: number } = {}): Promise<number> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.sum((q) => q.promoteAll(opts));
+    return promoteAllJobs(this.commands, opts.limit);
+  }
+
+  /**
+   * Runs a completed job again: back to waiting with a fresh attempt count (its history is
+   * kept, its return value dropped). Throws `SLC_ERR_JOB_NOT_FOUND`, or `SLC_ERR_JOB_STATE` for
+   * a job that is not completed (use `retryFailed` for a failed one).
+   */
+  async rerun(id: string): Promise<void> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.onJob(checkJobId(id), (q) => q.rerun(id));
+    await rerunJob(this.commands, this.name, checkJobId(id));
+  }
+
+  /**
+   * Releases a de-dup key at once (whatever holds it): the next `add` with it creates a job.
+   * Returns false when no job held it.
+   */
+  async removeDedupKey(key: string): Promise<boolean> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return (await parts.sum(async (q) => Number(await q.removeDedupKey(key)))) > 0;
+    return dropDedupKey(this.commands, key);
+  }
+
+  /**
+   * Waiting jobs per priority (those without a group), and how many wait in groups. Costs one
+   * step per priority in use, not per job.
+   * @example
+   * ```ts
+   * const { byPriority } = await queue.priorityCounts(); // { 10: 3, 0: 120, -10: 7 }
+   * ```
+   */
+  async priorityCounts(): Promise<PriorityCounts> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (!parts) return readPriorityCounts(this.commands);
+    const all = await parts.each((q) => q.priorityCounts());
+    const out: PriorityCounts = { byPriority: {}, grouped: 0 };
+    for (const c of all) {
+      out.grouped += c.grouped;
+      for (const [p, n] of Object.entries(c.byPriority))
+        out.byPriority[Number(p)] = (out.byPriority[Number(p)] ?? 0) + n;
+    }
+    return out;
   }
 
   /**

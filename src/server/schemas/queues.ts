@@ -184,11 +184,64 @@ export const retryFailed = {
 };
 
 export const clearQueue = {
-  ...action('Remove waiting and delayed jobs', Type.Object({ removed: Type.Integer() })),
+  ...action(
+    'Remove waiting jobs (delayed ones too with keepDelayed false, failed with includeFailed)',
+    Type.Object({ removed: Type.Integer() }),
+  ),
   body: Type.Object(
-    { includeFailed: Type.Optional(Type.Boolean()) },
+    {
+      includeFailed: Type.Optional(Type.Boolean()),
+      keepDelayed: Type.Optional(Type.Boolean({ description: 'default true: delayed jobs stay' })),
+    },
     { additionalProperties: false },
   ),
+};
+
+export const promoteAll = {
+  ...action('Move delayed jobs to waiting now', Type.Object({ promoted: Type.Integer() })),
+  body: Type.Object(
+    { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })) },
+    { additionalProperties: false },
+  ),
+};
+
+export const priorityCounts = {
+  summary: 'Waiting jobs per priority, and how many wait in groups',
+  tags: ['queues'],
+  params: QueueParams,
+  response: {
+    200: Type.Object({
+      byPriority: Type.Record(Type.String(), Type.Integer()),
+      grouped: Type.Integer(),
+    }),
+    ...errorResponses,
+  },
+};
+
+export const removeDedupKey = {
+  summary: 'Release a de-dup key: the next add with it creates a job',
+  tags: ['queues'],
+  params: QueueParams,
+  // in the body: a de-dup key is any string of 1–256 characters, not a path segment
+  body: Type.Object(
+    { key: Type.String({ minLength: 1, maxLength: 256 }) },
+    { additionalProperties: false },
+  ),
+  response: {
+    200: Type.Object({ key: Type.String(), removed: Type.Boolean() }),
+    ...errorResponses,
+  },
+};
+
+export const rerunJob = {
+  summary: 'Run a completed job again (fresh attempt count)',
+  tags: ['queues'],
+  params: JobParams,
+  body: NoInput,
+  response: {
+    200: Type.Object({ id: Type.String(), rerun: Type.Boolean() }),
+    ...errorResponses,
+  },
 };
 
 export const promoteJob = {
