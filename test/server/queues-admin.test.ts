@@ -48,3 +48,23 @@ it('releases a de-dup key and re-runs a completed job', async () => {
   await w.close();
   expect((await call(s, 'POST', '/v1/queues/adm2/jobs/nope/rerun')).status).toBe(404);
 });
+
+it('changes a job that is not running: data, delay, priority', async () => {
+  const s = server();
+  const q = queue('mut');
+  await q.add('x', { v: 1 }, { id: 'd', delay: 3_600_000 });
+  const data = await call(s, 'PUT', '/v1/queues/mut/jobs/d/data', { body: { data: { v: 2 } } });
+  expect(data.body).toEqual({ id: 'd', changed: true });
+  expect((await q.getJob('d'))!.data).toEqual({ v: 2 });
+  await call(s, 'PUT', '/v1/queues/mut/jobs/d/priority', { body: { priority: 'high' } });
+  expect((await q.getJob('d'))!.priority).toBe(10);
+  const delay = await call(s, 'PUT', '/v1/queues/mut/jobs/d/delay', { body: { delayMs: 0 } });
+  expect(delay.status).toBe(200);
+  await q.promoteAll();
+  const again = await call(s, 'PUT', '/v1/queues/mut/jobs/d/delay', { body: { delayMs: 5 } });
+  expect(again.status).toBe(409);
+  expect(again.body.error.code).toBe('SLC_ERR_JOB_STATE');
+  expect(
+    (await call(s, 'PUT', '/v1/queues/mut/jobs/nope/data', { body: { data: 1 } })).status,
+  ).toBe(404);
+});

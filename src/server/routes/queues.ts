@@ -52,6 +52,15 @@ export async function queueRoutes(app: App, ctx: ServerContext): Promise<void> {
   app.post('/queues/:queue/release-dedup-key', { schema: s.removeDedupKey }, (req) =>
     svc.removeDedupKey(dir, req.params.queue, req.body.key),
   );
+  app.put('/queues/:queue/jobs/:id/data', { schema: s.updateJobData }, (req) =>
+    svc.changeJob(dir, req.params.queue, req.params.id, req.body),
+  );
+  app.put('/queues/:queue/jobs/:id/delay', { schema: s.changeJobDelay }, (req) =>
+    svc.changeJob(dir, req.params.queue, req.params.id, req.body),
+  );
+  app.put('/queues/:queue/jobs/:id/priority', { schema: s.changeJobPriority }, (req) =>
+    svc.changeJob(dir, req.params.queue, req.params.id, req.body),
+  );
   app.post('/queues/:queue/jobs/:id/rerun', { schema: s.rerunJob, ...optionalBody }, (req) =>
     svc.rerunJob(dir, req.params.queue, req.params.id),
   );

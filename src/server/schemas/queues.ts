@@ -1,5 +1,5 @@
 /** Schemas of the queue routes; handler types come from these. */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { JobId, Limit, Name, Offset, errorResponses, ref } from './common.js';
 
 /** Counts and rates of one queue (`Queue.stats()`). */
@@ -232,6 +232,42 @@ export const removeDedupKey = {
     ...errorResponses,
   },
 };
+
+const jobAction = <T extends TSchema>(summary: string, body: T) => ({
+  summary,
+  tags: ['queues'],
+  params: JobParams,
+  body,
+  response: { 200: Type.Object({ id: Type.String(), changed: Type.Boolean() }), ...errorResponses },
+});
+
+export const updateJobData = jobAction(
+  'Replace the data of a job that is not running',
+  Type.Object({ data: Type.Unknown() }, { additionalProperties: false }),
+);
+
+export const changeJobDelay = jobAction(
+  'Move the due time of a delayed job to delayMs from now',
+  Type.Object(
+    { delayMs: Type.Integer({ minimum: 0, maximum: 315_360_000_000 }) },
+    { additionalProperties: false },
+  ),
+);
+
+export const changeJobPriority = jobAction(
+  'Set the priority of a job that is not running',
+  Type.Object(
+    {
+      priority: Type.Union([
+        Type.Literal('high'),
+        Type.Literal('normal'),
+        Type.Literal('low'),
+        Type.Integer({ minimum: -1000, maximum: 1000 }),
+      ]),
+    },
+    { additionalProperties: false },
+  ),
+);
 
 export const rerunJob = {
   summary: 'Run a completed job again (fresh attempt count)',

@@ -137,6 +137,21 @@ export async function removeDedupKey(dir: QueueDirectory, name: string, key: str
   return { key, removed: await (await known(dir, name)).removeDedupKey(key) };
 }
 
+/** Changes a job that is not running: its data, its delay or its priority (one call each). */
+export async function changeJob(
+  dir: QueueDirectory,
+  name: string,
+  id: string,
+  change:
+    { data: unknown } | { delayMs: number } | { priority: 'high' | 'normal' | 'low' | number },
+) {
+  const queue = await known(dir, name);
+  if ('data' in change) await queue.updateData(id, change.data);
+  else if ('delayMs' in change) await queue.changeDelay(id, change.delayMs);
+  else await queue.changePriority(id, change.priority);
+  return { id, changed: true };
+}
+
 /** Runs a completed job again. */
 export async function rerunJob(dir: QueueDirectory, name: string, id: string) {
   await (await known(dir, name)).rerun(id);
