@@ -88,3 +88,27 @@ describe('getJobs past 1,000', () => {
     expect(seen).toEqual(Array.from({ length: 2300 }, (_, i) => i));
   });
 });
+
+describe('on a partitioned queue', () => {
+  it('finds the job in its partition and sums over partitions', async () => {
+    const q = h().queue('pad', { partitions: 3 });
+    const ids = ['a', 'b', 'c', 'd'];
+    for (const id of ids) await q.add('x', id, { id, delay: 60_000, dedupKey: `k-${id}` });
+    await q.changePriority('a', 'high');
+    await q.updateData('b', 'B');
+    expect((await q.getJob('b'))!.data).toBe('B');
+    expect(await q.changeDelay('c', 120_000)).toBeGreaterThan(0);
+    expect((await caught(() => q.changeDelay('zz', 1))).code).toBe('SLC_ERR_JOB_NOT_FOUND');
+    expect(await q.removeDedupKey('k-d')).toBe(true);
+    expect(await q.removeDedupKey('k-d')).toBe(false);
+    expect(await q.clear()).toBe(0); // delayed kept
+    expect(await q.promoteAll()).toBe(4);
+    expect((await q.priorityCounts()).byPriority).toEqual({ 10: 1, 0: 3 });
+    const done = q.waitUntilFinished('a', 10_000);
+    h().worker('pad', async (job) => `${String(job.data)}!`, { partitions: 3 });
+    expect(await done).toBe('a!');
+    await waitFor(async () => (await q.stats()).completed === 4, 'all ran');
+    await q.rerun('d');
+    expect(await q.waitUntilFinished('d', 10_000)).toBe('d!');
+  });
+});
