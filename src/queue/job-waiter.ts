@@ -14,6 +14,31 @@ export interface WaitSource<Result> extends EventEmitter {
   getJob(id: string): Promise<Job<unknown, Result> | undefined>;
 }
 
+type Outcome = 'completed' | 'failed';
+
+// One pair of listeners per queue, routing by job id: many waits add no listeners of their own.
+const routes = new WeakMap<EventEmitter, Map<string, Set<(e: Outcome) => void>>>();
+
+function subscribe(queue: EventEmitter, id: string, fn: (e: Outcome) => void): () => void {
+  let byId = routes.get(queue);
+  if (!byId) {
+    const table = new Map<string, Set<(e: Outcome) => void>>();
+    const route = (e: Outcome) => (jobId: string) => {
+      for (const f of table.get(jobId) ?? []) f(e);
+    };
+    queue.on('completed', route('completed'));
+    queue.on('failed', route('failed'));
+    routes.set(queue, (byId = table));
+  }
+  const table = byId;
+  const set = table.get(id) ?? new Set();
+  table.set(id, set.add(fn));
+  return () => {
+    set.delete(fn);
+    if (set.size === 0) table.delete(id);
+  };
+}
+
 /**
  * Resolves with the return value of job `id` once it completed; rejects with `JobFailedError`
  * once it failed for good, `JobError` `SLC_ERR_JOB_NOT_FOUND` if there is no such job, and
@@ -46,15 +71,10 @@ export async function waitForJob<Result>(
       })
       .catch((err: unknown) => settle.reject(err));
   };
-  const onCompleted = (jobId: string): void => {
-    if (jobId === id) check('completed');
-  };
   // `failed` may be said of an attempt that will run again: the job's state decides
-  const onFailed = (jobId: string): void => {
-    if (jobId === id) check('not-found');
-  };
-  queue.on('completed', onCompleted);
-  queue.on('failed', onFailed);
+  const unsubscribe = subscribe(queue, id, (e) =>
+    check(e === 'completed' ? 'completed' : 'not-found'),
+  );
   const timer = setTimeout(
     () => settle.reject(new TimeoutError(`job ${id} did not finish within ${timeoutMs} ms`)),
     timeoutMs,
@@ -65,7 +85,6 @@ export async function waitForJob<Result>(
     return await done;
   } finally {
     clearTimeout(timer);
-    queue.off('completed', onCompleted);
-    queue.off('failed', onFailed);
+    unsubscribe();
   }
 }

@@ -828,7 +828,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    * for a producer that needs the result. Rejects with `JobFailedError` (`SLC_ERR_JOB_FAILED`)
    * once it failed for good, `SLC_ERR_JOB_NOT_FOUND`, or `TimeoutError` (`SLC_ERR_TIMEOUT`)
    * after `timeoutMs` (at most a day). A job already finished settles at once. A completed job
-   * deleted at once by retention (`keepCompleted` 0) resolves with `undefined`.
+   * deleted at once by retention (`keepCompleted` 0) resolves with `undefined`. Starts the
+   * queue's events reader (as `on('completed')` does), which runs until `close`.
    * @example
    * ```ts
    * const { id } = await queue.add('resize', { src });

@@ -127,3 +127,13 @@ describe('waitUntilFinished', () => {
     );
   });
 });
+
+it('waits for many jobs at once with one pair of listeners', async () => {
+  const q = h().queue('wmany');
+  const added = await q.addBulk(Array.from({ length: 30 }, (_, i) => ({ data: i })));
+  const results = Promise.all(added.map((a) => q.waitUntilFinished(a.id, 10_000)));
+  h().worker('wmany', async (job: Job<number>) => job.data * 2);
+  expect(await results).toEqual(Array.from({ length: 30 }, (_, i) => i * 2));
+  expect(q.listenerCount('completed')).toBe(1);
+  expect(q.listenerCount('failed')).toBe(1);
+});
