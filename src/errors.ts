@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   SLC_ERR_TIMEOUT: 504,
   SLC_ERR_NOT_REPLICATED: 503,
   SLC_ERR_CANCELLED: 409,
+  SLC_ERR_JOB_FAILED: 409,
   SLC_ERR_SCRIPT: 500,
   SLC_ERR_SCHEMA_VERSION: 500,
   SLC_ERR_INVALID_POSITION: 400,
@@ -173,6 +174,20 @@ export class JobCancelledError extends SluiceError {
     // The message is the job's failed reason, as operators read it.
     super('SLC_ERR_CANCELLED', 'cancelled');
     this.jobId = jobId;
+  }
+}
+
+/**
+ * The job a producer waited for (`queue.waitUntilFinished`) failed for good: `failedReason` is
+ * its last error, as operators read it.
+ */
+export class JobFailedError extends SluiceError {
+  readonly jobId: string;
+  readonly failedReason: string;
+  constructor(jobId: string, failedReason: string) {
+    super('SLC_ERR_JOB_FAILED', `job ${jobId} failed: ${failedReason}`);
+    this.jobId = jobId;
+    this.failedReason = failedReason;
   }
 }
 

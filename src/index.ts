@@ -49,7 +49,8 @@ export type { FlowRelayOptions } from './queue/flow-relay.js';
 export { tryOrEnqueue } from './queue/try-or-enqueue.js';
 export type { TryOrEnqueueOptions, TryOrEnqueueResult } from './queue/try-or-enqueue.js';
 export { PRIORITY } from './queue/options.js';
-export type { AddOptions, BulkJob } from './queue/options.js';
+export type { AddOptions, BulkJob, ClearOptions } from './queue/options.js';
+export type { PriorityCounts } from './queue/admin-ops.js';
 export type { EntityJobPage } from './queue/entity-index.js';
 export type { QueueLimits, RateLimit } from './queue/limits.js';
 export { Scheduler } from './queue/scheduler.js';
@@ -83,6 +84,7 @@ export {
   ReplicationError,
   JobTimeoutError,
   JobCancelledError,
+  JobFailedError,
   RedisVersionError,
   ConfigError,
   RequestError,

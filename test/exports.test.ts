@@ -23,6 +23,7 @@ it('exports exactly the curated names', () => {
       "Job",
       "JobCancelledError",
       "JobError",
+      "JobFailedError",
       "JobTimeoutError",
       "LeaseLostError",
       "MAX_RETRY_DELAY_MS",

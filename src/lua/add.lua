@@ -1,6 +1,7 @@
 --[[
   add: adds one or more jobs atomically (idempotent per caller-given id; de-duplicated per dedup
-  key while the job holding the key is unfinished, or finished less than the caller's TTL ago).
+  key while the job holding the key is unfinished, or finished less than the caller's TTL ago;
+  or, with a window, for that long from the holder's add whatever its state).
 
   KEYS
     1 meta     hash  <prefix>:{<queue>}:meta
@@ -28,12 +29,14 @@
     3 createdTag: `#` + now in base 36, the record's header (a delayed job's header adds
       `.<seq, base 36>`, its place in enqueue order, from meta `seq`; so does an indexed job's)
     4 job count N
-    then per job, 8 values:
+    then per job, 9 values:
       id          string, '' for an auto id (a decimal counter from meta.id)
       priority    integer, 0 = default
       delayMs     integer ms from now (Redis clock); <= 0 = run now
       dedupKey    string, '' for none
       dedupTtlMs  integer ms a finished holder still de-duplicates (0 = only while unfinished)
+      dedupWindowMs integer ms from the holder's add it de-duplicates, in any state (0 = no
+                  window: dedupTtlMs applies)
       entity      string, '' for none: indexed under it (member `<entity>|<seq>|<id>`)
       group       string, '' for none: the job joins that group's line (see docs/groups.md)
       body        string, the record after its header: `<name>|<options JSON>|<data JSON>`
@@ -49,7 +52,7 @@ local metaKey, waitKey, prioKey, delayedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7]
 local completedKey, failedKey, dedupKey, entityKey = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local schemaVersion, now, createdTag, count = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local FIRST, STRIDE = 5, 8
+local FIRST, STRIDE = 5, 9
 local g = { meta = metaKey, gwait = KEYS[12], gof = KEYS[13], gready = KEYS[14], glimited = KEYS[15], gstate = KEYS[16], gage = KEYS[17] }
 local groupCfg
 
@@ -60,11 +63,17 @@ local notify = meta[2] and tonumber(meta[2]) > now
 -- Ids of jobs created by this call (their records are written in one HSET at the end).
 local fresh = {}
 
--- The job that holds `key` and still de-duplicates (unfinished, or finished within `ttlMs`).
-local function dedupHolder(key, ttlMs)
+-- The job that holds `key` and still de-duplicates: added less than `windowMs` ago when a
+-- window is given (whatever its state), else unfinished or finished within `ttlMs`.
+local function dedupHolder(key, ttlMs, windowMs)
   local holder = redis.call('HGET', dedupKey, key)
   if not holder then return nil end
   if fresh[holder] then return holder end
+  if windowMs > 0 then
+    local record = redis.call('HGET', jobsKey, holder)
+    if record and now - recordCreated(record) < windowMs then return holder end
+    return nil
+  end
   if redis.call('HEXISTS', jobsKey, holder) == 0 then return nil end
   local finished = redis.call('ZSCORE', completedKey, holder) or redis.call('ZSCORE', failedKey, holder)
   if not finished or now - tonumber(finished) < ttlMs then return holder end
@@ -111,9 +120,9 @@ for i = 0, count - 1 do
   local base = FIRST + i * STRIDE
   local id, priority, delayMs = ARGV[base], tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
   local dedup, dedupTtlMs, entity = ARGV[base + 3], tonumber(ARGV[base + 4]), ARGV[base + 5]
-  local group, body = ARGV[base + 6], ARGV[base + 7]
+  local group, body, dedupWindowMs = ARGV[base + 6], ARGV[base + 7], tonumber(ARGV[base + 8])
   local created = 1
-  local holder = dedup ~= '' and dedupHolder(dedup, dedupTtlMs)
+  local holder = dedup ~= '' and dedupHolder(dedup, dedupTtlMs, dedupWindowMs)
   local auto = id == ''
   if auto then
     id = tostring(nextAuto)

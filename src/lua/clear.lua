@@ -1,5 +1,5 @@
 --[[
-  clear: removes waiting (plain and grouped) and delayed jobs (and failed ones if asked), at most `limit` per set per
+  clear: removes waiting (plain and grouped) jobs, delayed ones unless kept, and failed ones if asked, at most `limit` per set per
   call so one call never blocks Redis for long; the caller repeats until it returns 0.
 
   KEYS
@@ -26,6 +26,7 @@
   ARGV
     1 limit          integer
     2 includeFailed  '1' | '0'
+    3 keepDelayed    '1' | '0' ('1': delayed jobs stay)
   Returns
     { number of jobs removed by this call, done (1 = every set was emptied; 0 = call again) }
     (tombstones of removed jobs taken off `wait` count toward `limit`, not as jobs removed)
@@ -38,7 +39,7 @@ local metaKey, tombKey, entityKey = KEYS[9], KEYS[10], KEYS[11]
 local gwaitKey, gofKey, greadyKey = KEYS[12], KEYS[13], KEYS[14]
 local glimitedKey, gstateKey, gageKey = KEYS[15], KEYS[16], KEYS[17]
 local extras = { KEYS[18], KEYS[19], KEYS[20] }
-local limit, includeFailed = tonumber(ARGV[1]), ARGV[2] == '1'
+local limit, includeFailed, keepDelayed = tonumber(ARGV[1]), ARGV[2] == '1', ARGV[3] == '1'
 
 local removed = {}
 local done = true
@@ -50,7 +51,8 @@ if fromList then
   end
   for _, id in ipairs(fromList) do removed[#removed + 1] = id end
 end
-local sets = { prioKey, delayedKey }
+local sets = { prioKey }
+if not keepDelayed then sets[#sets + 1] = delayedKey end
 if includeFailed then sets[#sets + 1] = failedKey end
 for _, key in ipairs(sets) do
   local popped = redis.call('ZPOPMIN', key, limit)

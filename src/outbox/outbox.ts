@@ -31,6 +31,7 @@ const ADD_KEYS = new Set([
   'backoff',
   'dedupKey',
   'dedupTtlMs',
+  'dedupWindowMs',
 ]);
 
 /**

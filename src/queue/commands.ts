@@ -34,6 +34,8 @@ export interface AddSpec {
   /** '' for none */
   dedupKey: string;
   dedupTtlMs: number;
+  /** 0 for none: ms from the add during which the holder de-duplicates, in any state */
+  dedupWindowMs?: number;
   /** '' for none: the entity the job is indexed under (see `Queue.getEntityJobs`) */
   entity: string;
   body: string;
@@ -198,7 +200,8 @@ export class QueueCommands {
     ];
   }
 
-  private script(name: string): ScriptCall {
+  /** The call of script `name` on this connection (for the helper modules of the Queue). */
+  script(name: string): ScriptCall {
     const conn = this.conn;
     if (conn instanceof CommandConnection) return (keys, args) => conn.script(name, keys, args);
     return (keys, args) => call(conn, name, keys, args);
@@ -217,6 +220,7 @@ export class QueueCommands {
         s.entity,
         s.group ?? '',
         s.body,
+        s.dedupWindowMs ?? 0,
       );
     const reply = (await this.script('add')(this.addKeys, args)) as (string | number)[];
     const out: { id: string; created: boolean }[] = [];
@@ -424,7 +428,11 @@ export class QueueCommands {
   }
 
   /** One bounded step of clearing: jobs removed, and whether every set is now empty. */
-  async clear(limit: number, includeFailed: boolean): Promise<{ removed: number; done: boolean }> {
+  async clear(
+    limit: number,
+    includeFailed: boolean,
+    keepDelayed = false,
+  ): Promise<{ removed: number; done: boolean }> {
     const k = this.keys;
     const [removed, done] = (await this.script('clear')(
       [
@@ -442,7 +450,7 @@ export class QueueCommands {
         ...groupKeys(k),
         ...extraKeys(k),
       ],
-      [limit, includeFailed ? '1' : '0'],
+      [limit, includeFailed ? '1' : '0', keepDelayed ? '1' : '0'],
     )) as [number, number];
     return { removed: Number(removed), done: Number(done) === 1 };
   }

@@ -52,6 +52,12 @@ export interface AddOptions {
   /** Keep de-duplicating for this many ms after the holder finished (default 0; at most 10 years). */
   dedupTtlMs?: number;
   /**
+   * De-duplicate for this many ms from the holder's add, whatever its state (BullMQ's
+   * `deduplication.ttl`): once the window is over, `add` creates a new job even while the
+   * holder still waits or runs. Instead of `dedupTtlMs`, not with it (at most 10 years).
+   */
+  dedupWindowMs?: number;
+  /**
    * Indexes the job under this entity (an account, a user: 1–256 characters, no `|`), so that
    * `queue.getEntityJobs(entity)` lists it with its state, newest first, without scanning the
    * queue. Costs one sorted-set member per job, removed with the job. See docs/groups.md#per-entity-index.
@@ -90,6 +96,7 @@ const ADD_KEYS = knownKeys(
     'backoff',
     'dedupKey',
     'dedupTtlMs',
+    'dedupWindowMs',
     'entity',
     'group',
     'timeoutMs',
@@ -98,7 +105,7 @@ const ADD_KEYS = knownKeys(
     jobId: 'id',
     attempts: 'maxAttempts',
     timestamp: 'runAt',
-    deduplication: 'dedupKey and dedupTtlMs',
+    deduplication: 'dedupKey with dedupTtlMs (after finish) or dedupWindowMs (from the add)',
     removeOnComplete: 'keepCompleted on the Worker',
     removeOnFail: 'keepFailed on the Worker',
     sizeLimit: 'maxPayloadBytes on the Queue',
@@ -226,6 +233,13 @@ export function toAddSpec(
     if (p) problems.push(p);
     else if (o.dedupKey === undefined) problems.push('dedupTtlMs needs a dedupKey');
   }
+  if (o.dedupWindowMs !== undefined) {
+    const p = intProblem('dedupWindowMs', o.dedupWindowMs, 1, MAX_AGE_MS);
+    if (p) problems.push(p);
+    else if (o.dedupKey === undefined) problems.push('dedupWindowMs needs a dedupKey');
+    else if (o.dedupTtlMs !== undefined)
+      problems.push('dedupWindowMs and dedupTtlMs cannot be used together');
+  }
   if (
     o.group !== undefined &&
     (typeof o.group !== 'string' ||
@@ -275,6 +289,7 @@ export function toAddSpec(
     delayMs,
     dedupKey: o.dedupKey ?? '',
     dedupTtlMs: o.dedupTtlMs ?? 0,
+    dedupWindowMs: o.dedupWindowMs ?? 0,
     entity: o.entity ?? '',
     body: encodeBody(name, dataJson, stored),
     group: o.group ?? '',
@@ -426,15 +441,24 @@ export function checkJobIds(ids: unknown): readonly string[] | undefined {
   return ids as string[];
 }
 
-const CLEAR_KEYS = knownKeys(['includeFailed']);
+const CLEAR_KEYS = knownKeys(['includeFailed', 'keepDelayed']);
 
-/** Checks the options of `clear`. */
-export function checkClearOptions(opts: unknown): boolean {
-  const o = optionsArg(opts as { includeFailed?: unknown } | undefined, 'clear options');
+/** Options of `Queue.clear`. */
+export interface ClearOptions {
+  /** Remove failed (dead-lettered) jobs too (default false). */
+  includeFailed?: boolean;
+  /** Leave delayed jobs, a schedule's pending tick among them (default true, as BullMQ's drain). */
+  keepDelayed?: boolean;
+}
+
+/** Checks the options of `clear` and applies defaults. */
+export function checkClearOptions(opts: unknown): Required<ClearOptions> {
+  const o = optionsArg(opts as Record<string, unknown> | undefined, 'clear options');
   const problems: string[] = [];
   pushUnknownKeys(o, CLEAR_KEYS, '', problems);
-  if (o.includeFailed !== undefined && typeof o.includeFailed !== 'boolean')
-    problems.push('includeFailed must be a boolean');
+  for (const key of ['includeFailed', 'keepDelayed'])
+    if (o[key] !== undefined && typeof o[key] !== 'boolean')
+      problems.push(`${key} must be a boolean`);
   if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
-  return o.includeFailed === true;
+  return { includeFailed: o.includeFailed === true, keepDelayed: o.keepDelayed !== false };
 }

@@ -220,6 +220,30 @@ export class QueuePartitions<Data, Result> {
     return (await Promise.all(this.parts.map((q) => q.isPaused()))).every(Boolean);
   }
 
+  /** Runs `op` on the partition that holds job `id` (an op that throws not-found elsewhere). */
+  async onJob<T>(id: string, op: (q: Inner<Data, Result>) => Promise<T>): Promise<T> {
+    for (const q of this.lookOrder(id)) {
+      try {
+        return await op(q);
+      } catch (err) {
+        if (!(err instanceof JobError && err.code === 'SLC_ERR_JOB_NOT_FOUND')) throw err;
+      }
+    }
+    throw new JobError('SLC_ERR_JOB_NOT_FOUND', id, `job ${id} not found in queue ${this.name}`);
+  }
+
+  /** Runs `op` on every partition at once. */
+  each<T>(op: (q: Inner<Data, Result>) => Promise<T>): Promise<T[]> {
+    return Promise.all(this.parts.map(op));
+  }
+
+  /** Runs `op` on every partition in turn and sums what it returns. */
+  async sum(op: (q: Inner<Data, Result>) => Promise<number>): Promise<number> {
+    let n = 0;
+    for (const q of this.parts) n += await op(q);
+    return n;
+  }
+
   async promote(id: string): Promise<void> {
     for (const q of this.lookOrder(id)) {
       try {
@@ -242,7 +266,7 @@ export class QueuePartitions<Data, Result> {
     return moved;
   }
 
-  async clear(opts: { includeFailed?: boolean }): Promise<number> {
+  async clear(opts: { includeFailed?: boolean; keepDelayed?: boolean }): Promise<number> {
     let removed = 0;
     for (const q of this.parts) removed += await q.clear(opts);
     return removed;

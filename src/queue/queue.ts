@@ -35,6 +35,7 @@ import {
   resolveQueueOptions,
   toAddSpec,
   type AddOptions,
+  type ClearOptions,
   type BulkJob,
 } from './options.js';
 import { listEntityJobs, type EntityJobPage } from './entity-index.js';
@@ -60,6 +61,15 @@ import {
   type PartitionSlot,
 } from './partition-layout.js';
 import { QueuePartitions } from './partitioned-queue.js';
+import { changeJobDelay, changeJobPriority, updateJobData } from './job-mutation.js';
+import { waitForJob } from './job-waiter.js';
+import {
+  dropDedupKey,
+  promoteAllJobs,
+  readPriorityCounts,
+  rerunJob,
+  type PriorityCounts,
+} from './admin-ops.js';
 
 /** Options shared by Queue and Worker. */
 export interface QueueBaseOptions {
@@ -195,6 +205,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   private readonly durable: Required<DurableOptions> | undefined;
   private readonly connection: ConnectionOptions | undefined;
   private events: EventsReader | undefined;
+  private eventsReady: Promise<void> | undefined;
   /** Adds the name to the registry before this handle's first write (see src/registry.ts). */
   private readonly registration: NameRegistration;
   private closed = false;
@@ -257,7 +268,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       (err) => this.reportError(err),
     );
     this.events = reader;
-    reader.start().then(
+    this.eventsReady = reader.start();
+    this.eventsReady.then(
       () => this.emit('ready'),
       (err: unknown) => this.reportError(err),
     );
@@ -682,20 +694,156 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   }
 
   /**
-   * Removes all waiting and delayed jobs (and failed ones with `includeFailed`), in bounded
-   * steps. Active jobs are left to finish. Returns how many were removed.
+   * Removes all waiting jobs, and delayed ones unless `keepDelayed` (default **true**: a delayed
+   * job is planned work, a schedule's pending tick among them; BullMQ's `drain()` keeps them too),
+   * and failed ones with `includeFailed`, in bounded steps. Active jobs are left to finish.
+   * Returns how many were removed.
+   * @example
+   * ```ts
+   * await queue.clear(); // waiting only
+   * await queue.clear({ keepDelayed: false, includeFailed: true }); // everything not running
+   * ```
    */
-  async clear(opts: { includeFailed?: boolean } = {}): Promise<number> {
+  async clear(opts: ClearOptions = {}): Promise<number> {
     this.assertOpen();
-    const includeFailed = checkClearOptions(opts);
+    const { includeFailed, keepDelayed } = checkClearOptions(opts);
     const parts = await this.parted();
-    if (parts) return parts.clear({ includeFailed });
+    if (parts) return parts.clear({ includeFailed, keepDelayed });
     let removed = 0;
     for (;;) {
-      const step = await this.commands.clear(BULK_CHUNK, includeFailed);
+      const step = await this.commands.clear(BULK_CHUNK, includeFailed, keepDelayed);
       removed += step.removed;
       if (step.done) return removed;
     }
+  }
+
+  /**
+   * Moves delayed jobs to waiting now, soonest due first (each as `promote` does), at most 1,000
+   * per script call; all of them, or the first `limit`. Returns how many moved.
+   * @example
+   * ```ts
+   * await queue.promoteAll();
+   * ```
+   */
+  async promoteAll(opts: { limit?: number } = {}): Promise<number> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.sum((q) => q.promoteAll(opts));
+    return promoteAllJobs(this.commands, opts.limit);
+  }
+
+  /**
+   * Runs a completed job again: back to waiting with a fresh attempt count (its history is
+   * kept, its return value dropped). Throws `SLC_ERR_JOB_NOT_FOUND`, or `SLC_ERR_JOB_STATE` for
+   * a job that is not completed (use `retryFailed` for a failed one).
+   */
+  async rerun(id: string): Promise<void> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.onJob(checkJobId(id), (q) => q.rerun(id));
+    await rerunJob(this.commands, this.name, checkJobId(id));
+  }
+
+  /**
+   * Releases a de-dup key at once (whatever holds it): the next `add` with it creates a job.
+   * Returns false when no job held it.
+   */
+  async removeDedupKey(key: string): Promise<boolean> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return (await parts.sum(async (q) => Number(await q.removeDedupKey(key)))) > 0;
+    return dropDedupKey(this.commands, key);
+  }
+
+  /**
+   * Waiting jobs per priority (those without a group), and how many wait in groups. Costs one
+   * step per priority in use, not per job.
+   * @example
+   * ```ts
+   * const { byPriority } = await queue.priorityCounts(); // { 10: 3, 0: 120, -10: 7 }
+   * ```
+   */
+  async priorityCounts(): Promise<PriorityCounts> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (!parts) return readPriorityCounts(this.commands);
+    const all = await parts.each((q) => q.priorityCounts());
+    const out: PriorityCounts = { byPriority: {}, grouped: 0 };
+    for (const c of all) {
+      out.grouped += c.grouped;
+      for (const [p, n] of Object.entries(c.byPriority))
+        out.byPriority[Number(p)] = (out.byPriority[Number(p)] ?? 0) + n;
+    }
+    return out;
+  }
+
+  /**
+   * Replaces the data of a job that is not running (waiting, delayed or finished), in one script.
+   * Throws `SLC_ERR_JOB_NOT_FOUND`, or `SLC_ERR_JOB_STATE` while a worker holds the job.
+   * @example
+   * ```ts
+   * await queue.updateData(id, { noteId: 7, v: 2 });
+   * ```
+   */
+  async updateData(id: string, data: Data): Promise<void> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.onJob(checkJobId(id), (q) => q.updateData(id, data));
+    await updateJobData(this.commands, this.name, checkJobId(id), data, this.maxPayloadBytes);
+  }
+
+  /**
+   * Moves a delayed job's due time to `delayMs` from now (Redis clock; 0 = due now); returns the
+   * new due time (ms). Throws `SLC_ERR_JOB_NOT_FOUND`, or `SLC_ERR_JOB_STATE` unless delayed.
+   * @example
+   * ```ts
+   * await queue.changeDelay(id, 60_000);
+   * ```
+   */
+  async changeDelay(id: string, delayMs: number): Promise<number> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.onJob(checkJobId(id), (q) => q.changeDelay(id, delayMs));
+    return changeJobDelay(this.commands, this.name, checkJobId(id), delayMs);
+  }
+
+  /**
+   * Sets the priority of a job that is not running (as `add` takes it); a waiting job moves to
+   * the back of its new priority. Throws `SLC_ERR_JOB_NOT_FOUND`, or `SLC_ERR_JOB_STATE` while
+   * a worker holds the job.
+   * @example
+   * ```ts
+   * await queue.changePriority(id, 'high');
+   * ```
+   */
+  async changePriority(id: string, priority: NonNullable<AddOptions['priority']>): Promise<void> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.onJob(checkJobId(id), (q) => q.changePriority(id, priority));
+    await changeJobPriority(this.commands, this.name, checkJobId(id), priority);
+  }
+
+  /**
+   * Resolves with a job's return value once it completed, from the queue's events (no polling):
+   * for a producer that needs the result. Rejects with `JobFailedError` (`SLC_ERR_JOB_FAILED`)
+   * once it failed for good, `SLC_ERR_JOB_NOT_FOUND`, or `TimeoutError` (`SLC_ERR_TIMEOUT`)
+   * after `timeoutMs` (at most a day). A job already finished settles at once. A completed job
+   * deleted at once by retention (`keepCompleted` 0) resolves with `undefined`. Starts the
+   * queue's events reader (as `on('completed')` does), which runs until `close`.
+   * @example
+   * ```ts
+   * const { id } = await queue.add('resize', { src });
+   * const url = await queue.waitUntilFinished(id, 30_000);
+   * ```
+   */
+  async waitUntilFinished(id: string, timeoutMs: number): Promise<Result | undefined> {
+    this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.onJob(checkJobId(id), (q) => q.waitUntilFinished(id, timeoutMs));
+    return waitForJob<Result>(this, checkJobId(id), timeoutMs, async () => {
+      this.listenToJobEvents();
+      await this.eventsReady;
+    });
   }
 
   /** Closes the queue's connection. */

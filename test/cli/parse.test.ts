@@ -67,6 +67,10 @@ describe('parsing', () => {
       common,
       queue: 'mail',
       includeFailed: true,
+      includeDelayed: false,
+    });
+    expect(parse(['queue', 'clear', 'mail', '-y', '--include-delayed'])).toMatchObject({
+      includeDelayed: true,
     });
     expect(bad(['queue', 'clear', 'mail'])).toBe('SLC_ERR_INVALID_OPTIONS');
   });

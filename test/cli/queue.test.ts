@@ -111,12 +111,17 @@ describe('queue commands', () => {
     expect((await q.stats()).paused).toBe(false);
   });
 
-  it('queue clear: removes waiting and delayed jobs; a bar only on a terminal', async () => {
+  it('queue clear: removes waiting jobs (delayed ones when asked); a bar only on a terminal', async () => {
     const s = server();
     const q = s.queue('mail');
     await q.add('a', 1);
     await q.add('b', 2, { delay: 60_000 });
-    const r = await cli(['queue', 'clear', 'mail', '--yes', ...at(s)], {}, { stderrTTY: true });
+    const kept = await cli(['queue', 'clear', 'mail', '--yes', ...at(s)]);
+    expect(kept).toMatchObject({ code: 0, out: '1\n' });
+    expect(await q.stats()).toMatchObject({ waiting: 0, delayed: 1 });
+    await q.add('a', 1);
+    const args = ['queue', 'clear', 'mail', '--yes', '--include-delayed', ...at(s)];
+    const r = await cli(args, {}, { stderrTTY: true });
     expect(r).toMatchObject({ code: 0, out: '2\n' });
     expect(r.err).toContain('clearing mail [');
     expect(await q.stats()).toMatchObject({ waiting: 0, delayed: 0 });

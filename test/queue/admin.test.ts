@@ -106,7 +106,9 @@ describe('clear', () => {
     await q.add('x', 1, { id: 'p', priority: 'high' });
     await q.add('x', 1, { id: 'd', delay: 60_000 });
 
-    expect(await q.clear()).toBe(3);
+    expect(await q.clear()).toBe(2); // delayed jobs are kept by default
+    expect(Object.keys((await h().state('adm')).delayed)).toEqual(['d']);
+    expect(await q.clear({ keepDelayed: false })).toBe(1);
     let s = await h().state('adm');
     expect(s.waiting).toEqual([]);
     expect(s.prio).toEqual([]);
@@ -129,7 +131,7 @@ describe('clear', () => {
     const q = h().queue('adm');
     await q.addBulk(Array.from({ length: 2500 }, (_, i) => ({ data: i })));
     await q.addBulk(Array.from({ length: 1200 }, (_, i) => ({ data: i, opts: { delay: 60_000 } })));
-    expect(await q.clear()).toBe(3700);
+    expect(await q.clear({ keepDelayed: false })).toBe(3700);
     const s = await h().state('adm');
     expect(s.waiting).toEqual([]);
     expect(s.delayed).toEqual({});

@@ -97,3 +97,32 @@ it('rejects bad dedup options with a typed error and adds nothing', async () => 
   });
   expect((await queue.stats()).waiting).toBe(0);
 });
+
+it('dedupWindowMs counts from the add, whatever the holder state', async () => {
+  const h = harness();
+  const queue = h.queue('win');
+  // a holder still delayed: inside the window it de-duplicates, after it a new job is created
+  const first = await queue.add('x', {}, { dedupKey: 'w', dedupWindowMs: 400, delay: 60_000 });
+  expect(await queue.add('x', {}, { dedupKey: 'w', dedupWindowMs: 400 })).toEqual({
+    id: first.id,
+    created: false,
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  const second = await queue.add('x', {}, { dedupKey: 'w', dedupWindowMs: 400 });
+  expect(second.created).toBe(true);
+  expect(second.id).not.toBe(first.id);
+  expect((await queue.getJob(first.id))?.state).toBe('delayed');
+  expect(await h.redis.hget(h.keys('win').dedup, 'w')).toBe(second.id);
+  // a finished holder inside its window still de-duplicates (dedupTtlMs 0 would not)
+  h.worker('win', async () => 'ok');
+  const done = await queue.add('x', {}, { dedupKey: 'f', dedupWindowMs: 60_000 });
+  await waitFor(async () => (await queue.getJob(done.id))?.state === 'completed', 'completed');
+  expect(await queue.add('x', {}, { dedupKey: 'f', dedupWindowMs: 60_000 })).toEqual({
+    id: done.id,
+    created: false,
+  });
+  expect((await queue.add('x', {}, { dedupKey: 'f' })).created).toBe(true);
+  await expect(
+    queue.add('x', {}, { dedupKey: 'z', dedupWindowMs: 10, dedupTtlMs: 10 }),
+  ).rejects.toMatchObject({ code: 'SLC_ERR_INVALID_OPTIONS' });
+});

@@ -122,7 +122,7 @@ export function entityIndexCases(connection: () => ConnectionOptions): void {
       expect(left.jobs[0]).toMatchObject({ id: 'bad2', state: 'failed' }); // newest
       expect(await q.remove('bad2')).toBe(true);
       expect((await q.getEntityJobs('b')).jobs.map((j) => j.id)).toEqual(['p1', 'd1', 'w2']);
-      expect(await q.clear({ includeFailed: true })).toBe(3);
+      expect(await q.clear({ includeFailed: true, keepDelayed: false })).toBe(3);
       expect((await q.getEntityJobs('b')).total).toBe(0);
       expect(await members('ent')).toHaveLength(2); // the two completed jobs kept
       // A removed id added again is indexed once, under its new entity.

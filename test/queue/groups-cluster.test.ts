@@ -42,7 +42,7 @@ function groupCases(connection: () => ConnectionOptions): void {
       await q.setLimits({});
       await q.pause();
       await q.add('x', 'd1', { group: 'd' });
-      await q.clear();
+      await q.clear({ keepDelayed: false });
       expect((await q.stats()).waiting + (await q.stats()).delayed).toBe(0);
     });
   });

@@ -185,10 +185,10 @@ describe('ordered groups', () => {
       );
     }
     expect(order).toEqual(['a4', 'a3', 'a2']);
-    // clear removes grouped waiting and delayed jobs
+    // clear removes grouped waiting and (asked) delayed jobs
     await q.add('x', 'c1', { group: 'c', id: 'c1' });
     await q.add('x', 'c2', { group: 'c', id: 'c2', delay: 60_000 });
-    await q.clear();
+    await q.clear({ keepDelayed: false });
     expect(await h().redis.zcard(k.gwait)).toBe(0);
     // b1 still runs: it keeps its place and its slot
     expect(await h().redis.hkeys(k.gof)).toEqual(['b1']);

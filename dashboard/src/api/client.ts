@@ -85,7 +85,10 @@ export const api = {
   pause: (name: string) => request<{ paused: boolean }>('POST', `v1/queues/${q(name)}/pause`),
   resume: (name: string) => request<{ paused: boolean }>('POST', `v1/queues/${q(name)}/resume`),
   clear: (name: string, includeFailed = false) =>
-    request<{ removed: number }>('POST', `v1/queues/${q(name)}/clear`, { includeFailed }),
+    request<{ removed: number }>('POST', `v1/queues/${q(name)}/clear`, {
+      includeFailed,
+      keepDelayed: false, // the button says "waiting and delayed"
+    }),
   retryFailed: (name: string, ids?: string[]) =>
     request<{ retried: number }>('POST', `v1/queues/${q(name)}/retry-failed`, ids ? { ids } : {}),
   promote: (name: string, id: string) =>

@@ -41,7 +41,28 @@ export async function queueRoutes(app: App, ctx: ServerContext): Promise<void> {
     svc.retryFailed(dir, req.params.queue, req.body.ids),
   );
   app.post('/queues/:queue/clear', { schema: s.clearQueue, ...optionalBody }, (req) =>
-    svc.clearQueue(dir, req.params.queue, req.body.includeFailed),
+    svc.clearQueue(dir, req.params.queue, req.body),
+  );
+  app.post('/queues/:queue/promote-all', { schema: s.promoteAll, ...optionalBody }, (req) =>
+    svc.promoteAll(dir, req.params.queue, req.body.limit),
+  );
+  app.get('/queues/:queue/priorities', { schema: s.priorityCounts }, (req) =>
+    svc.priorityCounts(dir, req.params.queue),
+  );
+  app.post('/queues/:queue/release-dedup-key', { schema: s.removeDedupKey }, (req) =>
+    svc.removeDedupKey(dir, req.params.queue, req.body.key),
+  );
+  app.put('/queues/:queue/jobs/:id/data', { schema: s.updateJobData }, (req) =>
+    svc.changeJob(dir, req.params.queue, req.params.id, req.body),
+  );
+  app.put('/queues/:queue/jobs/:id/delay', { schema: s.changeJobDelay }, (req) =>
+    svc.changeJob(dir, req.params.queue, req.params.id, req.body),
+  );
+  app.put('/queues/:queue/jobs/:id/priority', { schema: s.changeJobPriority }, (req) =>
+    svc.changeJob(dir, req.params.queue, req.params.id, req.body),
+  );
+  app.post('/queues/:queue/jobs/:id/rerun', { schema: s.rerunJob, ...optionalBody }, (req) =>
+    svc.rerunJob(dir, req.params.queue, req.params.id),
   );
   app.post('/queues/:queue/jobs/:id/promote', { schema: s.promoteJob, ...optionalBody }, (req) =>
     svc.promoteJob(dir, req.params.queue, req.params.id),

@@ -1,5 +1,5 @@
 /** Schemas of the queue routes; handler types come from these. */
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { JobId, Limit, Name, Offset, errorResponses, ref } from './common.js';
 
 /** Counts and rates of one queue (`Queue.stats()`). */
@@ -84,6 +84,7 @@ export const NewJob = Type.Object(
     meta: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     dedupKey: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     dedupTtlMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    dedupWindowMs: Type.Optional(Type.Integer({ minimum: 1 })),
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1 })),
     backoff: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     group: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
@@ -183,11 +184,100 @@ export const retryFailed = {
 };
 
 export const clearQueue = {
-  ...action('Remove waiting and delayed jobs', Type.Object({ removed: Type.Integer() })),
+  ...action(
+    'Remove waiting jobs (delayed ones too with keepDelayed false, failed with includeFailed)',
+    Type.Object({ removed: Type.Integer() }),
+  ),
   body: Type.Object(
-    { includeFailed: Type.Optional(Type.Boolean()) },
+    {
+      includeFailed: Type.Optional(Type.Boolean()),
+      keepDelayed: Type.Optional(Type.Boolean({ description: 'default true: delayed jobs stay' })),
+    },
     { additionalProperties: false },
   ),
+};
+
+export const promoteAll = {
+  ...action('Move delayed jobs to waiting now', Type.Object({ promoted: Type.Integer() })),
+  body: Type.Object(
+    { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })) },
+    { additionalProperties: false },
+  ),
+};
+
+export const priorityCounts = {
+  summary: 'Waiting jobs per priority, and how many wait in groups',
+  tags: ['queues'],
+  params: QueueParams,
+  response: {
+    200: Type.Object({
+      byPriority: Type.Record(Type.String(), Type.Integer()),
+      grouped: Type.Integer(),
+    }),
+    ...errorResponses,
+  },
+};
+
+export const removeDedupKey = {
+  summary: 'Release a de-dup key: the next add with it creates a job',
+  tags: ['queues'],
+  params: QueueParams,
+  // in the body: a de-dup key is any string of 1–256 characters, not a path segment
+  body: Type.Object(
+    { key: Type.String({ minLength: 1, maxLength: 256 }) },
+    { additionalProperties: false },
+  ),
+  response: {
+    200: Type.Object({ key: Type.String(), removed: Type.Boolean() }),
+    ...errorResponses,
+  },
+};
+
+const jobAction = <T extends TSchema>(summary: string, body: T) => ({
+  summary,
+  tags: ['queues'],
+  params: JobParams,
+  body,
+  response: { 200: Type.Object({ id: Type.String(), changed: Type.Boolean() }), ...errorResponses },
+});
+
+export const updateJobData = jobAction(
+  'Replace the data of a job that is not running',
+  Type.Object({ data: Type.Unknown() }, { additionalProperties: false }),
+);
+
+export const changeJobDelay = jobAction(
+  'Move the due time of a delayed job to delayMs from now',
+  Type.Object(
+    { delayMs: Type.Integer({ minimum: 0, maximum: 315_360_000_000 }) },
+    { additionalProperties: false },
+  ),
+);
+
+export const changeJobPriority = jobAction(
+  'Set the priority of a job that is not running',
+  Type.Object(
+    {
+      priority: Type.Union([
+        Type.Literal('high'),
+        Type.Literal('normal'),
+        Type.Literal('low'),
+        Type.Integer({ minimum: -1000, maximum: 1000 }),
+      ]),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+export const rerunJob = {
+  summary: 'Run a completed job again (fresh attempt count)',
+  tags: ['queues'],
+  params: JobParams,
+  body: NoInput,
+  response: {
+    200: Type.Object({ id: Type.String(), rerun: Type.Boolean() }),
+    ...errorResponses,
+  },
 };
 
 export const promoteJob = {

@@ -112,11 +112,50 @@ export async function retryFailed(dir: QueueDirectory, name: string, ids?: strin
   return { retried: await (await known(dir, name)).retryFailed(ids) };
 }
 
-/** Removes waiting and delayed jobs (and failed ones with `includeFailed`). */
-export async function clearQueue(dir: QueueDirectory, name: string, includeFailed?: boolean) {
-  return {
-    removed: await (await known(dir, name)).clear({ includeFailed: includeFailed === true }),
-  };
+/** Removes waiting jobs (delayed ones unless kept, failed ones with `includeFailed`). */
+export async function clearQueue(
+  dir: QueueDirectory,
+  name: string,
+  opts: { includeFailed?: boolean; keepDelayed?: boolean },
+) {
+  return { removed: await (await known(dir, name)).clear(opts) };
+}
+
+/** Moves delayed jobs (all, or the first `limit`) to waiting now. */
+export async function promoteAll(dir: QueueDirectory, name: string, limit?: number) {
+  const queue = await known(dir, name);
+  return { promoted: await queue.promoteAll(limit === undefined ? {} : { limit }) };
+}
+
+/** Waiting jobs per priority. */
+export async function priorityCounts(dir: QueueDirectory, name: string) {
+  return (await known(dir, name)).priorityCounts();
+}
+
+/** Releases a de-dup key. */
+export async function removeDedupKey(dir: QueueDirectory, name: string, key: string) {
+  return { key, removed: await (await known(dir, name)).removeDedupKey(key) };
+}
+
+/** Changes a job that is not running: its data, its delay or its priority (one call each). */
+export async function changeJob(
+  dir: QueueDirectory,
+  name: string,
+  id: string,
+  change:
+    { data: unknown } | { delayMs: number } | { priority: 'high' | 'normal' | 'low' | number },
+) {
+  const queue = await known(dir, name);
+  if ('data' in change) await queue.updateData(id, change.data);
+  else if ('delayMs' in change) await queue.changeDelay(id, change.delayMs);
+  else await queue.changePriority(id, change.priority);
+  return { id, changed: true };
+}
+
+/** Runs a completed job again. */
+export async function rerunJob(dir: QueueDirectory, name: string, id: string) {
+  await (await known(dir, name)).rerun(id);
+  return { id, rerun: true };
 }
 
 /** Runs a delayed job now. */
