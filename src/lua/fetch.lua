@@ -24,7 +24,7 @@
     2 leaseMs    integer ms
     3 tokenBase  string, unique per call (worker id + call number); token = tokenBase:<n>
   Returns
-    now (ms), nextDue (ms, -1 if none or paused), then id, token, record, info ('' if none) per job
+    now (ms), nextDue (ms of the next delayed job, even when paused; -1 if none), then id, token, record, info ('' if none) per job
 ]]
 -- @include time
 -- @include fetch

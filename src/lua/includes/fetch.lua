@@ -199,7 +199,8 @@ end
 -- The full fetch step: promote, take (unless paused or limited), chain-wake another worker if
 -- work (and budget) remains, and report the next due time: the earliest delayed job, or when a
 -- rate limit lifts. Appends `now, nextDue, [id, token, record, info]...` to `out` (nextDue = -1
--- when nothing is due later or the queue is paused).
+-- when nothing is due later). A paused queue reports the next delayed job too: workers keep
+-- promoting due jobs to waiting while paused, so counts stay true.
 local function fetchJobs(k, now, count, leaseMs, tokenBase, out)
   local meta = redis.call('HMGET', k.meta, 'paused', 'tombs', 'g', 'conc', 'rlmax', 'rldur', 'rls', 'rln', 'rluntil')
   local grouped = meta[3] == '1'
@@ -209,7 +210,11 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out)
   out[#out + 1] = now
   local dueSlot = #out + 1
   out[dueSlot] = -1
-  if paused then return 0 end
+  if paused then
+    local head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES')
+    if head[2] then out[dueSlot] = tonumber(head[2]) end
+    return 0
+  end
   local tombs = tonumber(meta[2] or '0')
   local want, lifts = count, -1
   if meta[4] or meta[5] or meta[9] then want, lifts = queueBudget(k, now, count, meta) end
