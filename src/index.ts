@@ -59,6 +59,7 @@ export type { ScheduleInfo } from './queue/schedules.js';
 export {
   DEFAULT_RETRY,
   MAX_RETRY_DELAY_MS,
+  NO_RETRY,
   RetryAfterError,
   RateLimitError,
   UnrecoverableError,

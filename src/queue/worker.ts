@@ -613,7 +613,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       const attemptsMade = job.attemptsMade + 1;
       let decision: RetryDecision;
       try {
-        decision = decideRetry(policy, attemptsMade, err, job);
+        decision = await decideRetry(policy, attemptsMade, err, job);
       } catch (policyErr) {
         // A custom back-off that throws: dead-letter the job (visible, retryable by hand)
         // rather than retry it on a guess, and say why.
