@@ -371,6 +371,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       score: raw.score,
       progress: raw.progress,
       logs: raw.logs,
+      started: raw.started,
     });
   }
 

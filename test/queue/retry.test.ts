@@ -364,6 +364,6 @@ describe('per-job override', () => {
     expect(o.retrying).toEqual([['hi', 0]]);
     expect(runs).toBe(2);
     const job = (await q.getJob('hi'))!;
-    expect(job).toMatchObject({ state: 'completed', attemptsMade: 1, priority: 10 });
+    expect(job).toMatchObject({ state: 'completed', attemptsMade: 2, priority: 10 });
   });
 });

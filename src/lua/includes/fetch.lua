@@ -88,7 +88,7 @@ end
 
 -- Takes up to `count` jobs: prioritised ones above default first, then the `wait` list (FIFO),
 -- then prioritised ones below default. Each gets a lease until `now + leaseMs` and the token
--- `tokenBase:<n>`. Appends `id, token, record, info` per job to `out`. Returns the number taken.
+-- `tokenBase:<n>@<now>`. Appends `id, token, record, info` per job to `out`. Returns the number taken.
 -- `tombs`: tombstones in `wait` (meta `tombs`), skipped on the way.
 local function pickPlain(k, count, tombs)
   if count <= 0 then return {} end
@@ -117,7 +117,9 @@ local function pickPlain(k, count, tombs)
   end
 end
 
--- Leases `ids` (see takeJobs). `groupOf`: id → group of the grouped ones (nil: none), whose slot
+-- Leases `ids` (see takeJobs). The token ends in `@<now>`: the attempt's start time, read back
+-- by the scripts that end or inspect the attempt (`tokenStart` in records.lua), at no extra
+-- write. `groupOf`: id → group of the grouped ones (nil: none), whose slot
 -- is freed again when the job's record is gone.
 local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
   if #ids == 0 then return 0 end
@@ -132,7 +134,7 @@ local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
     local record = records[i]
     if record then
       taken = taken + 1
-      local token = tokenBase .. ':' .. taken
+      local token = tokenBase .. ':' .. taken .. '@' .. now
       zargs[#zargs + 1] = deadline
       zargs[#zargs + 1] = id
       hargs[#hargs + 1] = id
