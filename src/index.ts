@@ -8,6 +8,7 @@ export type {
   QueueBaseOptions,
   QueueStats,
   QueueEvents,
+  AttemptFailure,
   AddedJob,
   JobPage,
 } from './queue/queue.js';

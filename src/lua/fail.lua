@@ -102,7 +102,9 @@ if action == 'retry' then
     pushWaiting(metaKey, waitKey, prioKey, id, record and recordPriority(record) or 0, false)
     wake(markerKey)
   end
-  if notify then emit(eventsKey, 'retrying', id, entry.error) end
+  if notify then
+    emitFields(eventsKey, 'retrying', id, { 'x', entry.error, 'a', info.attempts, 'd', now + math.max(delayMs, 0) })
+  end
 else
   info.failedReason = entry.error
   redis.call('HSET', infoKey, id, cjson.encode(info))
@@ -120,7 +122,7 @@ else
   end
   trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, nil, entityKey, extras)
   if notify then
-    emit(eventsKey, 'failed', id, entry.error)
+    emitFields(eventsKey, 'failed', id, { 'x', entry.error, 'a', info.attempts })
     if redis.call('LLEN', waitKey) == 0 and redis.call('ZCARD', prioKey) == 0 and redis.call('ZCARD', g.gwait) == 0
       and redis.call('ZCARD', activeKey) == 0 then
       emit(eventsKey, 'drained', '')

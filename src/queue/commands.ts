@@ -130,6 +130,7 @@ export function removalKeys(k: QueueKeys): string[] {
     k.entity,
     ...groupKeys(k),
     ...extraKeys(k),
+    k.events,
   ];
 }
 
@@ -167,7 +168,7 @@ export class QueueCommands {
     ];
     const common = fetchKeys(k);
     const groups = groupKeys(k);
-    this.fetchKeys = [...common, k.tomb, ...groups];
+    this.fetchKeys = [...common, k.tomb, ...groups, k.events];
     // k.entity, then the group keys: the per-entity index is cleaned as retention deletes jobs
     this.completeKeys = [
       ...common,

@@ -4,6 +4,7 @@
 -- @include records
 -- @include tombstones
 -- @include groups
+-- @include events
 
 local PROMOTE_BATCH = 1000
 
@@ -23,7 +24,8 @@ end
 -- Moves delayed jobs whose due time has passed to waiting (about 1000 per call), in enqueue
 -- order. The delayed zset keeps jobs with equal due times in id order (`10` before `2`), so
 -- ties are sorted by the sequence in their records; a tie group is never split across calls.
--- `cfg` (groups in use): grouped jobs join the back of their group's line instead.
+-- `cfg` (groups in use): grouped jobs join the back of their group's line instead. A `waiting`
+-- event per job while someone listens (`k.notify`).
 local function promoteDue(k, now, cfg)
   local flat = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', now, 'WITHSCORES', 'LIMIT', 0, PROMOTE_BATCH)
   if #flat == 0 then return 0 end
@@ -81,6 +83,7 @@ local function promoteDue(k, now, cfg)
       local g = groupOf[d[1]]
       if g then pushGrouped(k, d[1], g, recordPriority(d[5]), nil, cfg, now)
       else pushWaiting(k.meta, k.wait, k.prio, d[1], recordPriority(d[5]), false) end
+      if k.notify then emit(k.events, 'waiting', d[1]) end
     end
   end
   return #due
@@ -143,6 +146,7 @@ local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
       out[#out + 1] = token
       out[#out + 1] = record
       out[#out + 1] = infos[i] or ''
+      if k.notify then emit(k.events, 'active', id) end
     elseif groupOf and groupOf[id] then
       redis.call('HDEL', k.gof, id)
       releaseSlot(k, groupOf[id], cfg, now)
@@ -204,7 +208,9 @@ end
 -- when nothing is due later). A paused queue reports the next delayed job too: workers keep
 -- promoting due jobs to waiting while paused, so counts stay true.
 local function fetchJobs(k, now, count, leaseMs, tokenBase, out)
-  local meta = redis.call('HMGET', k.meta, 'paused', 'tombs', 'g', 'conc', 'rlmax', 'rldur', 'rls', 'rln', 'rluntil')
+  local meta = redis.call('HMGET', k.meta, 'paused', 'tombs', 'g', 'conc', 'rlmax', 'rldur', 'rls', 'rln', 'rluntil', 'evlisten')
+  -- events (`waiting` on promotion, `active` on hand-out) only while someone listens
+  k.notify = meta[10] and tonumber(meta[10]) > now
   local grouped = meta[3] == '1'
   local cfg = grouped and groupConfig(k.meta) or nil
   promoteDue(k, now, cfg)
