@@ -8,6 +8,7 @@ export type {
   QueueBaseOptions,
   QueueStats,
   QueueEvents,
+  AttemptFailure,
   AddedJob,
   JobPage,
 } from './queue/queue.js';
@@ -60,6 +61,7 @@ export type { ScheduleInfo } from './queue/schedules.js';
 export {
   DEFAULT_RETRY,
   MAX_RETRY_DELAY_MS,
+  NO_RETRY,
   RetryAfterError,
   RateLimitError,
   UnrecoverableError,

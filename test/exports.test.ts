@@ -27,6 +27,7 @@ it('exports exactly the curated names', () => {
       "JobTimeoutError",
       "LeaseLostError",
       "MAX_RETRY_DELAY_MS",
+      "NO_RETRY",
       "PRIORITY",
       "PayloadError",
       "PositionError",

@@ -29,6 +29,7 @@
    20 progress hash    <prefix>:{<queue>}:progress
    21 logs     hash    <prefix>:{<queue>}:logs
    22 cancel   hash    <prefix>:{<queue>}:cancel
+   23 events   stream  <prefix>:{<queue>}:events (a `removed` event while someone listens)
   ARGV
     1 id
     2 channel  the queue's cancel channel (Pub/Sub, not a key): `<prefix>:{<queue>}:cancelled`
@@ -36,6 +37,8 @@
     1 removed (it was waiting or delayed); 2 active: marked and announced; 0 no such job;
     -1 finished (completed or failed): left alone
 ]]
+-- @include time
+-- @include events
 -- @include retention
 -- @include removal
 -- @include extras
@@ -57,4 +60,6 @@ if redis.call('HEXISTS', k.lease, id) == 1 then
   return 2
 end
 if redis.call('ZSCORE', k.completed, id) or redis.call('ZSCORE', k.failed, id) then return -1 end
-return removeJob(k, id)
+local removed = removeJob(k, id)
+if removed == 1 and listening(k.meta, nowMs()) then emit(KEYS[23], 'removed', id) end
+return removed

@@ -49,7 +49,7 @@
 -- @include extras
 local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
-  jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9], tomb = KEYS[15],
+  jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9], tomb = KEYS[15], events = KEYS[13],
   gwait = KEYS[17], gof = KEYS[18], gready = KEYS[19], glimited = KEYS[20], gstate = KEYS[21], gage = KEYS[22],
 }
 local resultsKey, completedKey, metricsKey, eventsKey, dedupKey = KEYS[10], KEYS[11], KEYS[12], KEYS[13], KEYS[14]
@@ -60,6 +60,7 @@ local keepCount, keepAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local fetchCount, leaseMs, tokenBase = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local n = tonumber(ARGV[6])
 
+local MAX_EVENT_RESULT = 4096
 local now = nowMs()
 local ids, tokens = {}, {}
 for i = 0, n - 1 do
@@ -81,7 +82,7 @@ if n > 0 then
       zargs[#zargs + 1] = now
       zargs[#zargs + 1] = id
       local result = ARGV[9 + (i - 1) * 3]
-      if flags[4] == '1' then doneResults[#done] = result end
+      if flags[4] == '1' or notify then doneResults[#done] = result end
       if result ~= '' then
         rargs[#rargs + 1] = id
         rargs[#rargs + 1] = result
@@ -127,7 +128,12 @@ if #done > 0 then
   redis.call('HINCRBY', k.meta, 'completed', #done)
   countMinute(metricsKey, 'c:', now, #done)
   if notify then
-    for _, id in ipairs(done) do emit(eventsKey, 'completed', id) end
+    -- the return value rides along when small (MAX_EVENT_RESULT bytes); else read it with getJob
+    for i, id in ipairs(done) do
+      local result = doneResults[i]
+      if result ~= '' and #result <= MAX_EVENT_RESULT then emit(eventsKey, 'completed', id, result)
+      else emit(eventsKey, 'completed', id) end
+    end
   end
 end
 

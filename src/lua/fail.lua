@@ -37,12 +37,14 @@
     2 token         lease token the caller holds
     3 action        'retry' | 'fail'
     4 delayMs       integer ms before the retry (retry only)
-    5 entry         JSON of the attempt: { error, stack, stalled? }; `at` is set here (Redis clock)
+    5 entry         JSON of the attempt: { error, stack, stalled? }; `at` (end) and `startedAt`
+                    (start, from the token) are set here (Redis clock)
     6 keepCount     integer, failed jobs to keep
     7 keepAgeMs     integer ms, max age of failed jobs (0 = none)
     8 historyLimit  integer, attempt entries kept per job
   Returns
-    1 applied; 0 rejected because the caller does not hold the lease (fencing)
+    the time the attempt ended (ms, Redis clock) when applied; 0 rejected because the caller
+    does not hold the lease (fencing)
 ]]
 -- @include time
 -- @include events
@@ -69,6 +71,7 @@ local raw = redis.call('HGET', infoKey, id)
 local info = raw and cjson.decode(raw) or {}
 local entry = cjson.decode(entryJson)
 entry.at = now -- one time source: the same clock as the delayed/failed scores
+entry.startedAt = tokenStart(token)
 info.attempts = (info.attempts or 0) + 1
 info.stalls = 0 -- a new attempt starts with a clean stall count
 local history = info.history or {}
@@ -84,7 +87,7 @@ local member = redis.call('HLEN', g.gof) > 0 and redis.call('HGET', g.gof, id)
 local cfg = member and groupConfig(metaKey)
 
 if action == 'retry' then
-  info.failedReason = nil
+  info.failedReason = entry.error -- the last error, kept while the job waits to retry
   redis.call('HSET', infoKey, id, cjson.encode(info))
   if member then
     if delayMs > 0 then limitGroup(g, memberGroup(member), now + delayMs) end
@@ -99,7 +102,9 @@ if action == 'retry' then
     pushWaiting(metaKey, waitKey, prioKey, id, record and recordPriority(record) or 0, false)
     wake(markerKey)
   end
-  if notify then emit(eventsKey, 'retrying', id, entry.error) end
+  if notify then
+    emitFields(eventsKey, 'retrying', id, { 'x', entry.error, 'a', info.attempts, 'd', now + math.max(delayMs, 0) })
+  end
 else
   info.failedReason = entry.error
   redis.call('HSET', infoKey, id, cjson.encode(info))
@@ -117,11 +122,11 @@ else
   end
   trimFinished(failedKey, jobsKey, infoKey, resultsKey, now, keepCount, keepAgeMs, dedupKey, nil, entityKey, extras)
   if notify then
-    emit(eventsKey, 'failed', id, entry.error)
+    emitFields(eventsKey, 'failed', id, { 'x', entry.error, 'a', info.attempts })
     if redis.call('LLEN', waitKey) == 0 and redis.call('ZCARD', prioKey) == 0 and redis.call('ZCARD', g.gwait) == 0
       and redis.call('ZCARD', activeKey) == 0 then
       emit(eventsKey, 'drained', '')
     end
   end
 end
-return 1
+return now

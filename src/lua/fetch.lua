@@ -19,12 +19,13 @@
    14 glimited zset  <prefix>:{<queue>}:glimited
    15 gstate   hash  <prefix>:{<queue>}:gstate
    16 gage     zset  <prefix>:{<queue>}:gage
+   17 events   stream <prefix>:{<queue>}:events (written only while someone listens)
   ARGV
     1 count      integer, jobs wanted
     2 leaseMs    integer ms
     3 tokenBase  string, unique per call (worker id + call number); token = tokenBase:<n>
   Returns
-    now (ms), nextDue (ms, -1 if none or paused), then id, token, record, info ('' if none) per job
+    now (ms), nextDue (ms of the next delayed job, even when paused; -1 if none), then id, token, record, info ('' if none) per job
 ]]
 -- @include time
 -- @include fetch
@@ -32,6 +33,7 @@ local k = {
   meta = KEYS[1], wait = KEYS[2], prio = KEYS[3], delayed = KEYS[4], active = KEYS[5],
   jobs = KEYS[6], info = KEYS[7], lease = KEYS[8], marker = KEYS[9], tomb = KEYS[10],
   gwait = KEYS[11], gof = KEYS[12], gready = KEYS[13], glimited = KEYS[14], gstate = KEYS[15], gage = KEYS[16],
+  events = KEYS[17],
 }
 local count, leaseMs, tokenBase = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 

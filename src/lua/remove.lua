@@ -26,11 +26,14 @@
    20 progress hash    <prefix>:{<queue>}:progress
    21 logs     hash    <prefix>:{<queue>}:logs
    22 cancel   hash    <prefix>:{<queue>}:cancel
+   23 events   stream  <prefix>:{<queue>}:events (a `removed` event while someone listens)
   ARGV
     1 id
   Returns
     1 removed; 0 no such job; -1 the job is active (held by a worker) and was left alone
 ]]
+-- @include time
+-- @include events
 -- @include retention
 -- @include removal
 local k = {
@@ -42,4 +45,6 @@ local k = {
 }
 local id = ARGV[1]
 
-return removeJob(k, id)
+local removed = removeJob(k, id)
+if removed == 1 and listening(k.meta, nowMs()) then emit(KEYS[23], 'removed', id) end
+return removed

@@ -119,8 +119,8 @@ export class Archiver {
       result: j.returnValue ?? null,
       meta: j.meta,
       entity: typeof j.meta.entityId === 'string' ? j.meta.entityId : null,
-      // attemptsMade counts failed attempts; a completed job also ran its successful one
-      attempts: state === 'completed' ? j.attemptsMade + 1 : j.attemptsMade,
+      // attemptsMade counts the attempts that ended, a completed job's successful one included
+      attempts: j.attemptsMade,
       error: j.failedReason ?? j.history.at(-1)?.error ?? null,
       history: j.history,
       created: j.createdAt,

@@ -132,6 +132,7 @@ export function removalKeys(k: QueueKeys): string[] {
     k.entity,
     ...groupKeys(k),
     ...extraKeys(k),
+    k.events,
   ];
 }
 
@@ -169,7 +170,7 @@ export class QueueCommands {
     ];
     const common = fetchKeys(k);
     const groups = groupKeys(k);
-    this.fetchKeys = [...common, k.tomb, ...groups];
+    this.fetchKeys = [...common, k.tomb, ...groups, k.events];
     // k.entity, then the group keys: the per-entity index is cleaned as retention deletes jobs
     this.completeKeys = [
       ...common,
@@ -260,7 +261,10 @@ export class QueueCommands {
     return { stale, ...parseFetch(reply, 1 + nStale) };
   }
 
-  /** Returns false when the caller no longer holds the lease (nothing was applied). */
+  /**
+   * Returns the time the attempt ended (ms, Redis clock), or 0 when the caller no longer holds
+   * the lease (nothing was applied).
+   */
   async fail(
     id: string,
     token: string,
@@ -268,7 +272,7 @@ export class QueueCommands {
     entry: object,
     keep: Retention,
     historyLimit: number,
-  ): Promise<boolean> {
+  ): Promise<number> {
     const reply = await this.script('fail')(this.failKeys, [
       id,
       token,
@@ -279,7 +283,7 @@ export class QueueCommands {
       keep.ageMs,
       historyLimit,
     ]);
-    return reply === 1;
+    return Number(reply);
   }
 
   /**
@@ -558,6 +562,8 @@ export class QueueCommands {
         result: string;
         progress: string;
         logs: string;
+        /** Start of the running attempt (ms), '' unless active. */
+        started: string;
       }
     | undefined
   > {
@@ -574,11 +580,13 @@ export class QueueCommands {
         k.results,
         k.progress,
         k.logs,
+        k.lease,
       ],
       [id],
     )) as string[];
     if (reply.length === 0) return undefined;
-    const [state, score, record, info, result, progress, logs] = reply as [
+    const [state, score, record, info, result, progress, logs, started = ''] = reply as [
+      string,
       string,
       string,
       string,
@@ -587,7 +595,7 @@ export class QueueCommands {
       string,
       string,
     ];
-    return { state, score, record, info, result, progress, logs };
+    return { state, score, record, info, result, progress, logs, started };
   }
 
   /** See cancel.lua: 1 removed, 2 active (cancel announced), 0 no such job, -1 finished. */

@@ -11,8 +11,15 @@ import type { QueueKeys } from '../redis/keys.js';
 export interface RawQueueEvent {
   event: string;
   jobId: string;
-  /** Error message (failed, retrying), due time (delayed) or the JSON value (progress). */
+  /**
+   * Error message (failed, retrying), due time (delayed), the JSON value (progress) or the return
+   * value (completed, when small).
+   */
   extra: string | undefined;
+  /** Attempts made so far (failed, retrying). */
+  attempts?: string | undefined;
+  /** When the job runs again, ms (retrying). */
+  due?: string | undefined;
 }
 
 const LISTEN_LEASE_MS = 60_000;
@@ -76,7 +83,13 @@ export class EventsReader {
             this.lastId = id;
             const f = new Map<string, string>();
             for (let i = 0; i < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
-            this.onEvent({ event: f.get('e') ?? '', jobId: f.get('id') ?? '', extra: f.get('x') });
+            this.onEvent({
+              event: f.get('e') ?? '',
+              jobId: f.get('id') ?? '',
+              extra: f.get('x'),
+              attempts: f.get('a'),
+              due: f.get('d'),
+            });
           }
         }
       } catch (err) {
@@ -86,4 +99,17 @@ export class EventsReader {
       }
     }
   }
+}
+
+/** The `failed` / `retrying` details of a raw event (older writers sent none: zeros). */
+export function attemptFailure(e: RawQueueEvent): {
+  attemptsMade: number;
+  willRetry: boolean;
+  retryAt?: number;
+} {
+  const willRetry = e.event === 'retrying';
+  const attemptsMade = Number(e.attempts ?? 0);
+  return willRetry && e.due !== undefined
+    ? { attemptsMade, willRetry, retryAt: Number(e.due) }
+    : { attemptsMade, willRetry };
 }

@@ -40,6 +40,8 @@ export interface AttemptRecord {
   stack?: string;
   /** True when the attempt ended because the job stalled (its lease expired). */
   stalled?: boolean;
+  /** When the attempt started (ms, Redis clock; absent for attempts of older versions). */
+  startedAt?: number;
 }
 
 /** The state a job is in. */
@@ -85,8 +87,20 @@ export class Job<Data = unknown, Result = unknown> {
   readonly options: StoredJobOptions;
   /** When it was added (ms since epoch, Redis clock). */
   readonly createdAt: number;
-  /** Failed attempts so far (a running attempt is number `attemptsMade + 1`). */
+  /**
+   * Attempts that ended, failed or completed (BullMQ's meaning): failed attempts, plus 1 once the
+   * job completed. A running attempt is number `attemptsMade + 1`. Stalls are not counted.
+   */
   readonly attemptsMade: number;
+  /**
+   * Attempts that started (BullMQ's meaning): ended ones, the running one, and those that ended
+   * in a stall (lease expired) without an outcome.
+   */
+  readonly attemptsStarted: number;
+  /** Start of the current (running) or last attempt, ms since epoch (Redis clock). */
+  readonly processedOn: number | undefined;
+  /** When the job completed or failed for good, ms since epoch (Redis clock). */
+  readonly finishedOn: number | undefined;
   /** Stalls (expired leases) since the last failed attempt. */
   readonly stalls: number;
   /** Stalls over the job's life. */
@@ -119,6 +133,8 @@ export class Job<Data = unknown, Result = unknown> {
     score?: string;
     progress?: string;
     logs?: string;
+    /** Start of the running attempt (ms): set for a job that runs now. */
+    started?: string;
   }) {
     this.id = init.id;
     this.queueName = init.queueName;
@@ -129,10 +145,22 @@ export class Job<Data = unknown, Result = unknown> {
     this.data = body.d as Data;
     this.options = body.o ?? {};
     const info: JobInfo = init.info ? (JSON.parse(init.info) as JobInfo) : {};
-    this.attemptsMade = info.attempts ?? 0;
     this.stalls = info.stalls ?? 0;
     this.totalStalls = info.totalStalls ?? 0;
     this.history = Array.isArray(info.history) ? info.history : [];
+    const completed = init.state === 'completed';
+    const running = init.started !== undefined && init.started !== '';
+    this.attemptsMade = (info.attempts ?? 0) + (completed ? 1 : 0);
+    this.attemptsStarted = this.attemptsMade + this.totalStalls + (running ? 1 : 0);
+    // A completed job read back has no start time (none is stored at completion: no extra
+    // write per job); the worker's own copy, which its events carry, has it.
+    this.processedOn = running
+      ? Number(init.started)
+      : completed
+        ? undefined
+        : this.history.at(-1)?.startedAt;
+    this.finishedOn =
+      (completed || init.state === 'failed') && init.score ? Number(init.score) : undefined;
     this.failedReason = info.failedReason;
     this.flow = info.flow;
     this.state = init.state;
@@ -209,6 +237,36 @@ export class Job<Data = unknown, Result = unknown> {
     return this.flow?.pending ?? 0;
   }
 
+  /**
+   * @internal A copy of the worker's job brought up to date when the attempt it ran ended (what
+   * its events carry; the handler's own snapshot stays as it was): `at` is the end time on
+   * Redis's clock.
+   */
+  attemptEnded(
+    at: number,
+    outcome:
+      | { completed: true; value: unknown }
+      | { completed: false; entry: Omit<AttemptRecord, 'at'>; retryDelayMs: number | undefined },
+  ): this {
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(this) as object) as this, this);
+    const ended = { attemptsMade: this.attemptsMade + 1, timestamp: at, reporter: undefined };
+    if (outcome.completed)
+      return Object.assign(copy, ended, {
+        state: 'completed',
+        finishedOn: at,
+        returnValue: outcome.value,
+      });
+    const entry = { ...outcome.entry, at, startedAt: this.processedOn };
+    const retry = outcome.retryDelayMs;
+    return Object.assign(copy, ended, {
+      state: retry === undefined ? 'failed' : retry > 0 && !this.group ? 'delayed' : 'waiting',
+      finishedOn: retry === undefined ? at : undefined,
+      failedReason: entry.error,
+      history: [...this.history, entry],
+      stalls: 0,
+    });
+  }
+
   /** A plain-object view (for JSON APIs and logs). */
   toJSON(): Record<string, unknown> {
     return {
@@ -220,6 +278,9 @@ export class Job<Data = unknown, Result = unknown> {
       options: this.options,
       createdAt: this.createdAt,
       attemptsMade: this.attemptsMade,
+      attemptsStarted: this.attemptsStarted,
+      processedOn: this.processedOn,
+      finishedOn: this.finishedOn,
       stalls: this.stalls,
       totalStalls: this.totalStalls,
       history: this.history,
@@ -231,6 +292,11 @@ export class Job<Data = unknown, Result = unknown> {
       logs: this.logs,
     };
   }
+}
+
+/** @internal Start of the attempt a lease token belongs to (fetch ends tokens in `@<ms>`). */
+export function tokenStart(token: string): string | undefined {
+  return /@(\d+)$/.exec(token)?.[1];
 }
 
 interface RecordBody {

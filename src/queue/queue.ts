@@ -22,7 +22,7 @@ import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys, type QueueKeys } from '.
 import { RedisClock, timeSampler } from '../redis/clock.js';
 import { WriteBatcher } from '../redis/write-batcher.js';
 import { QueueCommands, type ListOrder } from './commands.js';
-import { EventsReader, type RawQueueEvent } from './events-reader.js';
+import { attemptFailure, EventsReader, type RawQueueEvent } from './events-reader.js';
 import { Job, type JobState } from './job.js';
 import {
   bulkJobParts,
@@ -158,13 +158,19 @@ const LIST_ORDER: Record<JobState, ListOrder> = {
  * listener of a job event; `ready` fires once events are flowing.
  */
 export interface QueueEvents {
+  /** Added, or due (a delayed job moved to waiting). */
   waiting: [jobId: string];
   delayed: [jobId: string, dueAt: number];
-  completed: [jobId: string];
-  /** Failed for good (dead letter). */
-  failed: [jobId: string, reason: string];
-  /** An attempt failed; the job will run again. */
-  retrying: [jobId: string, reason: string];
+  /** A worker took the job (an attempt starts). */
+  active: [jobId: string];
+  /** `returnValue` when it is at most 4 KiB of JSON (else undefined: read it with `getJob`). */
+  completed: [jobId: string, returnValue: unknown];
+  /** An attempt failed and the job will not run again (dead letter). */
+  failed: [jobId: string, reason: string, attempt: AttemptFailure];
+  /** An attempt failed; the job will run again at `attempt.retryAt`. */
+  retrying: [jobId: string, reason: string, attempt: AttemptFailure];
+  /** A waiting, delayed or finished job was removed (`remove`, or `cancel` before it ran). */
+  removed: [jobId: string];
   /** A job's lease expired; it was returned to waiting. */
   stalled: [jobId: string];
   /** A running job's handler reported progress (`job.progress(value)`). */
@@ -179,8 +185,20 @@ export interface QueueEvents {
   error: [error: Error];
 }
 
+/** What the `failed` / `retrying` queue events say about the attempt that failed. */
+export interface AttemptFailure {
+  /** Failed attempts so far, this one included. */
+  attemptsMade: number;
+  /** True for `retrying`: the job runs again. */
+  willRetry: boolean;
+  /** When it runs again (ms since epoch, Redis clock), for `retrying`. */
+  retryAt?: number;
+}
+
 const JOB_EVENTS = new Set([
   'waiting',
+  'active',
+  'removed',
   'delayed',
   'completed',
   'failed',
@@ -278,16 +296,20 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   private dispatch(e: RawQueueEvent): void {
     switch (e.event) {
       case 'waiting':
-      case 'completed':
+      case 'active':
+      case 'removed':
       case 'stalled':
         this.emit(e.event, e.jobId);
+        break;
+      case 'completed':
+        this.emit('completed', e.jobId, e.extra ? JSON.parse(e.extra) : undefined);
         break;
       case 'delayed':
         this.emit('delayed', e.jobId, Number(e.extra));
         break;
       case 'failed':
       case 'retrying':
-        this.emit(e.event, e.jobId, e.extra ?? '');
+        this.emit(e.event, e.jobId, e.extra ?? '', attemptFailure(e));
         break;
       case 'progress':
         this.emit('progress', e.jobId, e.extra === undefined ? undefined : JSON.parse(e.extra));
@@ -383,6 +405,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       score: raw.score,
       progress: raw.progress,
       logs: raw.logs,
+      started: raw.started,
     });
   }
 

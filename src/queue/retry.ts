@@ -45,8 +45,22 @@ export interface ExponentialBackoff {
 /** Serialisable back-off (can be stored with a job). */
 export type BackoffOptions = FixedBackoff | ExponentialBackoff;
 
-/** A custom back-off: returns the delay in ms before attempt `attemptsMade + 1`. */
-export type BackoffFunction = (attemptsMade: number, error: unknown, job: Job) => number;
+/**
+ * Returned by a back-off function (any negative number does the same): do not retry, move the job
+ * to `failed` now (BullMQ's `-1`).
+ */
+export const NO_RETRY = -1;
+
+/**
+ * A custom back-off: returns (or resolves to) the delay in ms before attempt `attemptsMade + 1`,
+ * or {@link NO_RETRY} (any negative number) to fail the job now. The worker awaits a promise
+ * while it still holds the job's lease; a rejection fails the job (reported as an `error`).
+ */
+export type BackoffFunction = (
+  attemptsMade: number,
+  error: unknown,
+  job: Job,
+) => number | Promise<number>;
 
 /** How a queue (or one job) retries. */
 export interface RetryPolicy {
@@ -124,7 +138,7 @@ export type RetryDecision = { action: 'retry'; delayMs: number } | { action: 'fa
 
 /**
  * Decides retry vs. dead letter after attempt number `attemptsMade` (1-based) failed with `error`.
- * `random` is injected so tests can pin jitter.
+ * `random` is injected so tests can pin jitter. A promise only when a back-off function returned one.
  */
 export function decideRetry(
   policy: RetryPolicy,
@@ -132,35 +146,49 @@ export function decideRetry(
   error: unknown,
   job: Job,
   random: () => number = Math.random,
-): RetryDecision {
+): RetryDecision | Promise<RetryDecision> {
   // Read through getters that may throw: whatever a handler threw, the policy still decides.
   if (readSafely(error, 'retryable') === false) return { action: 'fail' };
   if (attemptsMade >= policy.maxAttempts) return { action: 'fail' };
   const retryAfterMs = readSafely(error, 'retryAfterMs');
   if (isRetryDelay(retryAfterMs)) return { action: 'retry', delayMs: Math.round(retryAfterMs) };
-  return {
-    action: 'retry',
-    delayMs: backoffDelay(policy.backoff, attemptsMade, error, job, random),
-  };
+  const delay = backoffDelay(policy.backoff, attemptsMade, error, job, random);
+  return typeof delay === 'number' ? toDecision(delay) : delay.then(toDecision);
 }
 
-/** The delay before the next attempt after `attemptsMade` attempts. */
+function toDecision(delayMs: number): RetryDecision {
+  return delayMs < 0 ? { action: 'fail' } : { action: 'retry', delayMs };
+}
+
+/**
+ * The delay before the next attempt after `attemptsMade` attempts; {@link NO_RETRY} when a
+ * back-off function says not to retry. A promise only when a back-off function returned one.
+ */
+export function backoffDelay(
+  backoff: BackoffOptions | undefined,
+  attemptsMade: number,
+  error: unknown,
+  job: Job,
+  random?: () => number,
+): number;
+export function backoffDelay(
+  backoff: RetryPolicy['backoff'],
+  attemptsMade: number,
+  error: unknown,
+  job: Job,
+  random?: () => number,
+): number | Promise<number>;
 export function backoffDelay(
   backoff: RetryPolicy['backoff'],
   attemptsMade: number,
   error: unknown,
   job: Job,
   random: () => number = Math.random,
-): number {
+): number | Promise<number> {
   if (!backoff) return 0;
   if (typeof backoff === 'function') {
     const ms: unknown = backoff(attemptsMade, error, job);
-    // NaN, Infinity or 1e300 would park the job for ever: refuse it rather than guess.
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms > MAX_RETRY_DELAY_MS)
-      throw new TypeError(
-        `backoff function returned ${typeof ms === 'number' ? ms : typeof ms}; expected a finite number of ms <= ${MAX_RETRY_DELAY_MS}`,
-      );
-    return Math.max(0, Math.round(ms));
+    return isThenable(ms) ? Promise.resolve(ms).then(checkedDelay) : checkedDelay(ms);
   }
   let delay: number;
   if (backoff.type === 'fixed') delay = backoff.delayMs;
@@ -174,6 +202,20 @@ export function backoffDelay(
   // never park a job beyond the cap, and NaN counts as no delay.
   if (!(delay <= MAX_RETRY_DELAY_MS)) delay = Number.isNaN(delay) ? 0 : MAX_RETRY_DELAY_MS;
   return Math.max(0, Math.round(delay));
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+/** A back-off function's answer: ms (rounded), or NO_RETRY for any negative number. */
+function checkedDelay(ms: unknown): number {
+  // NaN, Infinity or 1e300 would park the job for ever: refuse it rather than guess.
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms > MAX_RETRY_DELAY_MS)
+    throw new TypeError(
+      `backoff function returned ${typeof ms === 'number' ? ms : typeof ms}; expected a finite number of ms <= ${MAX_RETRY_DELAY_MS}, or a negative number for no retry`,
+    );
+  return ms < 0 ? NO_RETRY : Math.round(ms);
 }
 
 /** Problems with a serialisable retry override, for option validation. */

@@ -25,7 +25,7 @@ import { CommandConnection, toConnectionRetry } from '../redis/command-connectio
 import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys } from '../redis/keys.js';
 import { QueueCommands, type CompleteReply, type LeasedJob, type Retention } from './commands.js';
 import { Heartbeat } from './heartbeat.js';
-import { Job } from './job.js';
+import { Job, tokenStart } from './job.js';
 import { LeaseReaper } from './lease-reaper.js';
 import { RetentionJanitor } from './retention-janitor.js';
 import { decideRetry, RateLimitError, type RetryDecision, type RetryPolicy } from './retry.js';
@@ -442,7 +442,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
           this.pumpAgain = true;
           continue;
         }
-        if (acks.length) this.settleAcks(acks, reply.stale);
+        if (acks.length) this.settleAcks(acks, reply.stale, reply.now);
         for (const leased of reply.jobs) this.startJob(leased);
         this.part?.budget.settle(this.part.member, want, reply.jobs.length);
         this.collector?.wait();
@@ -461,11 +461,14 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     }
   }
 
-  private settleAcks(acks: PendingAck<Data, Result>[], stale: string[]): void {
+  private settleAcks(acks: PendingAck<Data, Result>[], stale: string[], now: number): void {
     const lost = new Set(stale);
     for (const a of acks) {
       if (lost.has(a.id)) this.notify('lease-lost', a.id);
-      else this.notify('completed', a.job, a.value);
+      else {
+        const job = a.job.attemptEnded(now, { completed: true, value: a.value });
+        this.notify('completed', job, a.value);
+      }
     }
   }
 
@@ -476,6 +479,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       record: leased.record,
       info: leased.info,
       state: 'active',
+      started: tokenStart(leased.token),
     });
     const running: Running<Data, Result> = {
       job,
@@ -593,6 +597,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       queueName: this.name,
       record: leased.record,
       info: leased.info,
+      started: tokenStart(leased.token),
     });
     const err = new Error(`job stalled ${job.stalls} times (lease expired); limit is exceeded`);
     await this.recordFailure(job, leased.token, err, true);
@@ -613,7 +618,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       const attemptsMade = job.attemptsMade + 1;
       let decision: RetryDecision;
       try {
-        decision = decideRetry(policy, attemptsMade, err, job);
+        decision = await decideRetry(policy, attemptsMade, err, job);
       } catch (policyErr) {
         // A custom back-off that throws: dead-letter the job (visible, retryable by hand)
         // rather than retry it on a guess, and say why.
@@ -642,9 +647,14 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
             this.keepFailed,
             this.historyLimit,
           );
-          if (!applied) this.notify('lease-lost', job.id);
-          else if (decision.action === 'retry') this.notify('retrying', job, err, decision.delayMs);
-          else this.notify('failed', job, err);
+          if (!applied) {
+            this.notify('lease-lost', job.id);
+            return;
+          }
+          const retryDelayMs = decision.action === 'retry' ? decision.delayMs : undefined;
+          const ended = job.attemptEnded(applied, { completed: false, entry, retryDelayMs });
+          if (retryDelayMs !== undefined) this.notify('retrying', ended, err, retryDelayMs);
+          else this.notify('failed', ended, err);
           return;
         } catch (redisErr) {
           this.reportError(redisErr);

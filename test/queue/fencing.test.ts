@@ -33,7 +33,7 @@ describe('fencing', () => {
       (await cmd.complete([{ ...stale, result: '"stale"' }], KEEP, 0, 1000, 'x')).stale,
     ).toEqual(['f']);
     expect(await cmd.fail('f', staleToken, { action: 'fail' }, { error: 'stale' }, KEEP, 10)).toBe(
-      false,
+      0,
     );
     expect(await cmd.extend([stale], 60_000)).toEqual({ lost: ['f'], cancelled: [] });
     expect(await cmd.release([stale])).toBe(0);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  NO_RETRY,
   RetryAfterError,
   UnrecoverableError,
   type Job,
@@ -176,6 +177,39 @@ describe('back-off schedule', () => {
     expect(Object.keys(s.failed).sort()).toEqual(['nan', 'throws']);
     expect(s.info.throws).toMatchObject({ attempts: 1, failedReason: 'handler error' });
   });
+
+  it('a back-off function may be async, and NO_RETRY (-1) fails the job with no error', async () => {
+    const q = h().queue<string>('retry');
+    const w = h().worker<string>(
+      'retry',
+      async () => {
+        throw new Error('handler error');
+      },
+      {
+        concurrency: 2,
+        retry: {
+          maxAttempts: 5,
+          backoff: async (n, _e, job) => {
+            await new Promise((r) => setTimeout(r, 20));
+            return job.data === 'stop' ? NO_RETRY : n * 1000 + 3;
+          },
+        },
+      },
+    );
+    const errors: Error[] = [];
+    w.on('error', (e) => errors.push(e));
+    const o = outcomes(w);
+    const { id } = await q.add('x', 'go');
+    await q.add('x', 'stop', { id: 'stop' });
+    await waitFor(() => o.retrying.length === 1 && o.failed.length === 1, 'both outcomes');
+    expect(await scheduledDelay('retry', id)).toBe(1003);
+    expect(o.failed).toEqual(['stop']);
+    expect(errors).toEqual([]);
+    expect((await h().state('retry')).info.stop).toMatchObject({
+      attempts: 1,
+      failedReason: 'handler error',
+    });
+  });
 });
 
 describe('what a handler can ask for', () => {
@@ -330,6 +364,6 @@ describe('per-job override', () => {
     expect(o.retrying).toEqual([['hi', 0]]);
     expect(runs).toBe(2);
     const job = (await q.getJob('hi'))!;
-    expect(job).toMatchObject({ state: 'completed', attemptsMade: 1, priority: 10 });
+    expect(job).toMatchObject({ state: 'completed', attemptsMade: 2, priority: 10 });
   });
 });

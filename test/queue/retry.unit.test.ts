@@ -5,6 +5,7 @@ import { SluiceError } from '../../src/errors.js';
 import {
   DEFAULT_RETRY,
   MAX_RETRY_DELAY_MS,
+  NO_RETRY,
   RetryAfterError,
   UnrecoverableError,
   backoffDelay,
@@ -55,7 +56,7 @@ describe('backoffDelay', () => {
     expect(backoffDelay(e, 3, err, job, () => 0.25)).toBe(300);
   });
 
-  it('a function gets (attemptsMade, error, job); its result is rounded and floored at 0', () => {
+  it('a function gets (attemptsMade, error, job); its result is rounded; negative = NO_RETRY', () => {
     const calls: unknown[][] = [];
     const fn = (n: number, e: unknown, j: Job) => {
       calls.push([n, e, j]);
@@ -63,7 +64,14 @@ describe('backoffDelay', () => {
     };
     expect(backoffDelay(fn, 2, err, job)).toBe(2000);
     expect(calls).toEqual([[2, err, job]]);
-    expect(backoffDelay(() => -50, 1, err, job)).toBe(0);
+    expect(backoffDelay(() => -50, 1, err, job)).toBe(NO_RETRY);
+    expect(backoffDelay(() => NO_RETRY, 1, err, job)).toBe(NO_RETRY);
+  });
+
+  it('a function may return a promise: the delay is awaited and checked the same way', async () => {
+    await expect(backoffDelay(async () => 1500.4, 1, err, job)).resolves.toBe(1500);
+    await expect(backoffDelay(async () => -1, 1, err, job)).resolves.toBe(NO_RETRY);
+    await expect(backoffDelay(async () => NaN, 1, err, job)).rejects.toThrow(/backoff/);
   });
 
   it('a function that returns no finite number is an error, not a silent zero', () => {
@@ -174,6 +182,18 @@ describe('decideRetry', () => {
   it('the default policy: 3 attempts, 1 s × 2, at most 1 hour', () => {
     expect(DEFAULT_RETRY.maxAttempts).toBe(3);
     expect(decideRetry(DEFAULT_RETRY, 1, err, job)).toEqual({ action: 'retry', delayMs: 1000 });
+  });
+
+  it('a back-off that says NO_RETRY (or resolves to it) fails the job instead of retrying at once', async () => {
+    expect(decideRetry({ maxAttempts: 5, backoff: () => NO_RETRY }, 1, err, job)).toEqual({
+      action: 'fail',
+    });
+    await expect(
+      decideRetry({ maxAttempts: 5, backoff: async () => -1 }, 1, err, job),
+    ).resolves.toEqual({ action: 'fail' });
+    await expect(
+      decideRetry({ maxAttempts: 5, backoff: async (n) => n * 10 }, 2, err, job),
+    ).resolves.toEqual({ action: 'retry', delayMs: 20 });
     expect(decideRetry(DEFAULT_RETRY, 2, err, job)).toEqual({ action: 'retry', delayMs: 2000 });
     expect(decideRetry(DEFAULT_RETRY, 3, err, job)).toEqual({ action: 'fail' });
   });

@@ -6,6 +6,11 @@ local function listening(metaKey, now)
   return untilMs and tonumber(untilMs) > now
 end
 
+-- Writes an event with more fields: `fields` is a flat list `name, value, ...`.
+local function emitFields(eventsKey, event, id, fields)
+  redis.call('XADD', eventsKey, 'MAXLEN', '~', 10000, '*', 'e', event, 'id', id, unpack(fields))
+end
+
 local function emit(eventsKey, event, id, extra)
   if extra then
     redis.call('XADD', eventsKey, 'MAXLEN', '~', 10000, '*', 'e', event, 'id', id, 'x', extra)

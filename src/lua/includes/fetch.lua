@@ -4,6 +4,7 @@
 -- @include records
 -- @include tombstones
 -- @include groups
+-- @include events
 
 local PROMOTE_BATCH = 1000
 
@@ -23,7 +24,8 @@ end
 -- Moves delayed jobs whose due time has passed to waiting (about 1000 per call), in enqueue
 -- order. The delayed zset keeps jobs with equal due times in id order (`10` before `2`), so
 -- ties are sorted by the sequence in their records; a tie group is never split across calls.
--- `cfg` (groups in use): grouped jobs join the back of their group's line instead.
+-- `cfg` (groups in use): grouped jobs join the back of their group's line instead. A `waiting`
+-- event per job while someone listens (`k.notify`).
 local function promoteDue(k, now, cfg)
   local flat = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', now, 'WITHSCORES', 'LIMIT', 0, PROMOTE_BATCH)
   if #flat == 0 then return 0 end
@@ -81,6 +83,7 @@ local function promoteDue(k, now, cfg)
       local g = groupOf[d[1]]
       if g then pushGrouped(k, d[1], g, recordPriority(d[5]), nil, cfg, now)
       else pushWaiting(k.meta, k.wait, k.prio, d[1], recordPriority(d[5]), false) end
+      if k.notify then emit(k.events, 'waiting', d[1]) end
     end
   end
   return #due
@@ -88,7 +91,7 @@ end
 
 -- Takes up to `count` jobs: prioritised ones above default first, then the `wait` list (FIFO),
 -- then prioritised ones below default. Each gets a lease until `now + leaseMs` and the token
--- `tokenBase:<n>`. Appends `id, token, record, info` per job to `out`. Returns the number taken.
+-- `tokenBase:<n>@<now>`. Appends `id, token, record, info` per job to `out`. Returns the number taken.
 -- `tombs`: tombstones in `wait` (meta `tombs`), skipped on the way.
 local function pickPlain(k, count, tombs)
   if count <= 0 then return {} end
@@ -117,7 +120,9 @@ local function pickPlain(k, count, tombs)
   end
 end
 
--- Leases `ids` (see takeJobs). `groupOf`: id → group of the grouped ones (nil: none), whose slot
+-- Leases `ids` (see takeJobs). The token ends in `@<now>`: the attempt's start time, read back
+-- by the scripts that end or inspect the attempt (`tokenStart` in records.lua), at no extra
+-- write. `groupOf`: id → group of the grouped ones (nil: none), whose slot
 -- is freed again when the job's record is gone.
 local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
   if #ids == 0 then return 0 end
@@ -132,7 +137,7 @@ local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
     local record = records[i]
     if record then
       taken = taken + 1
-      local token = tokenBase .. ':' .. taken
+      local token = tokenBase .. ':' .. taken .. '@' .. now
       zargs[#zargs + 1] = deadline
       zargs[#zargs + 1] = id
       hargs[#hargs + 1] = id
@@ -141,6 +146,7 @@ local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
       out[#out + 1] = token
       out[#out + 1] = record
       out[#out + 1] = infos[i] or ''
+      if k.notify then emit(k.events, 'active', id) end
     elseif groupOf and groupOf[id] then
       redis.call('HDEL', k.gof, id)
       releaseSlot(k, groupOf[id], cfg, now)
@@ -199,9 +205,12 @@ end
 -- The full fetch step: promote, take (unless paused or limited), chain-wake another worker if
 -- work (and budget) remains, and report the next due time: the earliest delayed job, or when a
 -- rate limit lifts. Appends `now, nextDue, [id, token, record, info]...` to `out` (nextDue = -1
--- when nothing is due later or the queue is paused).
+-- when nothing is due later). A paused queue reports the next delayed job too: workers keep
+-- promoting due jobs to waiting while paused, so counts stay true.
 local function fetchJobs(k, now, count, leaseMs, tokenBase, out)
-  local meta = redis.call('HMGET', k.meta, 'paused', 'tombs', 'g', 'conc', 'rlmax', 'rldur', 'rls', 'rln', 'rluntil')
+  local meta = redis.call('HMGET', k.meta, 'paused', 'tombs', 'g', 'conc', 'rlmax', 'rldur', 'rls', 'rln', 'rluntil', 'evlisten')
+  -- events (`waiting` on promotion, `active` on hand-out) only while someone listens
+  k.notify = meta[10] and tonumber(meta[10]) > now
   local grouped = meta[3] == '1'
   local cfg = grouped and groupConfig(k.meta) or nil
   promoteDue(k, now, cfg)
@@ -209,7 +218,11 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out)
   out[#out + 1] = now
   local dueSlot = #out + 1
   out[dueSlot] = -1
-  if paused then return 0 end
+  if paused then
+    local head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES')
+    if head[2] then out[dueSlot] = tonumber(head[2]) end
+    return 0
+  end
   local tombs = tonumber(meta[2] or '0')
   local want, lifts = count, -1
   if meta[4] or meta[5] or meta[9] then want, lifts = queueBudget(k, now, count, meta) end

@@ -9,6 +9,12 @@ local function recordPriority(record)
   return tonumber(p) or 0
 end
 
+-- Start time (ms) of the attempt a lease token belongs to (fetch ends tokens in `@<ms>`; nil for
+-- tokens of older versions).
+local function tokenStart(token)
+  return token and tonumber(string.match(token, '@(%d+)$'))
+end
+
 -- Created time (ms) of a record of either layout.
 local function recordCreated(record)
   local v2 = string.match(record, '^#(%w+)[|.]')
