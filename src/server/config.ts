@@ -67,6 +67,8 @@ export interface ConfigFiles {
 }
 
 export const DEFAULT_PORT = 7700;
+/** Where the server looks for Redis when neither a flag, `REDIS_URL` nor the file names one. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Whether `host` is a loopback interface (the only one allowed without a secret). */
@@ -150,9 +152,7 @@ export function resolveConfig(flags: ConfigFlags, env: Env, files: ConfigFiles =
   const problems: string[] = [];
   const file = parseFile(files.config, problems);
 
-  const redisUrl = String(
-    pick(flags.redisUrl, env.REDIS_URL, file.redisUrl) ?? 'redis://127.0.0.1:6379',
-  );
+  const redisUrl = String(pick(flags.redisUrl, env.REDIS_URL, file.redisUrl) ?? DEFAULT_REDIS_URL);
   checkRedisUrl(redisUrl, problems);
 
   const prefix = String(pick(flags.prefix, env.SLUICE_PREFIX, file.prefix) ?? 'sluice');

@@ -7,12 +7,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../harness/chromium.js';
 import { Worker } from '../../src/index.js';
 import { waitFor } from '../harness/context.js';
 import { sign, startServer, type TestServer } from '../server/helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'browser-secret';
 const SHOTS = 'test-results/dashboard';
 
@@ -26,20 +26,7 @@ beforeAll(async () => {
   if (!existsSync('dist/dashboard/index.html'))
     execFileSync('node', ['scripts/build-dashboard.mjs']);
   mkdirSync(SHOTS, { recursive: true });
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (scripts/ensure.sh)`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   server = await startServer({ secret: SECRET });
 }, 60_000);
 

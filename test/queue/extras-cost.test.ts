@@ -3,29 +3,12 @@
  * Redis work of draining no-op jobs (INFO commandstats on a server of this file's own, commands
  * run inside scripts included) is the same per job as before those features existed.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { RedisServer } from '../harness/redis-server.js';
+import { expect, it } from 'vitest';
+import { usePrivateRedis } from '../harness/private-redis.js';
 import { useHarness } from './helpers.js';
 
-let server: RedisServer;
-let raw: Redis;
-beforeAll(async () => {
-  server = await RedisServer.start({ persistence: 'none' });
-  raw = new Redis(server.url);
-});
-afterAll(async () => {
-  raw.disconnect();
-  await server.stop();
-});
-const h = useHarness(() => server.url);
-
-async function commandCalls(): Promise<Record<string, number>> {
-  const info = await raw.info('commandstats');
-  const out: Record<string, number> = {};
-  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]!] = Number(m[2]);
-  return out;
-}
+const priv = usePrivateRedis();
+const h = useHarness(() => priv.server.url);
 
 /** Commands (by name) Redis ran while one worker drained `n` no-op jobs, start to close. */
 async function drain(
@@ -35,7 +18,7 @@ async function drain(
 ): Promise<Record<string, number>> {
   const q = h().queue(queue);
   await q.addBulk(Array.from({ length: n }, (_, i) => ({ data: { i, pad: 'x'.repeat(80) } })));
-  await raw.config('RESETSTAT');
+  await priv.raw.config('RESETSTAT');
   // One job at a time, and no timer fires during the drain: the work is the same on every run.
   const w = h().worker(queue, () => {}, {
     concurrency: 1,
@@ -48,7 +31,7 @@ async function drain(
   });
   await new Promise<void>((resolve) => w.once('drained', resolve));
   await w.close();
-  const calls = await commandCalls();
+  const calls = await priv.commandCalls();
   delete calls.info;
   delete calls.config;
   return calls;

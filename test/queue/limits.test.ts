@@ -5,32 +5,14 @@
  * allows without polling (counted in script calls). A fetch costs the same number of Redis
  * commands with 10 groups as with 2,000.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { RateLimitError } from '../../src/index.js';
-import { RedisServer } from '../harness/redis-server.js';
+import { usePrivateRedis } from '../harness/private-redis.js';
 import { waitFor } from '../harness/context.js';
 import { sleep, useHarness } from './helpers.js';
 
-let server: RedisServer;
-let raw: Redis;
-beforeAll(async () => {
-  server = await RedisServer.start({ persistence: 'none' });
-  raw = new Redis(server.url);
-});
-afterAll(async () => {
-  raw.disconnect();
-  await server.stop();
-});
-const h = useHarness(() => server.url);
-
-/** Calls per command since the last reset (commands run inside scripts count too). */
-async function commandCalls(): Promise<Record<string, number>> {
-  const info = await raw.info('commandstats');
-  const out: Record<string, number> = {};
-  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out[m[1]!] = Number(m[2]);
-  return out;
-}
+const priv = usePrivateRedis();
+const h = useHarness(() => priv.server.url);
 
 describe('queue limits', () => {
   it('global concurrency: at most N active across all workers', async () => {
@@ -58,14 +40,14 @@ describe('queue limits', () => {
     for (let i = 0; i < 2; i++)
       h().worker('rate', (job) => void started.push(Number(job.data)), { concurrency: 10 });
     await sleep(100);
-    await raw.config('RESETSTAT');
+    await priv.raw.config('RESETSTAT');
     await q.addBulk(Array.from({ length: 10 }, (_, i) => ({ data: i })));
     await waitFor(() => started.length === 4, 'first window');
     await sleep(300);
     expect(started).toHaveLength(4);
     expect((await q.stats()).waiting).toBe(6);
     // no job was taken and put back, and idle workers did not poll: a handful of script calls
-    const calls = await commandCalls();
+    const calls = await priv.commandCalls();
     expect(calls.evalsha ?? 0).toBeLessThanOrEqual(8);
     expect(calls.lpush ?? 0).toBeLessThanOrEqual(2);
     await waitFor(() => started.length === 10, 'all started', 8000);
@@ -159,9 +141,9 @@ describe('cost of a fetch in the number of groups', () => {
       );
     const c = h().commands(name);
     await c.fetch(1, 30_000, 'warm:1'); // loads the script
-    await raw.config('RESETSTAT');
+    await priv.raw.config('RESETSTAT');
     await c.fetch(1, 30_000, 'w:1');
-    const calls = await commandCalls();
+    const calls = await priv.commandCalls();
     return Object.entries(calls)
       .filter(([cmd]) => !['evalsha', 'config', 'info'].includes(cmd))
       .reduce((n, [, v]) => n + v, 0);

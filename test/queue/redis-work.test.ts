@@ -3,24 +3,14 @@
  * per script call on a server of this file's own, never client wall-clock), and removing a
  * waiting job leaves a tombstone that every reader of the waiting line skips.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { RedisServer } from '../harness/redis-server.js';
+import { describe, expect, it } from 'vitest';
+import { usePrivateRedis } from '../harness/private-redis.js';
 import { leastScriptTimeUs, scriptTimesUs } from '../harness/redis-time.js';
 import { waitFor } from '../harness/context.js';
 import { useHarness } from './helpers.js';
 
-let server: RedisServer;
-let raw: Redis;
-beforeAll(async () => {
-  server = await RedisServer.start({ persistence: 'none' });
-  raw = new Redis(server.url);
-});
-afterAll(async () => {
-  raw.disconnect();
-  await server.stop();
-});
-const h = useHarness(() => server.url);
+const priv = usePrivateRedis();
+const h = useHarness(() => priv.server.url);
 
 describe('removing waiting jobs', () => {
   it('costs the same near the oldest end of 300,000 waiting jobs as anywhere', async () => {
@@ -30,7 +20,7 @@ describe('removing waiting jobs', () => {
         Array.from({ length: 1000 }, (_, j) => ({ data: i + j, opts: { id: `j${i + j}` } })),
       );
     // Old code: LREM walks from the newest end, ~300,000 entries (~6 ms of Redis time) each.
-    const us = await leastScriptTimeUs(raw, 3, async (i) =>
+    const us = await leastScriptTimeUs(priv.raw, 3, async (i) =>
       expect(await q.remove(`j${i + 1}`)).toBe(true),
     );
     expect(us).toBeLessThan(1_000);
@@ -53,15 +43,15 @@ describe('removing waiting jobs', () => {
     await w.close();
     expect(ran).toEqual(['d', 'e', 'c again']);
     const k = h().keys('tomb');
-    expect(await raw.llen(k.wait)).toBe(0);
-    expect(await raw.exists(k.tomb)).toBe(0);
-    expect(await raw.hget(k.meta, 'tombs')).toBeNull();
+    expect(await priv.raw.llen(k.wait)).toBe(0);
+    expect(await priv.raw.exists(k.tomb)).toBe(0);
+    expect(await priv.raw.hget(k.meta, 'tombs')).toBeNull();
 
     for (const id of ['f', 'g', 'h']) await q.add('x', id, { id });
     await q.remove('g');
     expect(await q.clear()).toBe(2);
-    expect(await raw.exists(k.wait, k.tomb)).toBe(0);
-    expect((await raw.hkeys(k.jobs)).sort()).toEqual(['c', 'd', 'e']); // the completed ones
+    expect(await priv.raw.exists(k.wait, k.tomb)).toBe(0);
+    expect((await priv.raw.hkeys(k.jobs)).sort()).toEqual(['c', 'd', 'e']); // the completed ones
     expect((await q.stats()).waiting).toBe(0);
   });
 });
@@ -84,11 +74,11 @@ describe('retrying failed jobs', () => {
     // their histories (2 calls of ~10+ ms here). Counted, not timed: a busy machine stretches
     // Redis's own times too.
     const k = h().keys('dead');
-    const ids = await raw.zrange(k.failed, 0, -1);
-    const lens = await Promise.all(ids.map((id) => raw.hstrlen(k.info, id)));
+    const ids = await priv.raw.zrange(k.failed, 0, -1);
+    const lens = await Promise.all(ids.map((id) => priv.raw.hstrlen(k.info, id)));
     const historyBytes = lens.reduce((a, b) => a + b, 0);
     expect(historyBytes).toBeGreaterThan(1024 * 1024); // enough history for the bound to show
-    const times = await scriptTimesUs(raw, () => q.retryFailed());
+    const times = await scriptTimesUs(priv.raw, () => q.retryFailed());
     expect((await q.stats()).waiting).toBe(2000);
     // a step stops once past 256 KiB, so it may take up to one job's info more than that
     const perStep = 256 * 1024 + Math.max(...lens);

@@ -7,14 +7,12 @@
  * expires after it completes. The same page on a Pub/Sub topic shows live events and says it
  * has no history.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../harness/chromium.js';
 import type { App } from '../../src/server/types.js';
 import { gatewaySessions } from '../gateway/internals.js';
 import { startServer, waitFor } from '../gateway/helpers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>run</title>
 <p id="mode">connecting</p><ol id="log"></ol>
@@ -39,21 +37,7 @@ function page(app: App): void {
 
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: scripts/ensure.sh must install Debian's chromium`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

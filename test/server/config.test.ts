@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/index.js';
 import { GATEWAY_DEFAULTS, gatewayOptions } from '../../src/server/gateway/options.js';
 import { loadConfig, resolveConfig } from '../../src/server/index.js';
+import { DEFAULT_REDIS_URL } from '../../src/server/config.js';
 
 const SECRET = 's'.repeat(32);
 
@@ -23,7 +24,7 @@ function problemsOf(fn: () => unknown): string[] {
 describe('resolveConfig', () => {
   it('has defaults: loopback, port 7700, prefix sluice, auth off', () => {
     expect(resolveConfig({}, {})).toEqual({
-      redisUrl: 'redis://127.0.0.1:6379',
+      redisUrl: DEFAULT_REDIS_URL, // a default only: no test connects to it
       prefix: 'sluice',
       host: '127.0.0.1',
       port: 7700,

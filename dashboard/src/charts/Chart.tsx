@@ -22,11 +22,17 @@ export interface ChartProps {
   unit?: string;
 }
 
-/** Before the first sample: the last minute with no values, so the time axis reads sensibly. */
+/**
+ * Before the second sample: a minute of axis ending at the sample (or now), so the time axis
+ * reads sensibly (uPlot spreads a lone x value over years).
+ */
 function orEmpty(data: ChartData): ChartData {
-  if (data[0].length > 0) return data;
-  const now = Date.now() / 1000;
-  return [[now - 60, now], ...data.slice(1).map(() => [null, null])] as ChartData;
+  if (data[0].length > 1) return data;
+  const end = data[0].length === 1 ? (data[0][0] as number) : Date.now() / 1000;
+  return [
+    [end - 60, end],
+    ...data.slice(1).map((ys) => [null, ys.length === 1 ? ys[0] : null]),
+  ] as ChartData;
 }
 
 function canDraw(): boolean {
