@@ -49,6 +49,8 @@ function worker(name: string, fn: (data: unknown) => Promise<unknown>): Worker {
 /** Opens the dashboard and signs in with `token`. */
 async function signIn(token: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // Fail on the step that stuck, naming its selector, well inside the test's own timeout.
+  page.setDefaultTimeout(10_000);
   await page.goto(server.url + '/');
   await page.fill('textarea[name=token]', token);
   await page.click('button[type=submit]');

@@ -8,6 +8,8 @@ interface Entry {
   data?: unknown;
   error?: Error;
   loading: boolean;
+  /** Bumped on every settled fetch, so a subscriber can tell it missed one. */
+  version: number;
   fetcher: () => Promise<unknown>;
   listeners: Set<() => void>;
 }
@@ -29,6 +31,7 @@ function load(key: string, entry: Entry): void {
     )
     .finally(() => {
       entry.loading = false;
+      entry.version++;
       if (entries.get(key) === entry) for (const l of entry.listeners) l();
     });
 }
@@ -55,14 +58,18 @@ export function useResource<T>(key: string, fetcher: () => Promise<T>): Resource
   const [, setTick] = useState(0);
   let entry = entries.get(key);
   if (!entry) {
-    entry = { loading: true, fetcher, listeners: new Set() };
+    entry = { loading: true, version: 0, fetcher, listeners: new Set() };
     entries.set(key, entry);
     load(key, entry);
   }
   const e = entry;
+  const seen = e.version;
   useEffect(() => {
     const l = () => setTick((n) => n + 1);
     e.listeners.add(l);
+    // A fast fetch can settle between this render and the effect: its notification found no
+    // listener, so re-render now or the page would wait for ever on data it already has.
+    if (e.version !== seen) l();
     return () => e.listeners.delete(l);
   }, [e]);
   return {
