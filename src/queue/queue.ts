@@ -21,8 +21,8 @@ import {
 import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys, type QueueKeys } from '../redis/keys.js';
 import { RedisClock, timeSampler } from '../redis/clock.js';
 import { WriteBatcher } from '../redis/write-batcher.js';
-import { QueueCommands, type ListOrder } from './commands.js';
-import { attemptFailure, EventsReader, type RawQueueEvent } from './events-reader.js';
+import { QueueCommands, type ListOrder } from './commands/commands.js';
+import { attemptFailure, EventsReader, type RawQueueEvent } from './events/events-reader.js';
 import { Job, type JobState } from './job.js';
 import {
   bulkJobParts,
@@ -38,13 +38,18 @@ import {
   type ClearOptions,
   type BulkJob,
 } from './options.js';
-import { listEntityJobs, type EntityJobPage } from './entity-index.js';
-import { fromMetaFields, LIMIT_FIELDS, toStoredLimits, type QueueLimits } from './limits.js';
+import { listEntityJobs, type EntityJobPage } from './admin/entity-index.js';
+import { fromMetaFields, LIMIT_FIELDS, toStoredLimits, type QueueLimits } from './admin/limits.js';
 import { validateName } from '../validate.js';
 import { NameRegistration } from '../registry.js';
-import { ScheduleCommands } from './schedule-commands.js';
-import type { ScheduleOptions } from './schedule-spec.js';
-import { listSchedules, removeSchedule, upsertSchedule, type ScheduleInfo } from './schedules.js';
+import { ScheduleCommands } from './schedules/schedule-commands.js';
+import type { ScheduleOptions } from './schedules/schedule-spec.js';
+import {
+  listSchedules,
+  removeSchedule,
+  upsertSchedule,
+  type ScheduleInfo,
+} from './schedules/schedules.js';
 import {
   readHistory,
   checkSearch,
@@ -53,23 +58,23 @@ import {
   type QueueHistory,
   type SearchOptions,
   type SearchPage,
-} from './inspect.js';
+} from './admin/inspect.js';
 import {
   PARTITION,
   partitionSlot,
   resolvePartitionCount,
   type PartitionSlot,
-} from './partition-layout.js';
-import { QueuePartitions } from './partitioned-queue.js';
-import { changeJobDelay, changeJobPriority, updateJobData } from './job-mutation.js';
-import { waitForJob } from './job-waiter.js';
+} from './partitions/partition-layout.js';
+import { QueuePartitions } from './partitions/partitioned-queue.js';
+import { changeJobDelay, changeJobPriority, updateJobData } from './admin/job-mutation.js';
+import { waitForJob } from './events/job-waiter.js';
 import {
   dropDedupKey,
   promoteAllJobs,
   readPriorityCounts,
   rerunJob,
   type PriorityCounts,
-} from './admin-ops.js';
+} from './admin/admin-ops.js';
 
 /** Options shared by Queue and Worker. */
 export interface QueueBaseOptions {

@@ -23,39 +23,44 @@ import { JobCancelledError, LeaseLostError, SluiceError } from '../errors.js';
 import { isConnectionError, openConnection, type RedisClient } from '../redis/connection.js';
 import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys } from '../redis/keys.js';
-import { QueueCommands, type CompleteReply, type LeasedJob, type Retention } from './commands.js';
-import { Heartbeat } from './heartbeat.js';
+import {
+  QueueCommands,
+  type CompleteReply,
+  type LeasedJob,
+  type Retention,
+} from './commands/commands.js';
+import { Heartbeat } from './worker/heartbeat.js';
 import { Job, tokenStart } from './job.js';
-import { LeaseReaper } from './lease-reaper.js';
-import { RetentionJanitor } from './retention-janitor.js';
+import { LeaseReaper } from './worker/lease-reaper.js';
+import { RetentionJanitor } from './worker/retention-janitor.js';
 import { decideRetry, RateLimitError, type RetryDecision, type RetryPolicy } from './retry.js';
 import { serialisePayload, validateName } from '../validate.js';
 import { describeThrown, toError } from '../thrown.js';
 import { NameRegistration } from '../registry.js';
-import { WakeListener } from './wake-listener.js';
-import { Scheduler } from './scheduler.js';
-import { DelayTimer } from './delay-timer.js';
-import { abortRunning, contextOf, type Abortable, type JobContext } from './job-context.js';
+import { WakeListener } from './worker/wake-listener.js';
+import { Scheduler } from './schedules/scheduler.js';
+import { DelayTimer } from './worker/delay-timer.js';
+import { abortRunning, contextOf, type Abortable, type JobContext } from './worker/job-context.js';
 import {
   resolveWorkerOptions,
   type BatchWorkerOptions,
   type WorkerOptions,
 } from './worker-options.js';
 import { BatchRun, type BatchProcessor } from './batch.js';
-import { BatchCollector } from './batch-collector.js';
-import { CancelListener } from './cancel-listener.js';
-import { timeoutOf, watchTimeout } from './job-timeout.js';
-import { JobReporter } from './job-reporter.js';
-import { FlowRelayTask } from './flow-relay.js';
+import { BatchCollector } from './worker/batch-collector.js';
+import { CancelListener } from './worker/cancel-listener.js';
+import { timeoutOf, watchTimeout } from './worker/job-timeout.js';
+import { JobReporter } from './worker/job-reporter.js';
+import { FlowRelayTask } from './flows/flow-relay.js';
 import { traceAttempt } from '../telemetry.js';
-import { partitionSlot } from './partition-layout.js';
-import { PartitionSiblings } from './partitioned-worker.js';
-import { SlotBudget } from './slot-budget.js';
+import { partitionSlot } from './partitions/partition-layout.js';
+import { PartitionSiblings } from './partitions/partitioned-worker.js';
+import { SlotBudget } from './worker/slot-budget.js';
 
 export type { WorkerOptions, BatchWorkerOptions } from './worker-options.js';
 export type { BatchContext, BatchOptions, BatchProcessor } from './batch.js';
 
-export type { JobContext } from './job-context.js';
+export type { JobContext } from './worker/job-context.js';
 
 /** The function that does a job's work; its return value is stored as the job's result. */
 export type Processor<Data, Result> = (

@@ -2,12 +2,12 @@
  * One typed wrapper per queue script: the only place that knows each script's KEYS/ARGV order
  * and reply shape (the `.lua` headers document the same).
  */
-import type { RedisClient } from '../redis/connection.js';
-import type { QueueKeys } from '../redis/keys.js';
-import { SCHEMA_VERSION } from '../redis/keys.js';
-import { CommandConnection } from '../redis/command-connection.js';
-import { script, type ScriptCall } from '../redis/scripts.js';
-import { ConnectionError, SluiceError } from '../errors.js';
+import type { RedisClient } from '../../redis/connection.js';
+import type { QueueKeys } from '../../redis/keys.js';
+import { SCHEMA_VERSION } from '../../redis/keys.js';
+import { CommandConnection } from '../../redis/command-connection.js';
+import { script, type ScriptCall } from '../../redis/scripts.js';
+import { ConnectionError, SluiceError } from '../../errors.js';
 
 /** A job handed out under lease. */
 export interface LeasedJob {
