@@ -3,6 +3,8 @@
  * The public surface is exactly what this file names (a test snapshots it).
  */
 export { Queue } from './queue/queue.js';
+export { Queues } from './queue/queues.js';
+export type { QueuesEvents } from './queue/queues.js';
 export type {
   QueueOptions,
   QueueBaseOptions,
