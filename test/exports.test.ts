@@ -51,6 +51,7 @@ it('exports exactly the curated names', () => {
       "Worker",
       "backoffDelay",
       "formatPosition",
+      "fromBullMQPriority",
       "parsePosition",
       "tryOrEnqueue",
     ]
