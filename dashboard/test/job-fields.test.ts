@@ -25,9 +25,11 @@ const base: JobWire = {
   options: {},
   createdAt: Date.UTC(2026, 0, 1, 10, 0, 0),
   attemptsMade: 0,
+  attemptsStarted: 0,
   stalls: 0,
   totalStalls: 0,
   history: [],
+  logs: [],
 };
 
 const field = (c: Element, name: string) => c.querySelector(`[data-field=${name}]`)?.textContent;
