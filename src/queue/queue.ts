@@ -169,12 +169,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.ownsConnection = borrowed === undefined;
     this.conn =
       borrowed ??
-      new CommandConnection(
-        options.connection,
-        undefined,
-        retry,
-        `queue ${name}`,
-        (err) => this.reportError(err),
+      new CommandConnection(options.connection, undefined, retry, `queue ${name}`, (err) =>
+        this.reportError(err),
       );
     this.durable = settings.durable;
     if (this.durable && this.conn.client.isCluster) {
