@@ -3,8 +3,8 @@
  * completed job, release a de-dup key, count waiting jobs per priority. Each step is one script
  * (or one command), bounded per call.
  */
-import { JobError, ValidationError } from '../errors.js';
-import type { QueueCommands } from './commands.js';
+import { JobError, ValidationError } from '../../errors.js';
+import type { QueueCommands } from '../commands/commands.js';
 
 /** Waiting jobs per priority (see `Queue.priorityCounts`). */
 export interface PriorityCounts {

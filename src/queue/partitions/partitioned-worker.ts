@@ -8,13 +8,13 @@
  * queue's stored partition count is checked. Costs 2 connections per partition (plus one).
  * See docs/operations.md#partitions.
  */
-import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
-import { DEFAULT_PREFIX } from '../redis/keys.js';
-import { toError } from '../thrown.js';
+import { CommandConnection, toConnectionRetry } from '../../redis/command-connection.js';
+import { DEFAULT_PREFIX } from '../../redis/keys.js';
+import { toError } from '../../thrown.js';
 import { PARTITION, resolvePartitionCount } from './partition-layout.js';
-import type { SlotBudget } from './slot-budget.js';
-import type { WorkerOptions } from './worker-options.js';
-import type { Processor, Worker } from './worker.js';
+import type { SlotBudget } from '../worker/slot-budget.js';
+import type { WorkerOptions } from '../worker-options.js';
+import type { Processor, Worker } from '../worker.js';
 
 /** The Worker class, passed in by worker.ts (so this module need not import it at run time). */
 export type WorkerClass = new <D, R>(

@@ -3,10 +3,10 @@
  * the dashboard's charts, and a bounded search over a queue's job records (HSCAN of the `jobs`
  * hash with a cursor and a per-call budget, so one call never walks a whole large queue).
  */
-import type { QueueCommands } from './commands.js';
-import { ValidationError } from '../errors.js';
-import { intProblem, shown } from '../validate.js';
-import { decodeRecord } from './job.js';
+import type { QueueCommands } from '../commands/commands.js';
+import { ValidationError } from '../../errors.js';
+import { intProblem, shown } from '../../validate.js';
+import { decodeRecord } from '../job.js';
 
 /** Range of a {@link QueueHistory}: the last hour by minute, or the last 7 days by hour. */
 export type HistoryRange = '1h' | '7d';

@@ -9,13 +9,13 @@
  * Workers run one by default (`schedules: false` turns it off); `new Scheduler(queue)` runs one
  * alone.
  */
-import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
-import { RedisClock, timeSampler } from '../redis/clock.js';
-import { openConnection, type RedisClient } from '../redis/connection.js';
-import { DEFAULT_PREFIX, queueKeys } from '../redis/keys.js';
-import { validateName } from '../validate.js';
-import { MAX_TIMER_MS } from './delay-timer.js';
-import type { QueueBaseOptions } from './queue.js';
+import { CommandConnection, toConnectionRetry } from '../../redis/command-connection.js';
+import { RedisClock, timeSampler } from '../../redis/clock.js';
+import { openConnection, type RedisClient } from '../../redis/connection.js';
+import { DEFAULT_PREFIX, queueKeys } from '../../redis/keys.js';
+import { validateName } from '../../validate.js';
+import { MAX_TIMER_MS } from '../worker/delay-timer.js';
+import type { QueueBaseOptions } from '../queue.js';
 import { ScheduleCommands, type ScheduleRow } from './schedule-commands.js';
 import { nextTick } from './schedule-spec.js';
 

@@ -3,8 +3,8 @@
  * concurrency, a rate limit per queue, and per group a concurrency and a rate limit of its own.
  * See docs/groups.md.
  */
-import { ValidationError } from '../errors.js';
-import type { StoredLimits } from './commands.js';
+import { ValidationError } from '../../errors.js';
+import type { StoredLimits } from '../commands/commands.js';
 
 /** At most `max` jobs start per window of `durationMs` (fixed windows, Redis clock). */
 export interface RateLimit {

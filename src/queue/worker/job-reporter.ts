@@ -4,9 +4,9 @@
  * lost its job cannot write to it) and bounded per job. A job that never reports costs nothing:
  * no write, and the finishing scripts touch the extras' hashes only once some job has used them.
  */
-import { LeaseLostError, ValidationError } from '../errors.js';
-import { serialisePayload } from '../validate.js';
-import type { QueueCommands } from './commands.js';
+import { LeaseLostError, ValidationError } from '../../errors.js';
+import { serialisePayload } from '../../validate.js';
+import type { QueueCommands } from '../commands/commands.js';
 
 /** Largest progress value, in bytes of JSON. */
 export const MAX_PROGRESS_BYTES = 4096;

@@ -3,8 +3,8 @@
  * and the plain reads of the schedule keys. Shared by the Queue (upsert, list, remove) and the
  * Scheduler component (advance).
  */
-import type { CommandConnection } from '../redis/command-connection.js';
-import { SCHEMA_VERSION, scheduleChannel, type QueueKeys } from '../redis/keys.js';
+import type { CommandConnection } from '../../redis/command-connection.js';
+import { SCHEMA_VERSION, scheduleChannel, type QueueKeys } from '../../redis/keys.js';
 import type { StoredSchedule } from './schedule-spec.js';
 
 /** A stored schedule with its revision and pending tick. */

@@ -3,10 +3,10 @@
  * script that refuses an active job (`SLC_ERR_JOB_STATE`), so a handler never sees its job change
  * under it. Used by the Queue's `updateData`, `changeDelay` and `changePriority`.
  */
-import { JobError, ValidationError } from '../errors.js';
-import { MAX_AGE_MS, intProblem, serialisePayload, shown } from '../validate.js';
-import type { QueueCommands } from './commands.js';
-import { PRIORITY } from './options.js';
+import { JobError, ValidationError } from '../../errors.js';
+import { MAX_AGE_MS, intProblem, serialisePayload, shown } from '../../validate.js';
+import type { QueueCommands } from '../commands/commands.js';
+import { PRIORITY } from '../options.js';
 
 function notFound(id: string, queue: string): JobError {
   return new JobError('SLC_ERR_JOB_NOT_FOUND', id, `job ${id} not found in queue ${queue}`);

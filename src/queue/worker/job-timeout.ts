@@ -4,8 +4,8 @@
  * `JobTimeoutError`) and records the attempt as failed, so the retry policy applies. One timer per
  * running job, and none at all when no timeout is set.
  */
-import { JobTimeoutError } from '../errors.js';
-import type { Job } from './job.js';
+import { JobTimeoutError } from '../../errors.js';
+import type { Job } from '../job.js';
 
 /** The timeout of one job's attempt in ms, or undefined for none. */
 export function timeoutOf(job: Job<unknown, unknown>, workerTimeoutMs: number | undefined) {

@@ -19,14 +19,14 @@
  * ```
  */
 import { randomUUID } from 'node:crypto';
-import { ClosedError, ValidationError } from '../errors.js';
-import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
-import { DEFAULT_PREFIX, queueKeys, SCHEMA_VERSION } from '../redis/keys.js';
-import { RedisClock, timeSampler } from '../redis/clock.js';
-import { NameRegistration } from '../registry.js';
-import { validateName } from '../validate.js';
-import { toAddSpec, type AddOptions } from './options.js';
-import type { QueueBaseOptions } from './queue.js';
+import { ClosedError, ValidationError } from '../../errors.js';
+import { CommandConnection, toConnectionRetry } from '../../redis/command-connection.js';
+import { DEFAULT_PREFIX, queueKeys, SCHEMA_VERSION } from '../../redis/keys.js';
+import { RedisClock, timeSampler } from '../../redis/clock.js';
+import { NameRegistration } from '../../registry.js';
+import { validateName } from '../../validate.js';
+import { toAddSpec, type AddOptions } from '../options.js';
+import type { QueueBaseOptions } from '../queue.js';
 
 /** Options of one job of a flow: those of `add` that a flow job may have. */
 export type FlowJobOptions = Pick<

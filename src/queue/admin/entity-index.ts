@@ -2,9 +2,9 @@
  * Reading the per-entity index: the jobs added with `entity`, newest first, each with its state.
  * The index is one sorted set per queue (see docs/keys.md); a page costs O(log n + page).
  */
-import { ValidationError } from '../errors.js';
-import type { QueueCommands } from './commands.js';
-import { Job, type JobState } from './job.js';
+import { ValidationError } from '../../errors.js';
+import type { QueueCommands } from '../commands/commands.js';
+import { Job, type JobState } from '../job.js';
 
 /** A page of one entity's jobs; each job's `state` is set. */
 export interface EntityJobPage<Data = unknown, Result = unknown> {

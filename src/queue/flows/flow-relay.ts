@@ -6,11 +6,11 @@
  * the children already reported). Every Worker runs one for its own queue; a standalone relay
  * serves queues that have children but no worker in this process. See docs/guarantees.md.
  */
-import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
-import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../redis/keys.js';
-import { PeriodicTask } from '../periodic.js';
-import { validateName } from '../validate.js';
-import type { QueueBaseOptions } from './queue.js';
+import { CommandConnection, toConnectionRetry } from '../../redis/command-connection.js';
+import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../../redis/keys.js';
+import { PeriodicTask } from '../../periodic.js';
+import { validateName } from '../../validate.js';
+import type { QueueBaseOptions } from '../queue.js';
 
 /** Messages read per outbox read (a backlog drains over several reads in one pass). */
 const READ_COUNT = 100;

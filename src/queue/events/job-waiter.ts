@@ -5,9 +5,9 @@
  * outcome event of that id.
  */
 import type { EventEmitter } from 'node:events';
-import { JobError, JobFailedError, TimeoutError, ValidationError } from '../errors.js';
-import { MAX_INTERVAL_MS, intProblem } from '../validate.js';
-import type { Job } from './job.js';
+import { JobError, JobFailedError, TimeoutError, ValidationError } from '../../errors.js';
+import { MAX_INTERVAL_MS, intProblem } from '../../validate.js';
+import type { Job } from '../job.js';
 
 /** What the waiter needs of a Queue. */
 export interface WaitSource<Result> extends EventEmitter {

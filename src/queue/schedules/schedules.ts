@@ -1,6 +1,6 @@
 /** The Queue's schedule operations: upsert, list and remove (see `Queue.schedule`). */
-import { ValidationError } from '../errors.js';
-import type { RedisClock } from '../redis/clock.js';
+import { ValidationError } from '../../errors.js';
+import type { RedisClock } from '../../redis/clock.js';
 import type { ScheduleCommands, ScheduleRow } from './schedule-commands.js';
 import {
   checkScheduleName,

@@ -4,9 +4,9 @@
  * so every process computes the same tick sequence; the scripts decide by Redis's clock.
  */
 import { Cron } from 'croner';
-import { ValidationError } from '../errors.js';
-import { isOptionsObject, pushUnknownKeys, knownKeys, shown } from '../validate.js';
-import { toAddSpec, type AddOptions } from './options.js';
+import { ValidationError } from '../../errors.js';
+import { isOptionsObject, pushUnknownKeys, knownKeys, shown } from '../../validate.js';
+import { toAddSpec, type AddOptions } from '../options.js';
 
 /** Options of the jobs a schedule enqueues (the id and due time come from the tick). */
 export type ScheduleJobOptions = Pick<AddOptions, 'priority' | 'meta' | 'maxAttempts' | 'backoff'>;

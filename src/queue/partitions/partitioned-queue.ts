@@ -8,14 +8,14 @@
  * (a job placed by its group or dedup key under an id of the caller's). See
  * docs/operations.md#partitions.
  */
-import { JobError, ValidationError } from '../errors.js';
-import type { EntityJobPage } from './entity-index.js';
-import type { HistoryRange, QueueHistory, SearchOptions, SearchPage } from './inspect.js';
-import type { Job, JobState } from './job.js';
-import type { QueueLimits } from './limits.js';
-import type { AddOptions, BulkJob } from './options.js';
+import { JobError, ValidationError } from '../../errors.js';
+import type { EntityJobPage } from '../admin/entity-index.js';
+import type { HistoryRange, QueueHistory, SearchOptions, SearchPage } from '../admin/inspect.js';
+import type { Job, JobState } from '../job.js';
+import type { QueueLimits } from '../admin/limits.js';
+import type { AddOptions, BulkJob } from '../options.js';
 import { idFor, partitionOf, routingKey } from './partition-layout.js';
-import type { AddedJob, JobPage, Queue, QueueStats } from './queue.js';
+import type { AddedJob, JobPage, Queue, QueueStats } from '../queue.js';
 
 type Inner<D, R> = Queue<D, R>;
 

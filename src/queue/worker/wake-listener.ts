@@ -4,7 +4,7 @@
  * timeout is only a safety net. A wake-up the worker cannot use (it filled up meanwhile) is put
  * back for another worker.
  */
-import type { RedisClient } from '../redis/connection.js';
+import type { RedisClient } from '../../redis/connection.js';
 
 export class WakeListener {
   private waiting = false;

@@ -4,8 +4,8 @@
  * a connection of its own, handing each to `onEvent`. Events are a live feed for observers: they
  * start when listening starts and are not a delivery guarantee (the stream is capped).
  */
-import type { RedisClient } from '../redis/connection.js';
-import type { QueueKeys } from '../redis/keys.js';
+import type { RedisClient } from '../../redis/connection.js';
+import type { QueueKeys } from '../../redis/keys.js';
 
 /** One queue event as written by the scripts. */
 export interface RawQueueEvent {
