@@ -109,7 +109,10 @@ export class PreparedScript {
   private readonly source: string;
   private readonly head: (string | number)[];
 
-  constructor(name: string, keys: readonly string[]) {
+  constructor(
+    readonly name: string,
+    keys: readonly string[],
+  ) {
     this.what = `script ${name}`;
     this.source = scriptSource(name);
     const sha = createHash('sha1').update(this.source).digest('hex');
