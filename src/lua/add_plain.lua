@@ -12,20 +12,21 @@
     5 events   stream <prefix>:{<queue>}:events
   ARGV
     1 schema version (integer)
-    2 now (ms): the producer's calibrated reading of Redis's clock (as in `add`)
-    3 createdTag: `#` + now in base 36, the records' header
-    4… one per job, in order: body, the record after its header: `<name>|<options JSON>|<data JSON>`
+    2 createdTag: `#` + now in base 36, the records' header; now (ms) is the producer's
+      calibrated reading of Redis's clock (as in `add`), read back from it only when events are
+      listened to
+    3… one per job, in order: body, the record after its header: `<name>|<options JSON>|<data JSON>`
   Returns
     the id of the first job (an integer); the N jobs have the N consecutive ids from it
 ]]
 -- @include waiting
 -- @include events
 local metaKey, waitKey, jobsKey, markerKey, eventsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local count, head = #ARGV - 3, ARGV[3] .. '|0|'
+local count, head = #ARGV - 2, ARGV[2] .. '|0|'
 
 local meta = redis.call('HMGET', metaKey, 'v', 'evlisten')
 if not meta[1] then redis.call('HSET', metaKey, 'v', ARGV[1]) end
-local notify = meta[2] and tonumber(meta[2]) > tonumber(ARGV[2])
+local notify = meta[2] and tonumber(meta[2]) > tonumber(string.sub(ARGV[2], 2), 36)
 
 local first = redis.call('HINCRBY', metaKey, 'id', count) - count + 1
 local records, ids = {}, {}
@@ -33,7 +34,7 @@ for i = 1, count do
   local id = tostring(first + i - 1)
   ids[i] = id
   records[2 * i - 1] = id
-  records[2 * i] = head .. ARGV[3 + i]
+  records[2 * i] = head .. ARGV[2 + i]
 end
 redis.call('HSET', jobsKey, unpack(records))
 redis.call('LPUSH', waitKey, unpack(ids))

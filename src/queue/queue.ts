@@ -226,7 +226,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   async add(name: string, data: Data, opts?: AddOptions): Promise<AddedJob> {
     this.assertOpen();
     // Hot path: once the layout is known plain, the name registered and the clock calibrated,
-    // an add awaits only its one script call (the lean `add_one` when the job allows it).
+    // an add awaits only its one script call: `add_plain` for a plain job, `add_one` for one
+    // without de-dup key, entity or group, the full `add` otherwise.
     if (!this.plain) {
       const parts = await this.parted();
       if (parts) return parts.add(name, data, opts);
@@ -235,9 +236,11 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     if (!this.registered) await this.register();
     const now = this.clock.peek() ?? (await this.clock.now());
     this.writes.batch();
-    const added = isLeanAdd(spec)
-      ? await this.commands.addOne(spec, now)
-      : (await this.commands.add([spec], now))[0]!;
+    const added = isPlainAdd(spec)
+      ? await this.commands.addPlainOne(spec.body, now)
+      : isLeanAdd(spec)
+        ? await this.commands.addOne(spec, now)
+        : (await this.commands.add([spec], now))[0]!;
     if (this.durable) await confirmReplicated(this.conn, this.durable, [added.id]);
     return added;
   }

@@ -137,6 +137,6 @@ describe('Queue.add and addBulk', () => {
     ]);
     await q.add('h', 9, { entity: 'acct' });
     await new Promise((r) => setTimeout(r, 100)); // MONITOR lags the replies a little
-    expect(seen).toEqual(['add_one', 'add_one', 'add', 'add', 'add_plain', 'add', 'add']);
+    expect(seen).toEqual(['add_plain', 'add_one', 'add', 'add', 'add_plain', 'add', 'add']);
   });
 });

@@ -113,17 +113,21 @@ export class JobLifecycleCommands extends CommandsBase {
     bodies: readonly string[],
     now: number,
   ): Promise<{ id: string; created: boolean }[]> {
-    const first = Number(
-      await this.prepared(this.addPlainScript, [
-        SCHEMA_VERSION,
-        now,
-        `#${now.toString(36)}`,
-        ...bodies,
-      ]),
-    );
+    const head: (string | number)[] = [SCHEMA_VERSION, `#${now.toString(36)}`];
+    const first = Number(await this.prepared(this.addPlainScript, head.concat(bodies)));
     const out: { id: string; created: boolean }[] = new Array(bodies.length);
     for (let i = 0; i < bodies.length; i++) out[i] = { id: String(first + i), created: true };
     return out;
+  }
+
+  /** {@link addPlain} of one job (the common single `add`): no array in or out. */
+  async addPlainOne(body: string, now: number): Promise<{ id: string; created: boolean }> {
+    const first = await this.prepared(this.addPlainScript, [
+      SCHEMA_VERSION,
+      `#${now.toString(36)}`,
+      body,
+    ]);
+    return { id: String(first), created: true };
   }
 
   /** `now`: Redis's time as read by {@link RedisClock}. */
