@@ -23,7 +23,7 @@
     { id, created } (1 = added now; 0 = a job with that id exists and was left alone)
 ]]
 -- @include waiting
--- @include events
+-- @include emit
 local metaKey, waitKey, prioKey, delayedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7]
 local now, id, priority, delayMs = tonumber(ARGV[2]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])

@@ -19,8 +19,8 @@
   Returns
     the id of the first job (an integer); the N jobs have the N consecutive ids from it
 ]]
--- @include waiting
--- @include events
+-- @include wake
+-- @include emit
 local metaKey, waitKey, jobsKey, markerKey, eventsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local count, head = #ARGV - 2, ARGV[2] .. '|0|'
 
@@ -29,6 +29,14 @@ if not meta[1] then redis.call('HSET', metaKey, 'v', ARGV[1]) end
 local notify = meta[2] and tonumber(meta[2]) > tonumber(string.sub(ARGV[2], 2), 36)
 
 local first = redis.call('HINCRBY', metaKey, 'id', count) - count + 1
+if count == 1 then -- a single add: no tables to build and unpack
+  local id = tostring(first)
+  redis.call('HSET', jobsKey, id, head .. ARGV[3])
+  redis.call('LPUSH', waitKey, id)
+  if notify then emit(eventsKey, 'waiting', id) end
+  wake(markerKey)
+  return first
+end
 local records, ids = {}, {}
 for i = 1, count do
   local id = tostring(first + i - 1)
