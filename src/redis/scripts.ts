@@ -108,6 +108,8 @@ export class PreparedScript {
   readonly what: string;
   private readonly source: string;
   private readonly head: (string | number)[];
+  /** The head (`evalsha`, sha, key count, keys) in RESP, after the `*<count>` line. */
+  private readonly headResp: string;
 
   constructor(
     readonly name: string,
@@ -117,6 +119,7 @@ export class PreparedScript {
     this.source = scriptSource(name);
     const sha = createHash('sha1').update(this.source).digest('hex');
     this.head = [sha, keys.length, ...keys];
+    this.headResp = ['evalsha', ...this.head].map(bulk).join('');
   }
 
   /** Sends the call on `client` (after the version check, on a connection's first call). */
@@ -125,15 +128,43 @@ export class PreparedScript {
       return verifyRedisVersion(client).then(() => this.call(client, args));
     const argv = this.head.concat(args);
     const keyPrefix = client.options.keyPrefix;
-    const options = keyPrefix ? { keyPrefix } : {};
-    const cmd = new Command('evalsha', argv, options);
+    let cmd: Command;
+    if (keyPrefix) cmd = new Command('evalsha', argv, { keyPrefix });
+    else {
+      const pre = new PreEncodedCommand('evalsha', argv);
+      pre.headResp = this.headResp;
+      pre.headLength = this.head.length;
+      cmd = pre;
+    }
     void client.sendCommand(cmd);
     return cmd.promise.catch((err: unknown) => {
       if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
       argv[0] = this.source;
-      const retry = new Command('eval', argv, options);
+      const retry = new Command('eval', argv, keyPrefix ? { keyPrefix } : {});
       void client.sendCommand(retry);
       return retry.promise;
     });
+  }
+}
+
+/** One RESP bulk string. */
+function bulk(v: string | number): string {
+  const s = String(v);
+  return `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
+}
+
+/**
+ * An `EVALSHA` whose constant head (sha, key count, keys) is encoded once per script rather than
+ * on every call; ioredis still sees the whole argument list (Cluster slots, re-sends).
+ */
+class PreEncodedCommand extends Command {
+  headResp = '';
+  headLength = 0;
+
+  override toWritable(): string {
+    const args = this.args as string[];
+    let out = `*${args.length + 1}\r\n${this.headResp}`;
+    for (let i = this.headLength; i < args.length; i++) out += bulk(args[i]!);
+    return out;
   }
 }

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AddSpec } from '../../src/queue/commands/types.js';
 import { scriptSource } from '../../src/redis/scripts.js';
+import { waitFor } from '../harness/context.js';
 import { useHarness } from './helpers.js';
 
 const h = useHarness();
@@ -136,7 +137,8 @@ describe('Queue.add and addBulk', () => {
       { name: 'g', data: 8, opts: { priority: 1 } },
     ]);
     await q.add('h', 9, { entity: 'acct' });
-    await new Promise((r) => setTimeout(r, 100)); // MONITOR lags the replies a little
+    await waitFor(() => seen.length >= 7, 'MONITOR lines'); // MONITOR lags the replies a little
+    await new Promise((r) => setTimeout(r, 50)); // and nothing more comes
     expect(seen).toEqual(['add_plain', 'add_one', 'add', 'add', 'add_plain', 'add', 'add']);
   });
 });
