@@ -175,6 +175,22 @@ const ratio = (x: number, base: number) => `${(x / base).toFixed(2)}×`;
  * ```
  */
 export async function runStreamBench(opts: { redisUrl: string; quick: boolean }): Promise<string> {
+  return (await streamBench(opts)).markdown;
+}
+
+/** What the target checklist needs from a stream run (see `lib/targets.ts`). */
+export interface StreamBenchFigures {
+  durableP50: number;
+  pubsubP50: number;
+  /** Durable p50 ÷ Pub/Sub p50 of all samples, and the range of the per-round ratio. */
+  ratio: { ofMedians: number; min: number; max: number; rounds: number };
+}
+
+/** {@link runStreamBench} with the figures of the target checklist beside the markdown. */
+export async function streamBench(opts: {
+  redisUrl: string;
+  quick: boolean;
+}): Promise<{ markdown: string; figures: StreamBenchFigures }> {
   const rate = 1000;
   const slice = 250; // messages per mode before switching to the next mode
   const latCount = opts.quick ? 1500 : 6000;
@@ -187,14 +203,27 @@ export async function runStreamBench(opts: { redisUrl: string; quick: boolean })
   const info = (await probe.info('server')).match(/redis_version:(\S+)/)?.[1] ?? '?';
   await probe.config('RESETSTAT');
   const rigs = {} as Record<Mode, Rig>;
+  const roundRatios: number[] = [];
   try {
     for (const [i, mode] of MODES.entries()) {
       rigs[mode] = await rig(mode, opts.redisUrl, i);
       await latencyRun(rigs[mode], 2000, 1000, []); // warm-up: connections, scripts, JIT
     }
-    // Time slices of each mode in turn, so load drift on the machine hits all modes alike.
-    for (let sent = 0; sent < latCount; sent += slice)
-      for (const mode of MODES) await latencyRun(rigs[mode], rate, slice, lat[mode]);
+    // Time slices of each mode in turn, so load drift on the machine hits all modes alike; the
+    // slices are grouped in `rounds` rounds, each giving its own durable / Pub/Sub p50 ratio.
+    const perRound = Math.ceil(latCount / slice / rounds) * slice;
+    for (let sent = 0; sent < latCount; sent += perRound) {
+      const round: Record<Mode, number[]> = { pubsub: [], durable: [], ephemeral: [] };
+      for (let inRound = 0; inRound < perRound && sent + inRound < latCount; inRound += slice)
+        for (const mode of MODES) await latencyRun(rigs[mode], rate, slice, round[mode]);
+      for (const mode of MODES) lat[mode].push(...round[mode]);
+      const p50 = (m: Mode) =>
+        percentile(
+          [...round[m]].sort((a, b) => a - b),
+          50,
+        );
+      roundRatios.push(p50('durable') / p50('pubsub'));
+    }
     for (let round = 0; round < rounds; round++)
       for (const mode of MODES)
         tput[mode].push(await throughputRun(rigs[mode], tputCount / rounds, window));
@@ -216,6 +245,10 @@ export async function runStreamBench(opts: { redisUrl: string; quick: boolean })
       `machine hits all alike. Command: \`npx tsx bench/stream.ts${opts.quick ? ' --quick' : ''}\`.`,
     '',
     `### Latency at a steady ${rate} msg/s (${latCount} messages per mode)`,
+    '',
+    `Durable p50 ÷ Pub/Sub p50, per round (${roundRatios.length} rounds of slices): ` +
+      roundRatios.map((r) => `${r.toFixed(2)}×`).join(', ') +
+      '.',
     '',
     '| mode | p50 (ms) | p99 (ms) | p50 vs Pub/Sub | p99 vs Pub/Sub |',
     '| --- | ---: | ---: | ---: | ---: |',
@@ -249,7 +282,19 @@ export async function runStreamBench(opts: { redisUrl: string; quick: boolean })
     ...usec.map((c) => `| ${c.name.toUpperCase()} | ${c.calls} | ${c.usec.toFixed(2)} |`),
     '',
   ];
-  return lines.join('\n');
+  return {
+    markdown: lines.join('\n'),
+    figures: {
+      durableP50: p('durable', 50),
+      pubsubP50: p('pubsub', 50),
+      ratio: {
+        ofMedians: p('durable', 50) / p('pubsub', 50),
+        min: Math.min(...roundRatios),
+        max: Math.max(...roundRatios),
+        rounds: roundRatios.length,
+      },
+    },
+  };
 }
 
 const invokedDirectly =

@@ -3,6 +3,8 @@
  * The public surface is exactly what this file names (a test snapshots it).
  */
 export { Queue } from './queue/queue.js';
+export { Queues } from './queue/queues.js';
+export type { QueuesEvents } from './queue/queues.js';
 export type {
   QueueOptions,
   QueueBaseOptions,
@@ -50,6 +52,7 @@ export type { FlowRelayOptions } from './queue/flows/flow-relay.js';
 export { tryOrEnqueue } from './queue/try-or-enqueue.js';
 export type { TryOrEnqueueOptions, TryOrEnqueueResult } from './queue/try-or-enqueue.js';
 export { PRIORITY } from './queue/options.js';
+export { fromBullMQPriority } from './compat/bullmq.js';
 export type { AddOptions, BulkJob, ClearOptions } from './queue/options.js';
 export type { PriorityCounts } from './queue/admin/admin-ops.js';
 export type { EntityJobPage } from './queue/admin/entity-index.js';

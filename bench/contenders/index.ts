@@ -9,6 +9,8 @@ export async function loadContender(name: ContenderName): Promise<Contender> {
       return (await import('./bullmq.js')).bullmq;
     case 'bee-queue':
       return (await import('./bee-queue.js')).beeQueue;
+    case 'sluice-ref':
+      return (await import('./sluice-ref.js')).loadSluiceRef();
     case 'raw':
       return (await import('./raw.js')).raw;
   }

@@ -3,8 +3,11 @@
  * A contender is used idiomatically, at its best settings for the scenario (see bench/README.md).
  */
 
-/** Names of the contenders, in the order they appear in every table. */
-export const CONTENDER_NAMES = ['sluice', 'bullmq', 'bee-queue', 'raw'] as const;
+/**
+ * Names of the contenders, in the order they appear in every table. `sluice-ref` is the other
+ * build of Sluice that `--compare <git-ref>` runs; it takes part only then.
+ */
+export const CONTENDER_NAMES = ['sluice', 'sluice-ref', 'bullmq', 'bee-queue', 'raw'] as const;
 export type ContenderName = (typeof CONTENDER_NAMES)[number];
 
 /** The job payload of every scenario: ~100 bytes of JSON (see `lib/payload.ts`). */
@@ -63,9 +66,10 @@ export interface Contender {
   createConsumer(o: ConsumerOptions): Promise<Consumer>;
 }
 
-/** Contender labels, for tables. */
+/** Contender labels, for tables (`sluice-ref` is renamed after the ref by `--compare`). */
 export const LABELS: Record<ContenderName, string> = {
   sluice: 'Sluice',
+  'sluice-ref': 'Sluice @ref',
   bullmq: 'BullMQ',
   'bee-queue': 'Bee-Queue',
   raw: 'raw ceiling',

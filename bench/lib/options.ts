@@ -20,6 +20,10 @@ export interface Sizes {
   delayedJobs: number;
   delayedMaxMs: number;
   delayedConcurrency: number;
+  /** How long every delayed-run worker sits idle (started, no jobs) before the burst. */
+  delayedIdleMs: number;
+  /** Rounds of the delayed scenario at most (each round idles once; default: reps). */
+  delayedReps: number;
   runTimeoutMs: number;
 }
 
@@ -38,6 +42,8 @@ export const SIZES: Record<Mode, Sizes> = {
     delayedJobs: 10_000,
     delayedMaxMs: 2000,
     delayedConcurrency: 10,
+    delayedIdleMs: 60_000,
+    delayedReps: 2,
     runTimeoutMs: 180_000,
   },
   quick: {
@@ -54,6 +60,8 @@ export const SIZES: Record<Mode, Sizes> = {
     delayedJobs: 2000,
     delayedMaxMs: 1000,
     delayedConcurrency: 10,
+    delayedIdleMs: 10_000,
+    delayedReps: 1,
     runTimeoutMs: 60_000,
   },
   tiny: {
@@ -70,6 +78,8 @@ export const SIZES: Record<Mode, Sizes> = {
     delayedJobs: 100,
     delayedMaxMs: 200,
     delayedConcurrency: 10,
+    delayedIdleMs: 500,
+    delayedReps: 1,
     runTimeoutMs: 30_000,
   },
 };
@@ -95,6 +105,8 @@ export interface Options {
   cpuProfileDir: string | undefined;
   /** Run every scenario in the AOF pass too (default: only the write-heavy ones). */
   fullAof: boolean;
+  /** `--compare <git-ref>`: the other Sluice build to run beside the working tree. */
+  compare: string | undefined;
   /** The arguments as given (for "the exact command"). */
   argv: string[];
 }
@@ -110,6 +122,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --out FILE              where the markdown goes (default bench/RESULTS.md)
   --json FILE             also write every raw measurement as JSON
   --cpu-prof DIR          a V8 CPU profile of every agent (measured part only) into DIR
+  --compare REF           also run Sluice as built at git REF, interleaved; ratios new/old
   --help`;
 
 function list<T extends string>(
@@ -128,7 +141,8 @@ function list<T extends string>(
 export function parseOptions(argv: string[], defaultOut: string): Options {
   let mode: Mode = 'default';
   let only: ScenarioId[] = [...SCENARIO_IDS];
-  let contenders: ContenderName[] = [...CONTENDER_NAMES];
+  let contenders: ContenderName[] = CONTENDER_NAMES.filter((c) => c !== 'sluice-ref');
+  let compare: string | undefined;
   let persistence: Persistence[] = ['none', 'aof-everysec'];
   let out = defaultOut;
   let json: string | undefined;
@@ -169,6 +183,10 @@ export function parseOptions(argv: string[], defaultOut: string): Options {
       case '--full-aof':
         fullAof = true;
         break;
+      case '--compare':
+        compare = value();
+        if (!compare) throw new Error('--compare needs a git ref');
+        break;
       case '--cpu-prof':
         cpuProfileDir = value();
         break;
@@ -182,6 +200,10 @@ export function parseOptions(argv: string[], defaultOut: string): Options {
     }
   }
   const sizes = { ...SIZES[mode], ...(reps ? { reps } : {}) };
+  if (compare && !contenders.includes('sluice-ref')) contenders.push('sluice-ref');
+  if (!compare && contenders.includes('sluice-ref'))
+    throw new Error('--contenders sluice-ref needs --compare <git-ref>');
+  if (compare && !contenders.includes('sluice')) contenders.push('sluice');
   // Keep the table order whatever order the flags gave.
   contenders = CONTENDER_NAMES.filter((c) => contenders.includes(c));
   return {
@@ -194,6 +216,7 @@ export function parseOptions(argv: string[], defaultOut: string): Options {
     json,
     cpuProfileDir,
     fullAof,
+    compare,
     argv,
   };
 }

@@ -2,8 +2,8 @@
 import { LABELS } from '../contenders/types.js';
 import type { Scenario, TableDef } from '../scenarios/types.js';
 import { aofCoverage, type Options, type Persistence } from './options.js';
-import type { Results } from './results.js';
-import { checkTargets, targetsMarkdown } from './targets.js';
+import { formatRatio, type Results } from './results.js';
+import { targetsMarkdown, type TargetOutcome } from './targets.js';
 
 export interface ReportHeader {
   date: string;
@@ -56,7 +56,12 @@ function tableMarkdown(
   }
   const others = opts.contenders.filter((c) => c !== 'sluice');
   if (opts.contenders.includes('sluice') && others.length && t.ratios.length) {
-    out.push('', 'Ratios of medians, Sluice / other:', '');
+    out.push(
+      '',
+      'Ratios Sluice / other: of the medians, and (in brackets, with more than one round) the ' +
+        'min–max of the ratio taken round by round (each round runs every contender back to back).',
+      '',
+    );
     const rh = [
       ...(multiVariant ? ['Run'] : []),
       'Metric',
@@ -70,13 +75,9 @@ function tableMarkdown(
         continue;
       for (const key of t.ratios) {
         const m = t.metrics.find((x) => x.key === key)!;
-        const s = results.median(pass, sc.id, v.id, 'sluice', key);
-        const cells = others.map((c) => {
-          const o = results.median(pass, sc.id, v.id, c, key);
-          return Number.isFinite(s) && Number.isFinite(o) && o !== 0
-            ? `${(s / o).toFixed(2)}×`
-            : 'n/a';
-        });
+        const cells = others.map((c) =>
+          formatRatio(results.ratio(pass, sc.id, v.id, 'sluice', c, key)),
+        );
         const metric = `${m.label} (${m.better} is better)`;
         out.push(row([...(multiVariant ? [v.label] : []), metric, ...cells]));
       }
@@ -137,6 +138,7 @@ export function renderReport(
   scenarios: Scenario[],
   header: ReportHeader,
   extraSections: string[],
+  targets: TargetOutcome[],
 ): string {
   const out: string[] = [];
   out.push(
@@ -157,9 +159,10 @@ export function renderReport(
     out.push(
       '## Targets (no-persistence pass)',
       '',
-      'The queue targets in force for this run (the list and its history: `bench/README.md`).',
+      'The targets in force for this run (the list and its history: `bench/README.md`). A ratio ' +
+        'shows the ratio of the medians and, in brackets, the min–max of the per-round ratio.',
       '',
-      targetsMarkdown(checkTargets(results)),
+      targetsMarkdown(targets),
       '',
     );
   }

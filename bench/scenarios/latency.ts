@@ -1,5 +1,5 @@
 /**
- * Latency and delayed jobs. A producer process and a consumer process; each job carries the
+ * Latency at a steady rate (delayed jobs: `delayed.ts`). A producer process and a consumer process; each job carries the
  * producer's send time from CLOCK_MONOTONIC (`process.hrtime`), which every process on one
  * machine shares, and the consumer's handler reads the same clock when it starts.
  */
@@ -17,7 +17,6 @@ async function timedRun(
   n: number,
   concurrency: number,
   producer: Agent,
-  delayed: boolean,
   warmup: number,
 ): Promise<RunOutcome> {
   const consumer = new Agent(
@@ -29,7 +28,7 @@ async function timedRun(
       n,
       concurrency,
       keep: false,
-      delayed,
+      delayed: false,
       timed: true,
       warmup,
     },
@@ -90,41 +89,6 @@ export const latency: Scenario = {
       },
       { cpuProfileDir: ctx.cpuProfileDir, profileName: `${ctx.runName}-producer` },
     );
-    return timedRun(ctx, c, n, s.latencyConcurrency, producer, false, warmup);
-  },
-};
-
-export const delayed: Scenario = {
-  id: 'delayed',
-  variants: () => [{ id: 'delayed', label: 'delayed' }],
-  runs: (c) => c.can.delayed,
-  tables: [
-    {
-      title: 'Delayed jobs: lateness of the handler start',
-      about: (s) =>
-        `${s.delayedJobs.toLocaleString('en')} jobs with delays uniform in 0–${s.delayedMaxMs} ms ` +
-        '(whole ms), added one at a time by one producer process; consumer at concurrency ' +
-        `${s.delayedConcurrency}. Lateness = handler start − (send time + delay), ms, ` +
-        'CLOCK_MONOTONIC in both processes. The due time is taken just before the add is sent, ' +
-        'so lateness includes that one add round trip (a fraction of a ms); a queue that counts ' +
-        'the delay from its own (later) clock reading can show small negative values.',
-      metrics: [ms('p50', 'p50 ms'), ms('p99', 'p99 ms'), ms('max', 'max ms'), ...CPU_METRICS],
-      ratios: ['p50', 'p99'],
-    },
-  ],
-  async run(ctx, c) {
-    const s = ctx.sizes;
-    const producer = new Agent(
-      {
-        kind: 'produce-delayed',
-        contender: c.name,
-        url: ctx.url,
-        queue: QUEUE,
-        n: s.delayedJobs,
-        maxDelayMs: s.delayedMaxMs,
-      },
-      { cpuProfileDir: ctx.cpuProfileDir, profileName: `${ctx.runName}-producer` },
-    );
-    return timedRun(ctx, c, s.delayedJobs, s.delayedConcurrency, producer, true, 0);
+    return timedRun(ctx, c, n, s.latencyConcurrency, producer, warmup);
   },
 };

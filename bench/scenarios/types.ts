@@ -46,8 +46,23 @@ export interface RunOutcome {
   jobs?: number;
 }
 
+/** One contender × variant of a round run by {@link Scenario.runRound}. */
+export interface RoundOutcome {
+  contender: ContenderName;
+  variant: string;
+  outcome?: RunOutcome;
+  error?: string;
+}
+
 export interface Scenario {
   id: string;
+  /** Repetitions at most (default: every repetition of the run). */
+  maxReps?: (sizes: Sizes) => number;
+  /**
+   * Runs a whole round (every variant × contender) at once, for scenarios whose rigs share a
+   * costly set-up such as an idle minute; when present, `run` is not called.
+   */
+  runRound?(ctx: RunContext, contenders: Contender[]): Promise<RoundOutcome[]>;
   variants(sizes: Sizes): Variant[];
   /** Whether `contender` takes part in `variant`. */
   runs(contender: Contender, variant: Variant): boolean;

@@ -66,10 +66,12 @@ describe('components', () => {
       options: {},
       createdAt: 1,
       attemptsMade: 1,
+      attemptsStarted: 1,
       stalls: 0,
       totalStalls: 0,
       history: [{ at: 5, error: 'boom' }],
       timestamp: 5,
+      logs: [],
     });
     expect(steps.map((s) => s.what)).toEqual(['added', 'attempt 1 failed: boom', 'failed']);
   });

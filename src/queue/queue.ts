@@ -23,6 +23,7 @@ import { RedisClock, timeSampler } from '../redis/clock.js';
 import { WriteBatcher } from '../redis/write-batcher.js';
 import { QueueCommands } from './commands/commands.js';
 import { isLeanAdd, isPlainAdd } from './commands/lifecycle.js';
+import { SHARED_CONNECTION, sharedConnection } from './shared-connection.js';
 import { EventsReader } from './events/events-reader.js';
 import { dispatchQueueEvent, JOB_EVENTS, type QueueEvents } from './events/queue-events.js';
 import { decodeStats, readJob, readJobPage, type JobPage, type QueueStats } from './admin/reads.js';
@@ -129,6 +130,8 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   /** @internal */
   readonly keys: QueueKeys;
   private readonly conn: CommandConnection;
+  /** False when the connection is borrowed (from {@link Queues} or the outer partitioned queue). */
+  private readonly ownsConnection: boolean;
   private readonly commands: QueueCommands;
   private readonly clock: RedisClock;
   private readonly writes: WriteBatcher;
@@ -168,16 +171,20 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       : queueKeys(this.prefix, name);
     const retry = toConnectionRetry(options.connectionRetry, 'connectionRetry');
     this.connection = settings.connection;
-    this.conn = new CommandConnection(
-      options.connection,
-      undefined,
-      retry,
-      `queue ${name}`,
-      (err) => this.reportError(err),
-    );
+    const borrowed = sharedConnection(options);
+    this.ownsConnection = borrowed === undefined;
+    this.conn =
+      borrowed ??
+      new CommandConnection(
+        options.connection,
+        undefined,
+        retry,
+        `queue ${name}`,
+        (err) => this.reportError(err),
+      );
     this.durable = settings.durable;
     if (this.durable && this.conn.client.isCluster) {
-      void this.conn.close();
+      if (this.ownsConnection) void this.conn.close();
       throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
         'durable is not supported on Redis Cluster (WAIT would reach a random node)',
       ]);
@@ -707,7 +714,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.closed = true;
     await (await this.layout?.catch(() => undefined))?.close();
     await this.events?.stop();
-    await this.conn.close();
+    if (this.ownsConnection) await this.conn.close();
   }
 
   /**
@@ -728,7 +735,13 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
           return undefined;
         }
         const inner = Array.from({ length: n }, (_, index) => {
-          const o = { ...this.options, partitions: undefined, [PARTITION]: { index } };
+          // The partitions share this handle's command connection: N partitions, one connection.
+          const o = {
+            ...this.options,
+            partitions: undefined,
+            [PARTITION]: { index },
+            [SHARED_CONNECTION]: this.conn,
+          };
           return new Queue<Data, Result>(this.name, o);
         });
         return new QueuePartitions<Data, Result>(this.name, inner);

@@ -117,3 +117,27 @@ export async function closeConnection(client: RedisClient, force = false): Promi
     client.disconnect();
   }
 }
+
+/**
+ * Subscribes `client` to `channel` once the connection is ready. ioredis writes SUBSCRIBE as
+ * soon as the socket connects (the command may run while Redis loads), before its INFO ready
+ * check; Redis then refuses the INFO on the subscribed connection, and ioredis reports "Ready
+ * check failed", drops the connection and reconnects. Waiting for `ready` closes that window.
+ */
+export async function subscribeWhenReady(client: RedisClient, channel: string): Promise<void> {
+  if (client.status !== 'ready') {
+    await new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        client.off('end', onEnd);
+        resolve();
+      };
+      const onEnd = () => {
+        client.off('ready', onReady);
+        reject(new Error('connection closed before it was ready'));
+      };
+      client.once('ready', onReady);
+      client.once('end', onEnd);
+    });
+  }
+  await client.subscribe(channel);
+}

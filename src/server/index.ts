@@ -25,6 +25,7 @@ export { urlFor } from './listen.js';
 export type { ServerConfig, ConfigFlags, ConfigFiles, LogLevel } from './config.js';
 export type { ServerMetrics, MetricsOptions } from './metrics.js';
 export type { App, ServerContext, Principal, Authenticator, QueueDirectory } from './types.js';
+export type * from './wire.js';
 
 /** What {@link createServer} is built from. */
 export interface CreateServerOptions {

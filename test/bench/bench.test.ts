@@ -3,7 +3,7 @@
  * passes) writes a report whose shape is right — every table, every contender row, numbers that
  * parse, the targets checklist. It asserts nothing about speed.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,8 +16,9 @@ const QUEUES = ['Sluice', 'BullMQ', 'Bee-Queue'];
 const NUMBER = /^-?[\d,]+(\.\d+)?( \(-?[\d,]+(\.\d+)?–-?[\d,]+(\.\d+)?\))?$/;
 // Lateness can be negative (a queue that counts the delay from its own later clock reading), and
 // so can a ratio of two latenesses.
-const RATIO = /^-?\d+\.\d\d×$/;
-const RATIO_OR_NA = /^(-?\d+\.\d\d×|n\/a)$/;
+// A ratio of medians, with the min–max of the per-round ratio when there was more than one round.
+const RATIO = /^-?\d+\.\d\d×( \(-?\d+\.\d\d–-?\d+\.\d\d\))?$/;
+const RATIO_OR_NA = /^(-?\d+\.\d\d×( \(-?\d+\.\d\d–-?\d+\.\d\d\))?|n\/a)$/;
 
 interface Table {
   head: string[];
@@ -46,15 +47,17 @@ function tablesUnder(md: string, title: string): Table[] {
   return tables;
 }
 
-function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function run(args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], {
       cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stderr }));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('exit', (code) => resolve({ code, stderr, stdout }));
   });
 }
 
@@ -62,13 +65,15 @@ describe('bench harness (tiny mode)', () => {
   let dir: string;
   let md: string;
   let records: { error?: string }[];
+  let stdout: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
     const out = join(dir, 'RESULTS.md');
     const json = join(dir, 'results.json');
-    const { code, stderr } = await run(['--tiny', '--out', out, '--json', json]);
-    expect(code, stderr).toBe(0);
+    const r = await run(['--tiny', '--out', out, '--json', json]);
+    expect(r.code, r.stderr).toBe(0);
+    stdout = r.stdout;
     md = readFileSync(out, 'utf8');
     records = JSON.parse(readFileSync(json, 'utf8')) as { error?: string }[];
   }, 120_000);
@@ -96,7 +101,6 @@ describe('bench harness (tiny mode)', () => {
     ['Redis memory per waiting job', CONTENDERS, passes],
     ['Enqueue one by one', CONTENDERS, passes],
     ['Latency add → handler start at a steady rate', CONTENDERS, passes.slice(0, 1)],
-    ['Delayed jobs: lateness of the handler start', QUEUES, passes.slice(0, 1)],
   ] as const;
 
   for (const [title, who, inPasses] of single) {
@@ -142,17 +146,84 @@ describe('bench harness (tiny mode)', () => {
     });
   }
 
-  it('checks the targets of the issue', () => {
+  it('has the delayed table: both connection orders after an idle worker, per queue', () => {
+    const title = `Delayed jobs: lateness of the handler start (${passes[0]})`;
+    const [main, ratios] = tablesUnder(md, title);
+    const orders = ['worker connected first', 'producer connected first'];
+    expect(main!.rows.map((r) => `${r[0]} / ${r[1]}`)).toEqual(
+      orders.flatMap((o) => QUEUES.map((c) => `${o} / ${c}`)),
+    );
+    for (const row of main!.rows) for (const cell of row.slice(2)) expect(cell).toMatch(NUMBER);
+    expect(ratios!.rows.map((r) => r[0])).toEqual(orders.flatMap((o) => [o, o]));
+    for (const row of ratios!.rows) expect(row[2]).toMatch(RATIO_OR_NA);
+    expect(md).toMatch(/After every worker sat idle 0\.5 s/);
+  });
+
+  it('checks every target of issue 14, each with its figure, in the report and on stdout', () => {
     const section = md.slice(md.indexOf('## Targets'), md.indexOf('## Pass:'));
     const lines = section.split('\n').filter((l) => l.startsWith('- ['));
-    expect(lines.length).toBe(17);
+    const expected = [
+      'Drain c=100 (removed): ≥ 4× BullMQ',
+      'Drain c=100 (removed): ≥ 3× Bee-Queue',
+      'Drain c=100 (removed): ≥ 0.75× the raw ceiling',
+      'Drain c=10 (removed): ≥ 3× BullMQ',
+      'Drain c=10 (removed): ≥ 2× Bee-Queue',
+      'Drain c=1 (removed): ≥ 2× Bee-Queue',
+      'Bulk enqueue: ≥ 2× Bee-Queue',
+      'Single add (100 in flight): ≥ Bee-Queue',
+      'Latency add → start at 1,000 jobs/s: p99 ≤ Bee-Queue’s',
+      'p99), worker connected first, worker idle 0.5 s (a shorter idle',
+      'p99), producer connected first, worker idle 0.5 s (a shorter idle',
+      'Redis memory per waiting job: ≤ 0.5× Bee-Queue’s',
+      'CPU per job at a steady 1,000 jobs/s (Node + Redis): ≤ Bee-Queue’s',
+      'Durable stream publish → subscriber p50: ≤ 1.2× Redis Pub/Sub',
+    ];
+    for (const text of expected)
+      expect(
+        lines.some((l) => l.includes(text)),
+        text,
+      ).toBe(true);
+    expect(lines.length).toBe(19);
     for (const l of lines) expect(l).toMatch(/ — (\*\*met\*\*|\*\*not met\*\*|_not measured_)/);
-    // Tiny mode drains at c=1 and c=100 only: every other target has its numbers.
-    const measured = lines.filter((l) => !l.includes('Drain c=10 '));
-    for (const l of measured) expect(l).not.toContain('not measured');
+    // Tiny mode drains at c=1 and c=100 only and skips the streams: every other target has
+    // its figure.
+    const measured = lines.filter((l) => !l.includes('Drain c=10 ') && !l.includes('stream'));
+    for (const l of measured) expect(l).toMatch(/\*\*(met|not met)\*\*: .*\d/);
+    expect(stdout).toContain('Targets (no-persistence pass):');
+    expect(stdout.split('\n').filter((l) => /^\[( |x)\] /.test(l)).length).toBe(19);
   });
 
   it('appends the stream section (or says why not)', () => {
     expect(md).toMatch(/^## Streams/m);
   });
+});
+
+describe('bench harness --compare (tiny mode)', () => {
+  it('runs the working tree and a git ref side by side and reports new/old per run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-cmp-'));
+    try {
+      const out = join(dir, 'RESULTS.md');
+      const args = ['--tiny', '--compare', 'HEAD', '--contenders', 'sluice', '--persistence'];
+      const r = await run([...args, 'none', '--only', 'enqueue-bulk,drain', '--out', out]);
+      expect(r.code, r.stderr).toBe(0);
+      const md = readFileSync(out, 'utf8');
+      expect(md).toMatch(/^- Versions: .*Sluice .* compared with HEAD \(git [0-9a-f]+\)/m);
+      const [main, ratios] = tablesUnder(md, 'Enqueue in bulk (no persistence)');
+      expect(main!.rows.map((row) => row[0])).toEqual(['Sluice', 'Sluice @HEAD']);
+      expect(ratios!.head).toContain('Sluice/Sluice @HEAD');
+      const compare = md.slice(md.indexOf('## Compare: working tree / Sluice @HEAD'));
+      const rows = compare.split('\n').filter((l) => l.startsWith('| none |'));
+      const runs = rows.map((l) => l.split('|')[2]!.trim());
+      expect(runs).toEqual(
+        expect.arrayContaining(['Enqueue in bulk', 'Drain, c=1, kept', 'Drain, c=100, removed']),
+      );
+      for (const l of rows) expect(l.split('|')[4]!.trim()).toMatch(RATIO);
+      expect(r.stdout).toMatch(/Compare, working tree \/ HEAD:\n.*new\/old \d/);
+      // The ref's checkout is gone.
+      const worktrees = spawnSync('git', ['worktree', 'list'], { cwd: ROOT, encoding: 'utf8' });
+      expect(worktrees.stdout).not.toContain('sluice-compare-');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

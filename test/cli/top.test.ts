@@ -20,6 +20,8 @@ const stats = (name: string, o: Partial<QueueStats> = {}): QueueStats => ({
   paused: false,
   oldestWaitingAgeMs: null,
   totals: { completed: 0, failed: 0 },
+  perMinute: { completed: 0, failed: 0 },
+  history: { completed: [], failed: [] },
   ...o,
 });
 const screen = { columns: 120, rows: 24, color: false, source: 'http://x' };

@@ -11,7 +11,7 @@
  */
 import { CommandConnection, toConnectionRetry } from '../../redis/command-connection.js';
 import { RedisClock, timeSampler } from '../../redis/clock.js';
-import { openConnection, type RedisClient } from '../../redis/connection.js';
+import { openConnection, subscribeWhenReady, type RedisClient } from '../../redis/connection.js';
 import { DEFAULT_PREFIX, queueKeys } from '../../redis/keys.js';
 import { validateName } from '../../validate.js';
 import { MAX_TIMER_MS } from '../worker/delay-timer.js';
@@ -88,7 +88,7 @@ export class Scheduler {
   /** Subscribes to schedule changes and advances whatever is due; resolves after the first look. */
   async start(): Promise<void> {
     this.sub.on('message', () => this.poke());
-    await this.sub.subscribe(this.cmds.channel);
+    await subscribeWhenReady(this.sub, this.cmds.channel);
     this.poke();
     await this.running;
   }

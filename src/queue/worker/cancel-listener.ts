@@ -4,7 +4,7 @@
  * so whichever worker holds the job aborts it at once, with no per-job polling. A message missed
  * while the connection was down is caught by the heartbeat (extend.lua reports cancel marks).
  */
-import type { RedisClient } from '../../redis/connection.js';
+import { subscribeWhenReady, type RedisClient } from '../../redis/connection.js';
 
 export class CancelListener {
   private stopped = false;
@@ -21,7 +21,7 @@ export class CancelListener {
     this.client.on('message', (channel: string, id: string) => {
       if (channel === this.channel && !this.stopped) this.onCancel(id);
     });
-    this.client.subscribe(this.channel).catch((err: unknown) => {
+    subscribeWhenReady(this.client, this.channel).catch((err: unknown) => {
       if (!this.stopped) this.onError(err);
     });
   }

@@ -1,0 +1,105 @@
+/**
+ * Redis-side cost of a piece of work, for the scaling bench: `INFO commandstats` (calls and
+ * `usec_per_call` per command) and SLOWLOG with every command recorded, its EVALSHA entries
+ * mapped back to the Sluice script that ran (SHA-1 of `src/lua/<name>.lua` with its includes
+ * expanded, the way the library loads them). Reads the `.lua` files, never imports `src/`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { REPO_ROOT } from './agents.js';
+
+const LUA = join(REPO_ROOT, 'src', 'lua');
+
+function expand(src: string, seen: Set<string>): string {
+  return src.replace(/^-- @include (\S+)\s*$/gm, (_l, inc: string) => {
+    if (seen.has(inc)) return '';
+    seen.add(inc);
+    const path = join(LUA, 'includes', `${inc}.lua`);
+    return existsSync(path) ? expand(readFileSync(path, 'utf8'), seen) : '';
+  });
+}
+
+/** SHA-1 → script name, for every `src/lua/*.lua`. */
+export function scriptNames(): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const f of readdirSync(LUA).filter((x) => x.endsWith('.lua'))) {
+    const src = expand(readFileSync(join(LUA, f), 'utf8'), new Set());
+    names.set(createHash('sha1').update(src).digest('hex'), f.slice(0, -4));
+  }
+  return names;
+}
+
+export interface CallCost {
+  calls: number;
+  /** Mean Redis µs per call (SLOWLOG duration: the script and every command it ran). */
+  usPerCall: number;
+  maxUs: number;
+}
+
+export interface Cost {
+  /** Per script (`script <name>`) or plain command, from SLOWLOG. */
+  byCall: Map<string, CallCost>;
+  /** `INFO commandstats`: calls and usec_per_call per command, over the same window. */
+  stats: Map<string, { calls: number; usecPerCall: number }>;
+}
+
+const ADMIN = /^(config|info|slowlog|client|select|script|memory|ping|hello|quit)$/;
+
+/** Runs `work` with SLOWLOG recording everything and statistics reset; returns what it cost. */
+export async function measureCost(
+  redis: Redis,
+  names: Map<string, string>,
+  work: () => Promise<void>,
+): Promise<Cost> {
+  await redis.config('SET', 'slowlog-log-slower-than', '0');
+  await redis.config('SET', 'slowlog-max-len', '200000');
+  await redis.slowlog('RESET');
+  await redis.config('RESETSTAT');
+  await work();
+  const text = await redis.info('commandstats');
+  const entries = (await redis.slowlog('GET', -1)) as [number, number, number, string[]][];
+  await redis.config('SET', 'slowlog-log-slower-than', '10000');
+  const byCall = new Map<string, CallCost>();
+  for (const [, , us, args] of entries) {
+    const cmd = String(args[0]).toLowerCase();
+    if (ADMIN.test(cmd)) continue;
+    const key = cmd === 'evalsha' ? `script ${names.get(String(args[1])) ?? args[1]}` : cmd;
+    const c = byCall.get(key) ?? { calls: 0, usPerCall: 0, maxUs: 0 };
+    c.usPerCall = (c.usPerCall * c.calls + us) / (c.calls + 1);
+    c.calls++;
+    c.maxUs = Math.max(c.maxUs, us);
+    byCall.set(key, c);
+  }
+  const stats = new Map<string, { calls: number; usecPerCall: number }>();
+  for (const m of text.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=\d+,usec_per_call=([\d.]+)/gm))
+    if (!ADMIN.test(m[1]!)) stats.set(m[1]!, { calls: Number(m[2]), usecPerCall: Number(m[3]) });
+  return { byCall, stats };
+}
+
+/** Commands Redis ran inside scripts, per call of `perCalls` (the "count of work"). */
+export function innerCommandsPerCall(cost: Cost, perCalls: number): string {
+  const inner = [...cost.stats]
+    .filter(([cmd]) => !/^(evalsha|eval|config\|.*|client\|.*)$/.test(cmd))
+    .filter(([, s]) => s.calls / perCalls >= 0.05)
+    .map(([cmd, s]) => `${cmd} ${(s.calls / perCalls).toFixed(s.calls < perCalls ? 2 : 0)}`);
+  return inner.join(', ') || '—';
+}
+
+export async function usedMemory(redis: Redis): Promise<number> {
+  const m = /used_memory:(\d+)/.exec(await redis.info('memory'));
+  return Number(m?.[1]);
+}
+
+/** Every key of the (bench's own) server. */
+export async function allKeys(redis: Redis): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  return keys;
+}
