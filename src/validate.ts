@@ -175,7 +175,8 @@ export function serialisePayload(value: unknown, maxBytes: number, what = 'paylo
     throw notSerialisable(what, err instanceof Error ? err.message : String(err), err);
   }
   if (json === undefined) throw notSerialisable(what, '$ has no JSON form');
-  const bytes = Buffer.byteLength(json, 'utf8');
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only a long payload needs counting.
+  const bytes = json.length * 3 <= maxBytes ? 0 : Buffer.byteLength(json, 'utf8');
   if (bytes > maxBytes)
     throw new PayloadError(
       'SLC_ERR_PAYLOAD_TOO_LARGE',
@@ -215,6 +216,12 @@ function noJsonForm(obj: object): string | undefined {
 }
 
 const DATE_TO_JSON = Date.prototype.toJSON;
+
+/** A string, boolean, finite number or null: JSON writes it as it is. */
+function isPlainLeaf(v: unknown): boolean {
+  const t = typeof v;
+  return t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(v)) || v === null;
+}
 
 function findUnserialisable(
   value: unknown,
@@ -261,6 +268,7 @@ function findUnserialisable(
   try {
     if (Array.isArray(obj)) {
       for (let i = 0; i < obj.length; i++) {
+        if (isPlainLeaf(obj[i])) continue; // the common case: no path string built for it
         const p = findUnserialisable(obj[i], `${path}[${i}]`, seen, depth + 1, String(i));
         if (p) return p;
       }
@@ -268,6 +276,7 @@ function findUnserialisable(
       for (const k of Object.keys(obj)) {
         const v = (obj as Record<string, unknown>)[k];
         if (v === undefined) continue; // JSON drops undefined properties, as users expect
+        if (isPlainLeaf(v)) continue;
         const p = findUnserialisable(v, `${path}.${k}`, seen, depth + 1, k);
         if (p) return p;
       }

@@ -41,7 +41,9 @@
                     (start, from the token) are set here (Redis clock)
     6 keepCount     integer, failed jobs to keep
     7 keepAgeMs     integer ms, max age of failed jobs (0 = none)
-    8 historyLimit  integer, attempt entries kept per job
+    8 historyLimit  integer, attempt entries kept per job (the newest; a stack is cut to 2,048
+                    bytes; entries older than the newest 3 lose their stack and keep 1,024 bytes
+                    of their error)
   Returns
     the time the attempt ended (ms, Redis clock) when applied; 0 rejected because the caller
     does not hold the lease (fencing)
@@ -70,6 +72,15 @@ redis.call('HDEL', leaseKey, id)
 local raw = redis.call('HGET', infoKey, id)
 local info = raw and cjson.decode(raw) or {}
 local entry = cjson.decode(entryJson)
+-- What one attempt may cost (docs/guarantees.md "What a failed job keeps"): cut on a UTF-8
+-- character boundary, so the record stays valid text.
+local function cut(s, max)
+  if type(s) ~= 'string' or #s <= max then return s end
+  local n = max
+  while n > 0 and string.byte(s, n + 1) >= 128 and string.byte(s, n + 1) < 192 do n = n - 1 end
+  return string.sub(s, 1, n) .. '…'
+end
+entry.stack = cut(entry.stack, 2048)
 entry.at = now -- one time source: the same clock as the delayed/failed scores
 entry.startedAt = tokenStart(token)
 info.attempts = (info.attempts or 0) + 1
@@ -77,6 +88,11 @@ info.stalls = 0 -- a new attempt starts with a clean stall count
 local history = info.history or {}
 history[#history + 1] = entry
 while #history > historyLimit do table.remove(history, 1) end
+-- older attempts are summarised: their time, start and the head of their message
+for i = 1, #history - 3 do
+  history[i].stack = nil
+  history[i].error = cut(history[i].error, 1024)
+end
 info.history = history
 -- one read of meta: events listened to? per-job extras?
 local flags = redis.call('HMGET', metaKey, 'evlisten', 'x')

@@ -22,6 +22,7 @@ import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys, type QueueKeys } from '.
 import { RedisClock, timeSampler } from '../redis/clock.js';
 import { WriteBatcher } from '../redis/write-batcher.js';
 import { QueueCommands } from './commands/commands.js';
+import { isLeanAdd, isPlainAdd } from './commands/lifecycle.js';
 import { SHARED_CONNECTION, sharedConnection } from './shared-connection.js';
 import { EventsReader } from './events/events-reader.js';
 import { dispatchQueueEvent, JOB_EVENTS, type QueueEvents } from './events/queue-events.js';
@@ -148,6 +149,10 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
   private readonly options: QueueOptions;
   private layout: Promise<QueuePartitions<Data, Result> | undefined> | undefined;
   private wantedPartitions: number | undefined;
+  /** Known to be a plain (not partitioned) queue: adds skip the layout look-up. */
+  private plain: boolean;
+  /** The queue's name is in the registry (the first write put it there). */
+  private registered = false;
 
   /** `options` may be just a connection URL. */
   constructor(name: string, options: QueueOptions | string = {}) {
@@ -158,6 +163,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.prefix = settings.prefix ?? DEFAULT_PREFIX;
     this.maxPayloadBytes = settings.maxPayloadBytes;
     this.slot = partitionSlot(options);
+    this.plain = this.slot !== undefined;
     this.options = options;
     this.wantedPartitions = settings.partitions;
     this.keys = this.slot
@@ -222,15 +228,24 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
    */
   async add(name: string, data: Data, opts?: AddOptions): Promise<AddedJob> {
     this.assertOpen();
-    const parts = await this.parted();
-    if (parts) return parts.add(name, data, opts);
+    // Hot path: once the layout is known plain, the name registered and the clock calibrated,
+    // an add awaits only its one script call: `add_plain` for a plain job, `add_one` for one
+    // without de-dup key, entity or group, the full `add` otherwise.
+    if (!this.plain) {
+      const parts = await this.parted();
+      if (parts) return parts.add(name, data, opts);
+    }
     const spec = toAddSpec(name, data, opts, this.maxPayloadBytes);
-    await this.register();
-    const now = await this.clock.now();
+    if (!this.registered) await this.register();
+    const now = this.clock.peek() ?? (await this.clock.now());
     this.writes.batch();
-    const [added] = await this.commands.add([spec], now);
-    await confirmReplicated(this.conn, this.durable, [added!.id]);
-    return added!;
+    const added = isPlainAdd(spec)
+      ? await this.commands.addPlainOne(spec.body, now)
+      : isLeanAdd(spec)
+        ? await this.commands.addOne(spec, now)
+        : (await this.commands.add([spec], now))[0]!;
+    if (this.durable) await confirmReplicated(this.conn, this.durable, [added.id]);
+    return added;
   }
 
   /**
@@ -246,11 +261,18 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       const j = bulkJobParts(job, i);
       return toAddSpec(j.name ?? '', j.data, j.opts, this.maxPayloadBytes);
     });
-    await this.register();
+    if (!this.registered) await this.register();
     const out: AddedJob[] = [];
     for (let i = 0; i < specs.length; i += BULK_CHUNK) {
-      const now = await this.clock.now();
-      const chunk = await this.commands.add(specs.slice(i, i + BULK_CHUNK), now);
+      const now = this.clock.peek() ?? (await this.clock.now());
+      const part = specs.slice(i, i + BULK_CHUNK);
+      // A chunk of plain jobs goes by `add_plain`: one value per job in, one id out.
+      const chunk = part.every(isPlainAdd)
+        ? await this.commands.addPlain(
+            part.map((s) => s.body),
+            now,
+          )
+        : await this.commands.add(part, now);
       await confirmReplicated(
         this.conn,
         this.durable,
@@ -704,7 +726,10 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       this.wantedPartitions,
     ).then(
       (n) => {
-        if (n <= 1) return undefined;
+        if (n <= 1) {
+          this.plain = true;
+          return undefined;
+        }
         const inner = Array.from({ length: n }, (_, index) => {
           // The partitions share this handle's command connection: N partitions, one connection.
           const o = {
@@ -725,8 +750,9 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     return this.layout;
   }
 
-  private register(): Promise<void> {
-    return this.registration.ensure(this.prefix, 'queues', this.name);
+  private async register(): Promise<void> {
+    await this.registration.ensure(this.prefix, 'queues', this.name);
+    this.registered = true;
   }
 
   private assertOpen(): void {

@@ -88,6 +88,17 @@ export class RedisClock {
     return Math.round(performance.now() + this.offset);
   }
 
+  /**
+   * {@link now} without a promise once calibrated (the hot path of `add`): Redis's current time
+   * in ms, refreshing in the background when due; undefined before the first calibration.
+   */
+  peek(): number | undefined {
+    if (this.calibratedAt === Number.NEGATIVE_INFINITY) return undefined;
+    const local = performance.now();
+    if (local - this.calibratedAt > REFRESH_MS) void this.now();
+    return Math.round(local + this.offset);
+  }
+
   /** The current offset, Redis ms − local monotonic ms (0 before the first calibration). */
   get offsetMs(): number {
     return this.offset;

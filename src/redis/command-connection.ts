@@ -26,7 +26,7 @@ import {
   type ConnectionOptions,
   type RedisClient,
 } from './connection.js';
-import { loadAllScripts, script } from './scripts.js';
+import { loadAllScripts, script, type PreparedScript } from './scripts.js';
 import { verifyRedisVersion } from './version.js';
 import {
   MAX_INTERVAL_MS,
@@ -178,6 +178,11 @@ export class CommandConnection {
     args: readonly (string | number)[],
   ): Promise<unknown> {
     return this.retrying((c) => script(c, name)(keys, args), `script ${name}`, true);
+  }
+
+  /** Calls a {@link PreparedScript} under the same rule as {@link script}. */
+  prepared(p: PreparedScript, args: readonly (string | number)[]): Promise<unknown> {
+    return this.retrying((c) => p.call(c, args), p.what, true);
   }
 
   /**

@@ -4,9 +4,11 @@
  * by SHA and falls back to sending the source on NOSCRIPT (on every node of a Cluster, and inside
  * pipelines). Each script has one typed wrapper in `src/queue/commands/` or `src/stream/`.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Command } from 'ioredis';
 import type { RedisClient } from './connection.js';
 import { isVersionVerified, verifyRedisVersion } from './version.js';
 
@@ -92,4 +94,77 @@ export function ensureDefined(client: RedisClient, name: string): void {
   if (names.has(name)) return;
   client.defineCommand(scriptCommandName(name), { lua: scriptSource(name) });
   names.add(name);
+}
+
+/**
+ * One script with its KEYS fixed once (a queue's hot path: `add_one`, `add_plain`). A call sends
+ * one `EVALSHA` whose arguments are the prepared head (sha, key count, keys) and `args`, with
+ * none of the per-call closures and copies of {@link script}; on `NOSCRIPT` (a fresh or flushed
+ * server) it sends the source with `EVAL`, as ioredis's own scripts do. A client `keyPrefix`
+ * applies to the keys as it does to every other command.
+ */
+export class PreparedScript {
+  /** `script <name>`, for errors. */
+  readonly what: string;
+  private readonly source: string;
+  private readonly head: (string | number)[];
+  /** The head (`evalsha`, sha, key count, keys) in RESP, after the `*<count>` line. */
+  private readonly headResp: string;
+
+  constructor(
+    readonly name: string,
+    keys: readonly string[],
+  ) {
+    this.what = `script ${name}`;
+    this.source = scriptSource(name);
+    const sha = createHash('sha1').update(this.source).digest('hex');
+    this.head = [sha, keys.length, ...keys];
+    this.headResp = ['evalsha', ...this.head].map(bulk).join('');
+  }
+
+  /** Sends the call on `client` (after the version check, on a connection's first call). */
+  call(client: RedisClient, args: readonly (string | number)[]): Promise<unknown> {
+    if (!isVersionVerified(client))
+      return verifyRedisVersion(client).then(() => this.call(client, args));
+    const argv = this.head.concat(args);
+    const keyPrefix = client.options.keyPrefix;
+    let cmd: Command;
+    if (keyPrefix) cmd = new Command('evalsha', argv, { keyPrefix });
+    else {
+      const pre = new PreEncodedCommand('evalsha', argv);
+      pre.headResp = this.headResp;
+      pre.headLength = this.head.length;
+      cmd = pre;
+    }
+    void client.sendCommand(cmd);
+    return cmd.promise.catch((err: unknown) => {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      argv[0] = this.source;
+      const retry = new Command('eval', argv, keyPrefix ? { keyPrefix } : {});
+      void client.sendCommand(retry);
+      return retry.promise;
+    });
+  }
+}
+
+/** One RESP bulk string. */
+function bulk(v: string | number): string {
+  const s = String(v);
+  return `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
+}
+
+/**
+ * An `EVALSHA` whose constant head (sha, key count, keys) is encoded once per script rather than
+ * on every call; ioredis still sees the whole argument list (Cluster slots, re-sends).
+ */
+class PreEncodedCommand extends Command {
+  headResp = '';
+  headLength = 0;
+
+  override toWritable(): string {
+    const args = this.args as string[];
+    let out = `*${args.length + 1}\r\n${this.headResp}`;
+    for (let i = this.headLength; i < args.length; i++) out += bulk(args[i]!);
+    return out;
+  }
 }

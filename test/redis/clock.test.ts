@@ -40,6 +40,22 @@ describe('bestOffset', () => {
     // Off by half the best round trip (0.05 ms), not by half the first one (15 ms).
     expect(clock.offsetMs).toBeCloseTo(TRUE_OFFSET - 0.05, 6);
   });
+
+  it('peek: undefined before the first calibration, then the calibrated time with no sample', async () => {
+    let taken = 0;
+    const clock = new RedisClock(async () => {
+      taken++;
+      const t = performance.now();
+      return { sent: t, received: t, redisMs: t + 7_000 };
+    });
+    expect(clock.peek()).toBeUndefined();
+    expect(taken).toBe(0); // peek never calibrates on its own
+    await clock.now();
+    const before = taken;
+    const t = clock.peek()!;
+    expect(Math.abs(t - (performance.now() + 7_000))).toBeLessThan(50);
+    expect(taken).toBe(before);
+  });
 });
 
 describe('calibration after a cold start', () => {

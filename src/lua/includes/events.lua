@@ -1,4 +1,5 @@
 -- Queue events, written only while someone listens. Included with `-- @include events`.
+-- @include emit
 
 -- True while some client listens to queue events (it renews `evlisten` in `meta`).
 local function listening(metaKey, now)
@@ -9,12 +10,4 @@ end
 -- Writes an event with more fields: `fields` is a flat list `name, value, ...`.
 local function emitFields(eventsKey, event, id, fields)
   redis.call('XADD', eventsKey, 'MAXLEN', '~', 10000, '*', 'e', event, 'id', id, unpack(fields))
-end
-
-local function emit(eventsKey, event, id, extra)
-  if extra then
-    redis.call('XADD', eventsKey, 'MAXLEN', '~', 10000, '*', 'e', event, 'id', id, 'x', extra)
-  else
-    redis.call('XADD', eventsKey, 'MAXLEN', '~', 10000, '*', 'e', event, 'id', id)
-  end
 end

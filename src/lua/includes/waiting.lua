@@ -1,4 +1,5 @@
 -- Putting jobs in line and waking idle workers. Included with `-- @include waiting`.
+-- @include wake
 
 -- Score of a prioritised waiting job: higher priority first, then FIFO by a per-queue sequence.
 local PRIO_SPAN = 4294967296
@@ -13,9 +14,4 @@ local function pushWaiting(metaKey, waitKey, prioKey, id, priority, front)
     if front then seq = -seq end
     redis.call('ZADD', prioKey, -priority * PRIO_SPAN + seq, id)
   end
-end
-
--- Wakes one blocked worker, unless a wake-up is already pending.
-local function wake(markerKey)
-  if redis.call('LLEN', markerKey) == 0 then redis.call('LPUSH', markerKey, '1') end
 end

@@ -5,21 +5,16 @@
 import type { RedisClient } from '../../redis/connection.js';
 import type { QueueKeys } from '../../redis/keys.js';
 import { CommandConnection } from '../../redis/command-connection.js';
-import { script, type ScriptCall } from '../../redis/scripts.js';
+import { script, type PreparedScript, type ScriptCall } from '../../redis/scripts.js';
 import { ConnectionError, SluiceError } from '../../errors.js';
 
 /**
  * Runs script `name`. An error reply of Redis becomes `SLC_ERR_SCRIPT`, any other failure of
  * the client (a closed or lost link) `SLC_ERR_CONNECTION`; the original error is the `cause`.
  */
-async function call(
-  client: RedisClient,
-  name: string,
-  keys: readonly string[],
-  args: readonly (string | number)[],
-): Promise<unknown> {
+async function call(name: string, send: () => Promise<unknown>): Promise<unknown> {
   try {
-    return await script(client, name)(keys, args);
+    return await send();
   } catch (err) {
     if (err instanceof SluiceError) throw err;
     const message = err instanceof Error ? err.message : String(err);
@@ -84,6 +79,13 @@ export class CommandsBase {
   script(name: string): ScriptCall {
     const conn = this.conn;
     if (conn instanceof CommandConnection) return (keys, args) => conn.script(name, keys, args);
-    return (keys, args) => call(conn, name, keys, args);
+    return (keys, args) => call(name, () => script(conn, name)(keys, args));
+  }
+
+  /** A call of a {@link PreparedScript} (KEYS fixed once) on this connection. */
+  prepared(p: PreparedScript, args: readonly (string | number)[]): Promise<unknown> {
+    const conn = this.conn;
+    if (conn instanceof CommandConnection) return conn.prepared(p, args);
+    return call(p.name, () => p.call(conn, args));
   }
 }

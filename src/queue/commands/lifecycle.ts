@@ -6,6 +6,7 @@ import type { RedisClient } from '../../redis/connection.js';
 import type { QueueKeys } from '../../redis/keys.js';
 import { SCHEMA_VERSION } from '../../redis/keys.js';
 import type { CommandConnection } from '../../redis/command-connection.js';
+import { PreparedScript } from '../../redis/scripts.js';
 import { CommandsBase, extraKeys, fetchKeys, groupKeys, removalKeys } from './base.js';
 import { decodeRows, LEASED_FIELDS, parseFetch } from './job-row.js';
 import type { AddSpec, CompleteReply, FetchReply, LeasedJob, Retention } from './types.js';
@@ -14,6 +15,8 @@ import type { AddSpec, CompleteReply, FetchReply, LeasedJob, Retention } from '.
 export class JobLifecycleCommands extends CommandsBase {
   // KEYS of the hot-path scripts, built once per queue rather than on every call.
   private readonly addKeys: string[];
+  private readonly addOneScript: PreparedScript;
+  private readonly addPlainScript: PreparedScript;
   private readonly fetchKeys: string[];
   private readonly completeKeys: string[];
   private readonly failKeys: string[];
@@ -35,6 +38,22 @@ export class JobLifecycleCommands extends CommandsBase {
       k.entity,
       ...groupKeys(k),
     ];
+    this.addOneScript = new PreparedScript('add_one', [
+      k.meta,
+      k.wait,
+      k.prio,
+      k.delayed,
+      k.jobs,
+      k.marker,
+      k.events,
+    ]);
+    this.addPlainScript = new PreparedScript('add_plain', [
+      k.meta,
+      k.wait,
+      k.jobs,
+      k.marker,
+      k.events,
+    ]);
     const common = fetchKeys(k);
     const groups = groupKeys(k);
     this.fetchKeys = [...common, k.tomb, ...groups, k.events];
@@ -66,6 +85,49 @@ export class JobLifecycleCommands extends CommandsBase {
       k.parents,
       k.flowout,
     ];
+  }
+
+  /**
+   * One job with no de-dup key, entity or group (see {@link isLeanAdd}), by the lean `add_one`
+   * script: the same state as {@link add} of that job.
+   */
+  async addOne(s: AddSpec, now: number): Promise<{ id: string; created: boolean }> {
+    const tag = `#${now.toString(36)}`;
+    const reply = (await this.prepared(this.addOneScript, [
+      SCHEMA_VERSION,
+      now,
+      tag,
+      s.id,
+      s.priority,
+      s.delayMs,
+      s.body,
+    ])) as [string | number, number];
+    return { id: String(reply[0]), created: reply[1] === 1 };
+  }
+
+  /**
+   * Jobs with automatic ids, default priority, no delay, de-dup key, entity or group (see
+   * {@link isPlainAdd}), by the lean `add_plain` script: the same state as {@link add} of them.
+   */
+  async addPlain(
+    bodies: readonly string[],
+    now: number,
+  ): Promise<{ id: string; created: boolean }[]> {
+    const head: (string | number)[] = [SCHEMA_VERSION, `#${now.toString(36)}`];
+    const first = Number(await this.prepared(this.addPlainScript, head.concat(bodies)));
+    const out: { id: string; created: boolean }[] = new Array(bodies.length);
+    for (let i = 0; i < bodies.length; i++) out[i] = { id: String(first + i), created: true };
+    return out;
+  }
+
+  /** {@link addPlain} of one job (the common single `add`): no array in or out. */
+  async addPlainOne(body: string, now: number): Promise<{ id: string; created: boolean }> {
+    const first = await this.prepared(this.addPlainScript, [
+      SCHEMA_VERSION,
+      `#${now.toString(36)}`,
+      body,
+    ]);
+    return { id: String(first), created: true };
   }
 
   /** `now`: Redis's time as read by {@link RedisClock}. */
@@ -262,4 +324,14 @@ export class JobLifecycleCommands extends CommandsBase {
       await this.script('log')([k.meta, k.lease, k.logs], [id, token, line, maxLines, maxBytes]),
     );
   }
+}
+
+/** True for a job the lean `add_one` script can add: no de-dup key, entity or group. */
+export function isLeanAdd(s: AddSpec): boolean {
+  return s.dedupKey === '' && s.entity === '' && !s.group;
+}
+
+/** True for a job `add_plain` can add: lean, with an automatic id, priority 0 and no delay. */
+export function isPlainAdd(s: AddSpec): boolean {
+  return s.id === '' && s.priority === 0 && s.delayMs === 0 && isLeanAdd(s);
 }
