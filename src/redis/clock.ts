@@ -11,7 +11,12 @@
  * Samples are taken on a ready connection ({@link timeSampler}: the send time is read when
  * `TIME` is actually sent, after the connection opened): a sample whose round trip included
  * opening the connection would skew every delay of the next 30 s by up to half the connect
- * time. The best-of-N rule guards against a slow sample too.
+ * time. The best-of-N rule guards against a slow sample too; on a loaded machine all N can be
+ * slow, so a calibration samples on (up to {@link MAX_CLOCK_SAMPLES}) until one round trip is
+ * short, and a refresh keeps the earlier offset when that one is still the more precise: its
+ * error is its half round trip plus what the two clocks can have drifted since (a generous
+ * 50 ppm), and it is never kept past {@link MAX_KEEP_MS}, so a stepped Redis clock is followed
+ * within a minute or so.
  */
 import { performance } from 'node:perf_hooks';
 import type { CommandConnection } from './command-connection.js';
@@ -19,6 +24,14 @@ import type { CommandConnection } from './command-connection.js';
 const REFRESH_MS = 30_000;
 /** Samples per calibration. */
 export const CLOCK_SAMPLES = 3;
+/** Most samples per calibration while every round trip is slow. */
+export const MAX_CLOCK_SAMPLES = 8;
+/** A round trip this short (ms) ends a calibration's sampling. */
+const GOOD_RTT_MS = 1;
+/** Bound of the drift between the local and Redis's clocks, ms per ms (50 ppm). */
+const DRIFT = 50e-6;
+/** Longest an earlier, more precise offset is kept over a fresh one (ms). */
+export const MAX_KEEP_MS = 2 * REFRESH_MS;
 
 /** One reading of `TIME`: local send and receive times and Redis's time, all ms. */
 export interface ClockSample {
@@ -67,9 +80,19 @@ export function timeSampler(conn: Pick<CommandConnection, 'run'>): TimeSampler {
   };
 }
 
+/** The offset a calibration chose, with its error bound when taken and when. */
+interface Calibration {
+  offset: number;
+  halfRtt: number;
+  at: number;
+}
+
+const rtt = (s: ClockSample) => s.received - s.sent;
+
 /** Redis's clock as seen from this process (see the file notes). */
 export class RedisClock {
   private offset = 0;
+  private kept: Calibration | undefined;
   private calibratedAt = Number.NEGATIVE_INFINITY;
   private calibrating: Promise<void> | undefined;
 
@@ -104,10 +127,24 @@ export class RedisClock {
     return this.offset;
   }
 
-  private async calibrate(): Promise<void> {
+  /** @internal A calibration now (what {@link now} runs when one is due). */
+  async calibrate(): Promise<void> {
     const samples: ClockSample[] = [];
-    for (let i = 0; i < CLOCK_SAMPLES; i++) samples.push(await this.sample());
-    this.offset = bestOffset(samples);
-    this.calibratedAt = samples[samples.length - 1]!.received;
+    let best: ClockSample | undefined;
+    while (
+      samples.length < CLOCK_SAMPLES ||
+      (samples.length < MAX_CLOCK_SAMPLES && rtt(best!) > GOOD_RTT_MS)
+    ) {
+      const s = await this.sample();
+      samples.push(s);
+      if (!best || rtt(s) < rtt(best)) best = s;
+    }
+    const at = samples[samples.length - 1]!.received;
+    const fresh = { offset: bestOffset(samples), halfRtt: rtt(best!) / 2, at };
+    const k = this.kept;
+    const keep = k && at - k.at < MAX_KEEP_MS && k.halfRtt + (at - k.at) * DRIFT < fresh.halfRtt;
+    if (!keep) this.kept = fresh;
+    this.offset = this.kept!.offset;
+    this.calibratedAt = at;
   }
 }

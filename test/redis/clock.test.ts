@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { Queue } from '../../src/index.js';
-import { bestOffset, RedisClock, type ClockSample } from '../../src/redis/clock.js';
+import {
+  bestOffset,
+  MAX_CLOCK_SAMPLES,
+  MAX_KEEP_MS,
+  RedisClock,
+  type ClockSample,
+} from '../../src/redis/clock.js';
 import { uniquePrefix } from '../harness/context.js';
 import { RedisServer } from '../harness/redis-server.js';
 
@@ -55,6 +61,51 @@ describe('bestOffset', () => {
     const t = clock.peek()!;
     expect(Math.abs(t - (performance.now() + 7_000))).toBeLessThan(50);
     expect(taken).toBe(before);
+  });
+});
+
+describe('calibration on a loaded machine', () => {
+  const TRUE_OFFSET = 5_000;
+  /** A sampler whose round trips come from `rtts` (then repeat the last), each reading Redis at
+   * the start of its trip, so a slow sample's midpoint is off by half its round trip. */
+  function sampler(rtts: number[], clock = { t: 1_000 }) {
+    let taken = 0;
+    const sample = async (): Promise<ClockSample> => {
+      const sent = (clock.t += 10);
+      const r = rtts[Math.min(taken++, rtts.length - 1)]!;
+      return { sent, received: sent + r, redisMs: sent + TRUE_OFFSET };
+    };
+    return { sample, taken: () => taken, clock };
+  }
+
+  it('samples on while every round trip is slow, and stops at a fast one', async () => {
+    const slow = sampler([6]);
+    await new RedisClock(slow.sample).calibrate();
+    expect(slow.taken()).toBe(MAX_CLOCK_SAMPLES);
+    const oneFast = sampler([6, 6, 6, 6, 0.2]);
+    const clock = new RedisClock(oneFast.sample);
+    await clock.calibrate();
+    expect(oneFast.taken()).toBe(5);
+    expect(clock.offsetMs).toBeCloseTo(TRUE_OFFSET - 0.1, 6);
+  });
+
+  it('a refresh whose readings are all slow keeps the precise offset it had', async () => {
+    const s = sampler([0.2, 0.2, 0.2, 20]);
+    const clock = new RedisClock(s.sample);
+    await clock.calibrate();
+    expect(clock.offsetMs).toBeCloseTo(TRUE_OFFSET - 0.1, 6);
+    s.clock.t += 30_000; // the next refresh, every reading 20 ms: its midpoint says −10 ms
+    await clock.calibrate();
+    expect(clock.offsetMs).toBeCloseTo(TRUE_OFFSET - 0.1, 6);
+  });
+
+  it('a precise offset ages out: past the keep limit the fresh one wins', async () => {
+    const s = sampler([0.2, 0.2, 0.2, 20]);
+    const clock = new RedisClock(s.sample);
+    await clock.calibrate();
+    s.clock.t += MAX_KEEP_MS;
+    await clock.calibrate();
+    expect(clock.offsetMs).toBeCloseTo(TRUE_OFFSET - 10, 6);
   });
 });
 
