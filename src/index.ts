@@ -3,6 +3,8 @@
  * The public surface is exactly what this file names (a test snapshots it).
  */
 export { Queue } from './queue/queue.js';
+export { Queues } from './queue/queues.js';
+export type { QueuesEvents } from './queue/queues.js';
 export type {
   QueueOptions,
   QueueBaseOptions,
@@ -18,7 +20,7 @@ export type {
   SearchField,
   SearchOptions,
   SearchPage,
-} from './queue/inspect.js';
+} from './queue/admin/inspect.js';
 export { Worker } from './queue/worker.js';
 export type {
   WorkerOptions,
@@ -38,26 +40,31 @@ export type {
   StoredJobOptions,
   ChildResult,
 } from './queue/job.js';
-export { FlowProducer } from './queue/flow-producer.js';
+export { FlowProducer } from './queue/flows/flow-producer.js';
 export type {
   FlowJob,
   FlowJobOptions,
   FlowNode,
   FlowProducerOptions,
-} from './queue/flow-producer.js';
-export { FlowRelay } from './queue/flow-relay.js';
-export type { FlowRelayOptions } from './queue/flow-relay.js';
+} from './queue/flows/flow-producer.js';
+export { FlowRelay } from './queue/flows/flow-relay.js';
+export type { FlowRelayOptions } from './queue/flows/flow-relay.js';
 export { tryOrEnqueue } from './queue/try-or-enqueue.js';
 export type { TryOrEnqueueOptions, TryOrEnqueueResult } from './queue/try-or-enqueue.js';
 export { PRIORITY } from './queue/options.js';
+export { fromBullMQPriority } from './compat/bullmq.js';
 export type { AddOptions, BulkJob, ClearOptions } from './queue/options.js';
-export type { PriorityCounts } from './queue/admin-ops.js';
-export type { EntityJobPage } from './queue/entity-index.js';
-export type { QueueLimits, RateLimit } from './queue/limits.js';
-export { Scheduler } from './queue/scheduler.js';
-export type { SchedulerOptions } from './queue/scheduler.js';
-export type { ScheduleOptions, ScheduleJobOptions, CatchUp } from './queue/schedule-spec.js';
-export type { ScheduleInfo } from './queue/schedules.js';
+export type { PriorityCounts } from './queue/admin/admin-ops.js';
+export type { EntityJobPage } from './queue/admin/entity-index.js';
+export type { QueueLimits, RateLimit } from './queue/admin/limits.js';
+export { Scheduler } from './queue/schedules/scheduler.js';
+export type { SchedulerOptions } from './queue/schedules/scheduler.js';
+export type {
+  ScheduleOptions,
+  ScheduleJobOptions,
+  CatchUp,
+} from './queue/schedules/schedule-spec.js';
+export type { ScheduleInfo } from './queue/schedules/schedules.js';
 export {
   DEFAULT_RETRY,
   MAX_RETRY_DELAY_MS,

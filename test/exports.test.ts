@@ -32,6 +32,7 @@ it('exports exactly the curated names', () => {
       "PayloadError",
       "PositionError",
       "Queue",
+      "Queues",
       "RateLimitError",
       "RedisVersionError",
       "Registry",
@@ -50,6 +51,7 @@ it('exports exactly the curated names', () => {
       "Worker",
       "backoffDelay",
       "formatPosition",
+      "fromBullMQPriority",
       "parsePosition",
       "tryOrEnqueue",
     ]

@@ -37,6 +37,7 @@ const allowed: Record<string, string[]> = {
   shared: ['shared', 'redis'],
   queue: ['queue', 'redis', 'shared'],
   stream: ['stream', 'redis', 'shared'],
+  compat: ['compat', 'queue', 'shared'],
 };
 /** The faces above the library (server, CLI, dev tooling) see only its public entry. */
 const faces: Record<string, string[]> = {

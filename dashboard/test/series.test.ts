@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { LiveSeries, alertLevel, formatAge, historyData } from '../src/charts/series.js';
 import { chunks } from '../src/bulk.js';
-import { parseSse } from '../src/api/sse.js';
 import { parseRoute } from '../src/router.js';
 
 describe('chart maths', () => {
@@ -42,11 +41,8 @@ describe('chart maths', () => {
     expect(formatAge(7_200_000)).toBe('2 h');
   });
 
-  it('chunks bulk work, parses SSE frames and routes', () => {
+  it('chunks bulk work and routes', () => {
     expect(chunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
-    const { events, rest } = parseSse('id: 1\nevent: entry\ndata: {"a":1}\n\n: beat\n\ndata: x');
-    expect(events).toEqual([{ event: 'entry', data: '{"a":1}', id: '1' }]);
-    expect(rest).toBe('data: x');
     expect(parseRoute('#/queues/a%3Ab/jobs/j1')).toEqual({ page: 'job', queue: 'a:b', id: 'j1' });
     const r = parseRoute('#/queues/q?state=failed');
     expect(r.page === 'queue' && r.params.get('state')).toBe('failed');

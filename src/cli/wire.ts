@@ -28,11 +28,16 @@ export interface JobView {
   meta: Record<string, unknown>;
   createdAt: number;
   attemptsMade: number;
+  attemptsStarted?: number;
+  processedOn?: number;
+  finishedOn?: number;
   stalls?: number;
   history: { at: number; error: string; stack?: string; stalled?: boolean }[];
   failedReason?: string;
   returnValue?: unknown;
   timestamp?: number;
+  progress?: unknown;
+  logs?: string[];
 }
 
 /** `GET /v1/queues/{q}/jobs`. */

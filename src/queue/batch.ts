@@ -12,7 +12,7 @@
  * is a thrown `JobError`, never a silent second outcome.
  */
 import { JobError, SluiceError } from '../errors.js';
-import { abortRunning, contextOf, type Abortable } from './job-context.js';
+import { abortRunning, contextOf, type Abortable } from './worker/job-context.js';
 import type { Job } from './job.js';
 
 /** How a Worker forms batches. */

@@ -2,7 +2,7 @@
  * A job as read from Redis, and the encoding of its record (see {@link decodeRecord}).
  */
 import type { BackoffOptions } from './retry.js';
-import type { JobReporter } from './job-reporter.js';
+import type { JobReporter } from './worker/job-reporter.js';
 import { JobError } from '../errors.js';
 
 /** Metadata carried with a job, for tracing and for operators. */

@@ -1,7 +1,7 @@
 /** Options of `add`, their validation, and their translation into what the `add` script takes. */
 import { activeTraceparent } from '../telemetry.js';
 import { ValidationError } from '../errors.js';
-import type { AddSpec } from './commands.js';
+import type { AddSpec } from './commands/commands.js';
 import { encodeBody, type JobMeta, type JobState, type StoredJobOptions } from './job.js';
 import type { DurableOptions, QueueOptions } from './queue.js';
 import type { BackoffOptions } from './retry.js';

@@ -11,7 +11,7 @@
  * ```
  */
 import { EventEmitter } from 'node:events';
-import { ClosedError, JobError, ReplicationError, ValidationError } from '../errors.js';
+import { ClosedError, JobError, ValidationError } from '../errors.js';
 import { openConnection, type ConnectionOptions } from '../redis/connection.js';
 import {
   CommandConnection,
@@ -21,8 +21,12 @@ import {
 import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys, type QueueKeys } from '../redis/keys.js';
 import { RedisClock, timeSampler } from '../redis/clock.js';
 import { WriteBatcher } from '../redis/write-batcher.js';
-import { QueueCommands, type ListOrder } from './commands.js';
-import { attemptFailure, EventsReader, type RawQueueEvent } from './events-reader.js';
+import { QueueCommands } from './commands/commands.js';
+import { SHARED_CONNECTION, sharedConnection } from './shared-connection.js';
+import { EventsReader } from './events/events-reader.js';
+import { dispatchQueueEvent, JOB_EVENTS, type QueueEvents } from './events/queue-events.js';
+import { decodeStats, readJob, readJobPage, type JobPage, type QueueStats } from './admin/reads.js';
+import { confirmReplicated, type DurableOptions } from './durable.js';
 import { Job, type JobState } from './job.js';
 import {
   bulkJobParts,
@@ -38,13 +42,18 @@ import {
   type ClearOptions,
   type BulkJob,
 } from './options.js';
-import { listEntityJobs, type EntityJobPage } from './entity-index.js';
-import { fromMetaFields, LIMIT_FIELDS, toStoredLimits, type QueueLimits } from './limits.js';
+import { listEntityJobs, type EntityJobPage } from './admin/entity-index.js';
+import { fromMetaFields, LIMIT_FIELDS, toStoredLimits, type QueueLimits } from './admin/limits.js';
 import { validateName } from '../validate.js';
 import { NameRegistration } from '../registry.js';
-import { ScheduleCommands } from './schedule-commands.js';
-import type { ScheduleOptions } from './schedule-spec.js';
-import { listSchedules, removeSchedule, upsertSchedule, type ScheduleInfo } from './schedules.js';
+import { ScheduleCommands } from './schedules/schedule-commands.js';
+import type { ScheduleOptions } from './schedules/schedule-spec.js';
+import {
+  listSchedules,
+  removeSchedule,
+  upsertSchedule,
+  type ScheduleInfo,
+} from './schedules/schedules.js';
 import {
   readHistory,
   checkSearch,
@@ -53,23 +62,27 @@ import {
   type QueueHistory,
   type SearchOptions,
   type SearchPage,
-} from './inspect.js';
+} from './admin/inspect.js';
 import {
   PARTITION,
   partitionSlot,
   resolvePartitionCount,
   type PartitionSlot,
-} from './partition-layout.js';
-import { QueuePartitions } from './partitioned-queue.js';
-import { changeJobDelay, changeJobPriority, updateJobData } from './job-mutation.js';
-import { waitForJob } from './job-waiter.js';
+} from './partitions/partition-layout.js';
+import { QueuePartitions } from './partitions/partitioned-queue.js';
+import { changeJobDelay, changeJobPriority, updateJobData } from './admin/job-mutation.js';
+import { waitForJob } from './events/job-waiter.js';
 import {
   dropDedupKey,
   promoteAllJobs,
   readPriorityCounts,
   rerunJob,
   type PriorityCounts,
-} from './admin-ops.js';
+} from './admin/admin-ops.js';
+
+export type { AttemptFailure, QueueEvents } from './events/queue-events.js';
+export type { JobPage, QueueStats } from './admin/reads.js';
+export type { DurableOptions } from './durable.js';
 
 /** Options shared by Queue and Worker. */
 export interface QueueBaseOptions {
@@ -102,14 +115,6 @@ export interface QueueOptions extends QueueBaseOptions {
   partitions?: number;
 }
 
-/** How many replicas must confirm an add, and for how long to wait for them. */
-export interface DurableOptions {
-  /** Replicas that must have the write (1–100). */
-  replicas: number;
-  /** Longest wait for them, ms (1 ms – 24 h); default 1,000. */
-  timeoutMs?: number;
-}
-
 /** What `add` returns: the job's id, and whether this call created it. */
 export interface AddedJob {
   id: string;
@@ -117,105 +122,15 @@ export interface AddedJob {
   created: boolean;
 }
 
-/** Counts and rates of a queue, read in one consistent step. */
-export interface QueueStats {
-  name: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  completed: number;
-  failed: number;
-  paused: boolean;
-  /** Age of the oldest waiting job in ms, or null when none waits. */
-  oldestWaitingAgeMs: number | null;
-  /** Completions and failures since the queue was created (not reduced by retention). */
-  totals: { completed: number; failed: number };
-  /** Completions and failures in the last full minute. */
-  perMinute: { completed: number; failed: number };
-  /** Per-minute counts for the last 60 full minutes, oldest first. */
-  history: { completed: number[]; failed: number[] };
-}
-
-/** A page of jobs. */
-export interface JobPage<Data = unknown> {
-  total: number;
-  jobs: Job<Data>[];
-}
-
 const BULK_CHUNK = 1000;
-/** The order `getJobs` lists each state in (see its TSDoc). */
-const LIST_ORDER: Record<JobState, ListOrder> = {
-  waiting: 'run',
-  delayed: 'asc',
-  active: 'asc',
-  completed: 'desc',
-  failed: 'desc',
-};
-
-/**
- * Events of a Queue, seen across all producers and workers (read from the queue's event stream,
- * which the scripts write to only while some Queue listens). Listening starts with the first
- * listener of a job event; `ready` fires once events are flowing.
- */
-export interface QueueEvents {
-  /** Added, or due (a delayed job moved to waiting). */
-  waiting: [jobId: string];
-  delayed: [jobId: string, dueAt: number];
-  /** A worker took the job (an attempt starts). */
-  active: [jobId: string];
-  /** `returnValue` when it is at most 4 KiB of JSON (else undefined: read it with `getJob`). */
-  completed: [jobId: string, returnValue: unknown];
-  /** An attempt failed and the job will not run again (dead letter). */
-  failed: [jobId: string, reason: string, attempt: AttemptFailure];
-  /** An attempt failed; the job will run again at `attempt.retryAt`. */
-  retrying: [jobId: string, reason: string, attempt: AttemptFailure];
-  /** A waiting, delayed or finished job was removed (`remove`, or `cancel` before it ran). */
-  removed: [jobId: string];
-  /** A job's lease expired; it was returned to waiting. */
-  stalled: [jobId: string];
-  /** A running job's handler reported progress (`job.progress(value)`). */
-  progress: [jobId: string, value: unknown];
-  /** No job waits or runs any more. */
-  drained: [];
-  paused: [];
-  resumed: [];
-  /** Listening to job events has started. */
-  ready: [];
-  /** A connection error (ioredis reconnects; calls wait within `connectionRetry`, then fail). */
-  error: [error: Error];
-}
-
-/** What the `failed` / `retrying` queue events say about the attempt that failed. */
-export interface AttemptFailure {
-  /** Failed attempts so far, this one included. */
-  attemptsMade: number;
-  /** True for `retrying`: the job runs again. */
-  willRetry: boolean;
-  /** When it runs again (ms since epoch, Redis clock), for `retrying`. */
-  retryAt?: number;
-}
-
-const JOB_EVENTS = new Set([
-  'waiting',
-  'active',
-  'removed',
-  'delayed',
-  'completed',
-  'failed',
-  'retrying',
-  'stalled',
-  'progress',
-  'drained',
-  'paused',
-  'resumed',
-]);
-
 export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueEvents> {
   readonly name: string;
   readonly prefix: string;
   /** @internal */
   readonly keys: QueueKeys;
   private readonly conn: CommandConnection;
+  /** False when the connection is borrowed (from {@link Queues} or the outer partitioned queue). */
+  private readonly ownsConnection: boolean;
   private readonly commands: QueueCommands;
   private readonly clock: RedisClock;
   private readonly writes: WriteBatcher;
@@ -250,16 +165,20 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       : queueKeys(this.prefix, name);
     const retry = toConnectionRetry(options.connectionRetry, 'connectionRetry');
     this.connection = settings.connection;
-    this.conn = new CommandConnection(
-      options.connection,
-      undefined,
-      retry,
-      `queue ${name}`,
-      (err) => this.reportError(err),
-    );
+    const borrowed = sharedConnection(options);
+    this.ownsConnection = borrowed === undefined;
+    this.conn =
+      borrowed ??
+      new CommandConnection(
+        options.connection,
+        undefined,
+        retry,
+        `queue ${name}`,
+        (err) => this.reportError(err),
+      );
     this.durable = settings.durable;
     if (this.durable && this.conn.client.isCluster) {
-      void this.conn.close();
+      if (this.ownsConnection) void this.conn.close();
       throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
         'durable is not supported on Redis Cluster (WAIT would reach a random node)',
       ]);
@@ -282,7 +201,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     const reader = new EventsReader(
       openConnection(this.connection, (err) => this.reportError(err)),
       this.keys,
-      (e) => this.dispatch(e),
+      (e) => dispatchQueueEvent(this, e),
       (err) => this.reportError(err),
     );
     this.events = reader;
@@ -291,35 +210,6 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       () => this.emit('ready'),
       (err: unknown) => this.reportError(err),
     );
-  }
-
-  private dispatch(e: RawQueueEvent): void {
-    switch (e.event) {
-      case 'waiting':
-      case 'active':
-      case 'removed':
-      case 'stalled':
-        this.emit(e.event, e.jobId);
-        break;
-      case 'completed':
-        this.emit('completed', e.jobId, e.extra ? JSON.parse(e.extra) : undefined);
-        break;
-      case 'delayed':
-        this.emit('delayed', e.jobId, Number(e.extra));
-        break;
-      case 'failed':
-      case 'retrying':
-        this.emit(e.event, e.jobId, e.extra ?? '', attemptFailure(e));
-        break;
-      case 'progress':
-        this.emit('progress', e.jobId, e.extra === undefined ? undefined : JSON.parse(e.extra));
-        break;
-      case 'drained':
-      case 'paused':
-      case 'resumed':
-        this.emit(e.event);
-        break;
-    }
   }
 
   private reportError(err: unknown): void {
@@ -343,7 +233,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     const now = await this.clock.now();
     this.writes.batch();
     const [added] = await this.commands.add([spec], now);
-    await this.confirmReplicated([added!.id]);
+    await confirmReplicated(this.conn, this.durable, [added!.id]);
     return added!;
   }
 
@@ -365,27 +255,14 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     for (let i = 0; i < specs.length; i += BULK_CHUNK) {
       const now = await this.clock.now();
       const chunk = await this.commands.add(specs.slice(i, i + BULK_CHUNK), now);
-      await this.confirmReplicated(chunk.map((a) => a.id));
+      await confirmReplicated(
+        this.conn,
+        this.durable,
+        chunk.map((a) => a.id),
+      );
       out.push(...chunk);
     }
     return out;
-  }
-
-  /**
-   * With `durable`: `WAIT` on the connection the add went through. WAIT counts the replicas that
-   * have every write of *this* connection, so a reconnect since the add (a new socket, perhaps a
-   * new primary) voids the answer.
-   */
-  private async confirmReplicated(ids: string[]): Promise<void> {
-    const d = this.durable;
-    if (!d) return;
-    // Read right after the add's reply (no I/O in between): the socket that reply came on.
-    const sentOn = this.conn.generation;
-    const acked = Number(
-      await this.conn.run((c) => c.call('WAIT', d.replicas, d.timeoutMs), 'WAIT'),
-    );
-    if (this.conn.generation !== sentOn) throw new ReplicationError(ids, -1, d.replicas);
-    if (acked < d.replicas) throw new ReplicationError(ids, acked, d.replicas);
   }
 
   /** Reads a job, or undefined if there is none with that id. */
@@ -393,20 +270,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.assertOpen();
     const parts = await this.parted();
     if (parts) return parts.getJob(checkJobId(id));
-    const raw = await this.commands.getJob(checkJobId(id));
-    if (!raw) return undefined;
-    return new Job<Data, Result>({
-      id,
-      queueName: this.name,
-      record: raw.record,
-      info: raw.info,
-      result: raw.result,
-      state: raw.state as JobState,
-      score: raw.score,
-      progress: raw.progress,
-      logs: raw.logs,
-      started: raw.started,
-    });
+    return readJob<Data, Result>(this.commands, this.name, id);
   }
 
   /**
@@ -435,26 +299,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     const { offset, limit } = checkPage(page);
     const parts = await this.parted();
     if (parts) return parts.getJobs(state, { offset, limit });
-    const setKey = state === 'waiting' ? this.keys.wait : this.keys[state];
-    const { total, rows } = await this.commands.list(LIST_ORDER[state], setKey, offset, limit);
-    // A removed id that was added again is in `wait` twice (the older entry is a tombstone,
-    // skipped by fetch): list it once.
-    const seen = new Set<string>();
-    const jobs = rows
-      .filter((r) => r.record !== '' && !seen.has(r.id) && seen.add(r.id))
-      .map(
-        (r) =>
-          new Job<Data>({
-            id: r.id,
-            queueName: this.name,
-            record: r.record,
-            info: r.info,
-            result: r.result,
-            state,
-            score: r.score,
-          }),
-      );
-    return { total, jobs };
+    return readJobPage<Data>(this.commands, this.name, state, offset, limit);
   }
 
   /**
@@ -484,35 +329,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.assertOpen();
     const parts = await this.parted();
     if (parts) return parts.stats();
-    const r = await this.commands.stats();
-    const [now, waiting, active, delayed, completed, failed, paused, totalC, totalF, oldest] =
-      r as number[] as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
-    const historyC = r.slice(10, 70);
-    const historyF = r.slice(70, 130);
-    return {
-      name: this.name,
-      waiting,
-      active,
-      delayed,
-      completed,
-      failed,
-      paused: paused === 1,
-      oldestWaitingAgeMs: oldest < 0 ? null : Math.max(0, now - oldest),
-      totals: { completed: totalC, failed: totalF },
-      perMinute: { completed: historyC[59] ?? 0, failed: historyF[59] ?? 0 },
-      history: { completed: historyC, failed: historyF },
-    };
+    return decodeStats(this.name, await this.commands.stats());
   }
 
   /**
@@ -875,7 +692,7 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
     this.closed = true;
     await (await this.layout?.catch(() => undefined))?.close();
     await this.events?.stop();
-    await this.conn.close();
+    if (this.ownsConnection) await this.conn.close();
   }
 
   /**
@@ -893,7 +710,13 @@ export class Queue<Data = unknown, Result = unknown> extends EventEmitter<QueueE
       (n) => {
         if (n <= 1) return undefined;
         const inner = Array.from({ length: n }, (_, index) => {
-          const o = { ...this.options, partitions: undefined, [PARTITION]: { index } };
+          // The partitions share this handle's command connection: N partitions, one connection.
+          const o = {
+            ...this.options,
+            partitions: undefined,
+            [PARTITION]: { index },
+            [SHARED_CONNECTION]: this.conn,
+          };
           return new Queue<Data, Result>(this.name, o);
         });
         return new QueuePartitions<Data, Result>(this.name, inner);

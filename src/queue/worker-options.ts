@@ -1,6 +1,6 @@
 /** Worker options: their documentation, validation (one error listing every problem) and defaults. */
 import { ValidationError } from '../errors.js';
-import type { Retention } from './commands.js';
+import type { Retention } from './commands/commands.js';
 import type { QueueBaseOptions } from './queue.js';
 import { DEFAULT_RETRY, retryProblems, type RetryPolicy } from './retry.js';
 import {

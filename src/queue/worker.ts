@@ -23,97 +23,54 @@ import { JobCancelledError, LeaseLostError, SluiceError } from '../errors.js';
 import { isConnectionError, openConnection, type RedisClient } from '../redis/connection.js';
 import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys } from '../redis/keys.js';
-import { QueueCommands, type CompleteReply, type LeasedJob, type Retention } from './commands.js';
-import { Heartbeat } from './heartbeat.js';
+import {
+  QueueCommands,
+  type CompleteReply,
+  type LeasedJob,
+  type Retention,
+} from './commands/commands.js';
+import type { Heartbeat } from './worker/heartbeat.js';
 import { Job, tokenStart } from './job.js';
-import { LeaseReaper } from './lease-reaper.js';
-import { RetentionJanitor } from './retention-janitor.js';
-import { decideRetry, RateLimitError, type RetryDecision, type RetryPolicy } from './retry.js';
+import type { LeaseReaper } from './worker/lease-reaper.js';
+import type { RetentionJanitor } from './worker/retention-janitor.js';
+import type { RetryPolicy } from './retry.js';
 import { serialisePayload, validateName } from '../validate.js';
-import { describeThrown, toError } from '../thrown.js';
+import { toError } from '../thrown.js';
 import { NameRegistration } from '../registry.js';
-import { WakeListener } from './wake-listener.js';
-import { Scheduler } from './scheduler.js';
-import { DelayTimer } from './delay-timer.js';
-import { abortRunning, contextOf, type Abortable, type JobContext } from './job-context.js';
+import type { WakeListener } from './worker/wake-listener.js';
+import type { Scheduler } from './schedules/scheduler.js';
+import { DelayTimer } from './worker/delay-timer.js';
+import { abortRunning, contextOf } from './worker/job-context.js';
 import {
   resolveWorkerOptions,
   type BatchWorkerOptions,
   type WorkerOptions,
 } from './worker-options.js';
 import { BatchRun, type BatchProcessor } from './batch.js';
-import { BatchCollector } from './batch-collector.js';
-import { CancelListener } from './cancel-listener.js';
-import { timeoutOf, watchTimeout } from './job-timeout.js';
-import { JobReporter } from './job-reporter.js';
-import { FlowRelayTask } from './flow-relay.js';
+import { BatchCollector } from './worker/batch-collector.js';
+import type { CancelListener } from './worker/cancel-listener.js';
+import { timeoutOf, watchTimeout } from './worker/job-timeout.js';
+import { JobReporter } from './worker/job-reporter.js';
+import type { FlowRelayTask } from './flows/flow-relay.js';
 import { traceAttempt } from '../telemetry.js';
-import { partitionSlot } from './partition-layout.js';
-import { PartitionSiblings } from './partitioned-worker.js';
-import { SlotBudget } from './slot-budget.js';
+import { partitionSlot } from './partitions/partition-layout.js';
+import { PartitionSiblings } from './partitions/partitioned-worker.js';
+import { SlotBudget } from './worker/slot-budget.js';
+import { wireComponents } from './worker/components.js';
+import { recordAttemptFailure, type OutcomeDeps } from './worker/failure.js';
+import {
+  isRateLimit,
+  type PendingAck,
+  type Processor,
+  type Running,
+  type WorkerEvents,
+} from './worker/types.js';
 
 export type { WorkerOptions, BatchWorkerOptions } from './worker-options.js';
 export type { BatchContext, BatchOptions, BatchProcessor } from './batch.js';
 
-export type { JobContext } from './job-context.js';
-
-/** The function that does a job's work; its return value is stored as the job's result. */
-export type Processor<Data, Result> = (
-  job: Job<Data, Result>,
-  ctx: JobContext,
-) => Promise<Result> | Result;
-
-/** Events of a Worker. */
-export interface WorkerEvents<Data, Result> {
-  active: [job: Job<Data, Result>];
-  completed: [job: Job<Data, Result>, result: Result];
-  /** The job failed for good (dead letter). */
-  failed: [job: Job<Data, Result>, error: unknown];
-  /** An attempt failed; the job will run again after `delayMs`. */
-  retrying: [job: Job<Data, Result>, error: unknown, delayMs: number];
-  /** The handler threw a RateLimitError: the job's group (or the queue) waits `delayMs`. */
-  limited: [job: Job<Data, Result>, delayMs: number];
-  /** A job whose lease expired was returned to waiting by this worker. */
-  stalled: [jobId: string];
-  /** This worker's result for a job was rejected: it no longer held the lease (fencing). */
-  'lease-lost': [jobId: string];
-  /** The queue ran out of work and this worker has nothing running. */
-  drained: [];
-  error: [error: Error];
-}
-
-interface Running<Data, Result> extends Abortable {
-  job: Job<Data, Result>;
-  token: string;
-  /**
-   * Set when the job was released on shutdown or its lease was lost: its outcome is no longer
-   * ours to record (the lease token is never handed out again, so an ack could only be rejected).
-   */
-  released: boolean;
-  /** The batch it runs in (batch handlers only). */
-  batch?: BatchRun<Data, Result>;
-  /** Stops its timeout watchdog (jobs with a timeout only). */
-  stopTimer?: () => void;
-  /** Set when it was taken from its handler (timeout, cancel): the failure being recorded. */
-  fenced?: Promise<void>;
-}
-
-interface PendingAck<Data, Result> {
-  id: string;
-  token: string;
-  result: string;
-  job: Job<Data, Result>;
-  value: Result;
-}
-
-/** `instanceof` may itself throw for odd thrown values (a Proxy, a revoked one). */
-function isRateLimit(err: unknown): err is RateLimitError {
-  try {
-    return err instanceof RateLimitError;
-  } catch {
-    return false;
-  }
-}
+export type { JobContext } from './worker/job-context.js';
+export type { Processor, WorkerEvents } from './worker/types.js';
 
 export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   WorkerEvents<Data, Result>
@@ -140,6 +97,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private readonly timeoutMs: number | undefined;
   private readonly scheduler: Scheduler | undefined;
   private readonly flows: FlowRelayTask;
+  private readonly outcomes: OutcomeDeps<Data, Result>;
 
   private readonly inFlight = new Map<string, Running<Data, Result>>();
   private acks: PendingAck<Data, Result>[] = [];
@@ -219,57 +177,47 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.client = this.conn.client;
     this.blockingClient = openConnection(options.connection, (err) => this.reportError(err));
     this.commands = new QueueCommands(this.conn, keys);
+    this.outcomes = {
+      commands: this.commands,
+      client: this.client,
+      retry: this.retry,
+      keepFailed: this.keepFailed,
+      historyLimit: this.historyLimit,
+      notify: (event, ...args) => this.notify(event, ...args),
+      reportError: (err) => this.reportError(err),
+    };
     const onError = (err: unknown) => this.reportError(err);
-    this.heartbeat = new Heartbeat(
+    const parts = wireComponents(
+      name,
+      options,
+      settings,
+      keys,
       this.commands,
-      this.leaseMs,
-      settings.heartbeatMs,
-      () =>
-        [...this.inFlight.values()]
-          .filter((r) => !r.released)
-          .map((r) => ({ id: r.job.id, token: r.token })),
-      (id) => this.onLeaseLost(id),
-      onError,
-      (id) => this.onCancel(id),
-    );
-    this.reaper = new LeaseReaper(
-      this.commands,
+      this.conn,
+      this.prefix,
       {
-        maxStalls: settings.maxStalls,
-        leaseMs: this.leaseMs,
-        intervalMs: settings.stallCheckMs,
+        blockingClient: this.blockingClient,
+        leases: () =>
+          [...this.inFlight.values()]
+            .filter((r) => !r.released)
+            .map((r) => ({ id: r.job.id, token: r.token })),
+        onLeaseLost: (id) => this.onLeaseLost(id),
+        onCancel: (id) => this.onCancel(id),
+        onStalled: (id) => this.notify('stalled', id),
+        failTakenOver: (leased) => void this.failTakenOver(leased),
         tokenBase: () => this.nextTokenBase(),
+        hasFreeSlots: () => this.freeSlots() > 0,
+        pump: () => this.pump(),
+        onError,
       },
-      (id) => this.notify('stalled', id),
-      (leased) => void this.failTakenOver(leased),
-      onError,
     );
-    this.janitor = new RetentionJanitor(
-      this.commands,
-      {
-        keepCompleted: this.keepCompleted,
-        keepFailed: this.keepFailed,
-        intervalMs: settings.retentionCheckMs,
-      },
-      onError,
-    );
-    this.wake = new WakeListener(
-      this.blockingClient,
-      keys.marker,
-      settings.idleWakeMs,
-      () => this.freeSlots() > 0,
-      () => this.pump(),
-      onError,
-    );
-    this.cancels = new CancelListener(
-      openConnection(options.connection, onError),
-      keys.cancelChannel,
-      (id) => this.onCancel(id),
-      onError,
-    );
-    if (options.schedules !== false)
-      this.scheduler = new Scheduler(name, { ...options, onError: (e) => this.reportError(e) });
-    this.flows = new FlowRelayTask(this.conn, this.prefix, [name], settings.flowRelayMs, onError);
+    this.heartbeat = parts.heartbeat;
+    this.reaper = parts.reaper;
+    this.janitor = parts.janitor;
+    this.wake = parts.wake;
+    this.cancels = parts.cancels;
+    this.scheduler = parts.scheduler;
+    this.flows = parts.flows;
     const budget = slot && (slot.budget ?? new SlotBudget(this.concurrency));
     const inFlight = this.inFlight;
     const member = {
@@ -611,57 +559,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   ): Promise<void> {
     this.failing++;
     try {
-      const policy: RetryPolicy = {
-        maxAttempts: job.options.maxAttempts ?? this.retry.maxAttempts,
-        backoff: job.options.backoff ?? this.retry.backoff,
-      };
-      const attemptsMade = job.attemptsMade + 1;
-      let decision: RetryDecision;
-      try {
-        decision = await decideRetry(policy, attemptsMade, err, job);
-      } catch (policyErr) {
-        // A custom back-off that throws: dead-letter the job (visible, retryable by hand)
-        // rather than retry it on a guess, and say why.
-        this.reportError(
-          new Error(`back-off for job ${job.id} failed; job moved to failed`, { cause: policyErr }),
-        );
-        decision = { action: 'fail' };
-      }
-      // Whatever was thrown (null, a null-prototype object, a throwing getter), a bounded,
-      // readable message. `at` is set by the script, on Redis's clock.
-      const e = describeThrown(err);
-      const entry = {
-        error: e.message,
-        stack: e.stack,
-        ...(stalled ? { stalled: true } : {}),
-      };
-      // Redis may be briefly away: try a few times. If it stays away the lease expires and the
-      // job is recovered as a stall, so nothing is lost either way.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const applied = await this.commands.fail(
-            job.id,
-            token,
-            decision,
-            entry,
-            this.keepFailed,
-            this.historyLimit,
-          );
-          if (!applied) {
-            this.notify('lease-lost', job.id);
-            return;
-          }
-          const retryDelayMs = decision.action === 'retry' ? decision.delayMs : undefined;
-          const ended = job.attemptEnded(applied, { completed: false, entry, retryDelayMs });
-          if (retryDelayMs !== undefined) this.notify('retrying', ended, err, retryDelayMs);
-          else this.notify('failed', ended, err);
-          return;
-        } catch (redisErr) {
-          this.reportError(redisErr);
-          if (attempt >= 5 || this.client.status === 'end') return;
-          await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-        }
-      }
+      await recordAttemptFailure(this.outcomes, job, token, err, stalled);
     } finally {
       this.failing--;
       this.checkIdle();

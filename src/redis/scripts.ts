@@ -2,7 +2,7 @@
  * Loads the `.lua` files under `src/lua` (resolving `-- @include <name>` lines from
  * `src/lua/includes/`), and registers them on a client with ioredis `defineCommand`, which calls
  * by SHA and falls back to sending the source on NOSCRIPT (on every node of a Cluster, and inside
- * pipelines). Each script has one typed wrapper in `src/queue/commands.ts` or `src/stream/`.
+ * pipelines). Each script has one typed wrapper in `src/queue/commands/` or `src/stream/`.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,28 +1,22 @@
 /**
  * `createContext`: the library handles one server process is built over. Queue handles are made
- * on first use and kept (each holds connections); one `Streams` serves every topic (one Redis
- * reader per topic, shared by every local subscriber); one `Registry` lists the names in use;
- * with a database, the outbox side (`outbox.ts`).
+ * on first use and kept, all over one command connection (a `Queues` set); one `Streams` serves
+ * every topic (one Redis reader per topic, shared by every local subscriber); one `Registry`
+ * lists the names in use; with a database, the outbox side (`outbox.ts`).
  */
-import { Queue, Registry, Streams } from '../index.js';
+import { Queues, Registry, Streams } from '../index.js';
 import { createAuthenticator } from './auth.js';
 import type { ServerConfig } from './config.js';
 import { closeOutbox, openOutbox } from './outbox.js';
 import type { QueueDirectory, ServerContext } from './types.js';
 
 function queueDirectory(config: ServerConfig, registry: Registry): QueueDirectory {
-  const open = new Map<string, Queue>();
+  // One command connection for every queue handle, however many queues the registry lists.
+  const queues = new Queues({ connection: config.redisUrl, prefix: config.prefix });
   // Names seen in the registry; a name never leaves it, so a yes is kept.
   const seen = new Set<string>();
   return {
-    get(name) {
-      let q = open.get(name);
-      if (!q) {
-        q = new Queue(name, { connection: config.redisUrl, prefix: config.prefix });
-        open.set(name, q);
-      }
-      return q;
-    },
+    get: (name) => queues.get(name),
     async names() {
       const names = await registry.queues();
       for (const n of names) seen.add(n);
@@ -34,10 +28,7 @@ function queueDirectory(config: ServerConfig, registry: Registry): QueueDirector
       if (yes) seen.add(name);
       return yes;
     },
-    async close() {
-      await Promise.all([...open.values()].map((q) => q.close()));
-      open.clear();
-    },
+    close: () => queues.close(),
   };
 }
 

@@ -10,7 +10,7 @@ import { ApiError, describeError, exitCodeOf, usage } from '../../src/cli/errors
 import { captureIo } from '../../src/cli/io.js';
 import { printTable } from '../../src/cli/output.js';
 import { progressLine, startProgress } from '../../src/cli/progress.js';
-import { parseFrame } from '../../src/cli/sse.js';
+import { readEvents } from '../../src/cli/sse.js';
 
 describe('resolve(flags, env, file)', () => {
   it('takes the URL from --url, then SLUICE_URL, then the default; trims a trailing slash', () => {
@@ -80,14 +80,24 @@ describe('output', () => {
 });
 
 describe('SSE frames', () => {
-  it('reads id, event and multi-line data; comments are not events', () => {
-    expect(parseFrame('id: e:1-0\nevent: entry\ndata: {"a":\ndata: 1}')).toEqual({
-      id: 'e:1-0',
-      event: 'entry',
-      data: '{"a":\n1}',
+  it('reads id, event and multi-line data across chunk edges; comments are not events', async () => {
+    const chunks = [
+      'id: e:1-0\nevent: en',
+      'try\ndata: {"a":\ndata: 1}\n',
+      '\n: heartbeat\n\ndata: x\n\n',
+    ];
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const chunk of chunks) c.enqueue(new TextEncoder().encode(chunk));
+        c.close();
+      },
     });
-    expect(parseFrame(': heartbeat')).toBeUndefined();
-    expect(parseFrame('data: x')).toEqual({ event: 'message', data: 'x' });
+    const events = [];
+    for await (const ev of readEvents(body)) events.push(ev);
+    expect(events).toEqual([
+      { id: 'e:1-0', event: 'entry', data: '{"a":\n1}' },
+      { event: 'message', data: 'x' },
+    ]);
   });
 });
 

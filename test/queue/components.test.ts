@@ -1,11 +1,11 @@
 /** The Worker's background components, each alone against real Redis. */
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import type { LeasedJob } from '../../src/queue/commands.js';
-import { Heartbeat } from '../../src/queue/heartbeat.js';
-import { LeaseReaper } from '../../src/queue/lease-reaper.js';
+import type { LeasedJob } from '../../src/queue/commands/commands.js';
+import { Heartbeat } from '../../src/queue/worker/heartbeat.js';
+import { LeaseReaper } from '../../src/queue/worker/lease-reaper.js';
 import { PeriodicTask } from '../../src/periodic.js';
-import { WakeListener } from '../../src/queue/wake-listener.js';
+import { WakeListener } from '../../src/queue/worker/wake-listener.js';
 import { redisUrl, waitFor } from '../harness/context.js';
 import { deferred, sleep, useHarness } from './helpers.js';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeBody } from '../../src/queue/job.js';
-import type { AddSpec } from '../../src/queue/commands.js';
+import type { AddSpec } from '../../src/queue/commands/commands.js';
 import { waitFor } from '../harness/context.js';
 import { useHarness } from './helpers.js';
 

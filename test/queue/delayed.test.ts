@@ -4,7 +4,7 @@
  * a job that ran within the test did so because the worker was woken, not because it polled.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { QueueCommands } from '../../src/queue/commands.js';
+import { QueueCommands } from '../../src/queue/commands/commands.js';
 import { waitFor } from '../harness/context.js';
 import { sleep, useHarness } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { FlowProducer, type Job } from '../../src/index.js';
 import type { ConnectionOptions } from '../../src/redis/connection.js';
 import { script } from '../../src/redis/scripts.js';
-import { deliverKeys } from '../../src/queue/flow-relay.js';
+import { deliverKeys } from '../../src/queue/flows/flow-relay.js';
 import { waitFor } from '../harness/context.js';
 import { useHarness, type Harness } from './helpers.js';
 

@@ -14,7 +14,7 @@ import {
   type WorkerOptions,
 } from '../../src/index.js';
 import type { Processor } from '../../src/queue/worker.js';
-import { QueueCommands } from '../../src/queue/commands.js';
+import { QueueCommands } from '../../src/queue/commands/commands.js';
 import type { ConnectionOptions } from '../../src/redis/connection.js';
 import { queueKeys, type QueueKeys } from '../../src/redis/keys.js';
 import { redisUrl, uniquePrefix } from '../harness/context.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/index.js';
 import type { ConnectionOptions } from '../../src/redis/connection.js';
 import { queuePartitionKeys } from '../../src/redis/keys.js';
-import { partitionOf } from '../../src/queue/partition-layout.js';
+import { partitionOf } from '../../src/queue/partitions/partition-layout.js';
 import { waitFor } from '../harness/context.js';
 import { caught, useHarness } from './helpers.js';
 

@@ -3,12 +3,12 @@
  * count) with all their data while nothing else finishes, and each pass is bounded.
  */
 import { describe, expect, it } from 'vitest';
-import type { Retention } from '../../src/queue/commands.js';
+import type { Retention } from '../../src/queue/commands/commands.js';
 import {
   JANITOR_PER_CALL,
   JANITOR_PER_PASS,
   RetentionJanitor,
-} from '../../src/queue/retention-janitor.js';
+} from '../../src/queue/worker/retention-janitor.js';
 import { waitFor } from '../harness/context.js';
 import { useHarness } from './helpers.js';
 

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/index.js';
 import { CommandConnection, toConnectionRetry } from '../../src/redis/command-connection.js';
-import { ScheduleCommands } from '../../src/queue/schedule-commands.js';
-import { nextTick } from '../../src/queue/schedule-spec.js';
+import { ScheduleCommands } from '../../src/queue/schedules/schedule-commands.js';
+import { nextTick } from '../../src/queue/schedules/schedule-spec.js';
 import { waitFor } from '../harness/context.js';
 import { caught, sleep, useHarness, type Harness } from './helpers.js';
 

@@ -26,6 +26,7 @@ export interface Attempt {
   error: string;
   stack?: string;
   stalled?: boolean;
+  startedAt?: number;
 }
 
 export interface JobWire {
@@ -39,12 +40,17 @@ export interface JobWire {
   options: Record<string, unknown>;
   createdAt: number;
   attemptsMade: number;
+  attemptsStarted?: number;
+  processedOn?: number;
+  finishedOn?: number;
   stalls: number;
   totalStalls: number;
   history: Attempt[];
   failedReason?: string;
   returnValue?: unknown;
   timestamp?: number;
+  progress?: unknown;
+  logs?: string[];
 }
 
 export interface JobPage {

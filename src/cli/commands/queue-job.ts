@@ -2,7 +2,7 @@
 import { parseCommand } from '../args.js';
 import { seg } from '../client.js';
 import { command } from '../command.js';
-import { isoTime, printJson, printRecord } from '../output.js';
+import { isoTime, printJson, printRecord, type Cell } from '../output.js';
 import type { JobView } from '../wire.js';
 
 export default command({
@@ -24,12 +24,17 @@ export default command({
       ['priority', j.priority],
       ['created', isoTime(j.createdAt)],
       ['attempts', j.attemptsMade],
+      ...optional('attempts started', j.attemptsStarted),
+      ...optional('processed', j.processedOn === undefined ? undefined : isoTime(j.processedOn)),
+      ...optional('finished', j.finishedOn === undefined ? undefined : isoTime(j.finishedOn)),
       ['data', JSON.stringify(j.data)],
       ['meta', JSON.stringify(j.meta)],
-      ...(j.failedReason !== undefined ? [['error', j.failedReason] as [string, string]] : []),
-      ...(j.returnValue !== undefined
-        ? [['result', JSON.stringify(j.returnValue)] as [string, string]]
-        : []),
+      ...optional('progress', j.progress === undefined ? undefined : JSON.stringify(j.progress)),
+      ...optional('error', j.failedReason),
+      ...optional(
+        'result',
+        j.returnValue === undefined ? undefined : JSON.stringify(j.returnValue),
+      ),
     ]);
     j.history.forEach((a, i) => {
       io.stdout.write(
@@ -37,5 +42,11 @@ export default command({
       );
       if (a.stack && io.stdoutTTY) io.stdout.write(a.stack.replace(/^/gm, '    ') + '\n');
     });
+    if (j.logs?.length) io.stdout.write(`\nlogs\n${j.logs.map((l) => `  ${l}\n`).join('')}`);
   },
 });
+
+/** A row only when the field is present. */
+function optional(label: string, value: Cell): [string, Cell][] {
+  return value === undefined ? [] : [[label, value]];
+}

@@ -28,6 +28,7 @@ const Attempt = Type.Object({
   error: Type.String(),
   stack: Type.Optional(Type.String()),
   stalled: Type.Optional(Type.Boolean()),
+  startedAt: Type.Optional(Type.Number({ description: 'when the attempt started (ms)' })),
 });
 
 /** One job with its payload, meta, attempts (errors and stacks) and result. */
@@ -42,7 +43,18 @@ export const JobBody = Type.Object(
     meta: Type.Record(Type.String(), Type.Unknown()),
     options: Type.Record(Type.String(), Type.Unknown()),
     createdAt: Type.Number(),
-    attemptsMade: Type.Integer(),
+    attemptsMade: Type.Integer({
+      description: 'attempts that ended, failed or completed (BullMQ meaning)',
+    }),
+    attemptsStarted: Type.Integer({
+      description: 'attempts that started: ended ones, the running one, and stalled ones',
+    }),
+    processedOn: Type.Optional(
+      Type.Number({ description: 'start of the current or last attempt (ms)' }),
+    ),
+    finishedOn: Type.Optional(
+      Type.Number({ description: 'when the job completed or failed for good (ms)' }),
+    ),
     stalls: Type.Integer(),
     totalStalls: Type.Integer(),
     history: Type.Array(Attempt),

@@ -17,12 +17,58 @@ export function timeline(j: JobWire): { at: number; what: string }[] {
       at: a.at,
       what: `attempt ${i + 1} ${a.stalled ? 'stalled' : 'failed'}: ${a.error}`,
     });
+  // The running attempt's start (a finished attempt's start is not a step of its own).
+  if (j.state === 'active' && j.processedOn !== undefined)
+    steps.push({ at: j.processedOn, what: `attempt ${j.history.length + 1} started` });
   if (j.timestamp !== undefined) {
     const what =
       j.state === 'delayed' ? 'due' : j.state === 'active' ? 'lease until' : (j.state ?? 'seen');
     steps.push({ at: j.timestamp, what });
   }
   return steps.sort((a, b) => a.at - b.at);
+}
+
+const when = (ms: number | undefined) =>
+  ms === undefined ? '–' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+
+/** The job's fields: counts, attempt times, last error, progress (pure of fetching: tested). */
+export function JobFields({ job: j }: { job: JobWire }) {
+  return (
+    <dl class="fields">
+      <dt>name</dt>
+      <dd>{j.name || '–'}</dd>
+      <dt>priority</dt>
+      <dd>{j.priority}</dd>
+      <dt>attempts made</dt>
+      <dd data-field="attemptsMade">{j.attemptsMade}</dd>
+      <dt>attempts started</dt>
+      <dd data-field="attemptsStarted">{j.attemptsStarted ?? '–'}</dd>
+      <dt>processed</dt>
+      <dd data-field="processedOn">{when(j.processedOn)}</dd>
+      <dt>finished</dt>
+      <dd data-field="finishedOn">{when(j.finishedOn)}</dd>
+      <dt>stalls</dt>
+      <dd>{j.totalStalls}</dd>
+      {j.failedReason !== undefined && (
+        <>
+          <dt>last error</dt>
+          <dd data-field="failedReason">{j.failedReason}</dd>
+        </>
+      )}
+      {j.progress !== undefined && (
+        <>
+          <dt>progress</dt>
+          <dd data-field="progress">{JSON.stringify(j.progress)}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+/** The lines the job's handler logged, oldest first. */
+export function JobLogs({ logs }: { logs: readonly string[] | undefined }) {
+  if (!logs?.length) return <p class="muted">no log line</p>;
+  return <pre class="logs">{logs.join('\n')}</pre>;
 }
 
 export function JobPage({ queue, id }: { queue: string; id: string }) {
@@ -77,16 +123,7 @@ export function JobPage({ queue, id }: { queue: string; id: string }) {
       {j && (
         <div class="grid">
           <Card title="Job">
-            <dl class="fields">
-              <dt>name</dt>
-              <dd>{j.name || '–'}</dd>
-              <dt>priority</dt>
-              <dd>{j.priority}</dd>
-              <dt>attempts made</dt>
-              <dd>{j.attemptsMade}</dd>
-              <dt>stalls</dt>
-              <dd>{j.totalStalls}</dd>
-            </dl>
+            <JobFields job={j} />
           </Card>
           <Card title="Timeline">
             <ol class="timeline">
@@ -106,6 +143,9 @@ export function JobPage({ queue, id }: { queue: string; id: string }) {
           </Card>
           <Card title="Result">
             <Json value={j.returnValue} />
+          </Card>
+          <Card title={`Logs (${j.logs?.length ?? 0})`}>
+            <JobLogs logs={j.logs} />
           </Card>
           <Card title={`Attempts (${j.history.length})`}>
             {j.history.length === 0 && <p class="muted">no failed attempt</p>}

@@ -1,0 +1,265 @@
+/**
+ * The job-lifecycle script wrappers, the hot path of workers and producers: add, fetch,
+ * complete, fail, extend, release, rate-limit, reap, retention, cancel, progress and logs.
+ */
+import type { RedisClient } from '../../redis/connection.js';
+import type { QueueKeys } from '../../redis/keys.js';
+import { SCHEMA_VERSION } from '../../redis/keys.js';
+import type { CommandConnection } from '../../redis/command-connection.js';
+import { CommandsBase, extraKeys, fetchKeys, groupKeys, removalKeys } from './base.js';
+import { decodeRows, LEASED_FIELDS, parseFetch } from './job-row.js';
+import type { AddSpec, CompleteReply, FetchReply, LeasedJob, Retention } from './types.js';
+
+/** The lifecycle wrappers bound to one queue on one connection. */
+export class JobLifecycleCommands extends CommandsBase {
+  // KEYS of the hot-path scripts, built once per queue rather than on every call.
+  private readonly addKeys: string[];
+  private readonly fetchKeys: string[];
+  private readonly completeKeys: string[];
+  private readonly failKeys: string[];
+
+  constructor(conn: CommandConnection | RedisClient, keys: QueueKeys) {
+    super(conn, keys);
+    const k = keys;
+    this.addKeys = [
+      k.meta,
+      k.wait,
+      k.prio,
+      k.delayed,
+      k.jobs,
+      k.marker,
+      k.events,
+      k.completed,
+      k.failed,
+      k.dedup,
+      k.entity,
+      ...groupKeys(k),
+    ];
+    const common = fetchKeys(k);
+    const groups = groupKeys(k);
+    this.fetchKeys = [...common, k.tomb, ...groups, k.events];
+    // k.entity, then the group keys: the per-entity index is cleaned as retention deletes jobs
+    this.completeKeys = [
+      ...common,
+      k.results,
+      k.completed,
+      k.metrics,
+      k.events,
+      k.dedup,
+      k.tomb,
+      k.entity,
+      ...groups,
+      ...extraKeys(k),
+      k.parents,
+      k.flowout,
+    ];
+    this.failKeys = [
+      ...common,
+      k.results,
+      k.failed,
+      k.metrics,
+      k.events,
+      k.dedup,
+      k.entity,
+      ...groups,
+      ...extraKeys(k),
+      k.parents,
+      k.flowout,
+    ];
+  }
+
+  /** `now`: Redis's time as read by {@link RedisClock}. */
+  async add(specs: readonly AddSpec[], now: number): Promise<{ id: string; created: boolean }[]> {
+    const args: (string | number)[] = [SCHEMA_VERSION, now, `#${now.toString(36)}`, specs.length];
+    for (const s of specs)
+      args.push(
+        s.id,
+        s.priority,
+        s.delayMs,
+        s.dedupKey,
+        s.dedupTtlMs,
+        s.entity,
+        s.group ?? '',
+        s.body,
+        s.dedupWindowMs ?? 0,
+      );
+    const reply = (await this.script('add')(this.addKeys, args)) as (string | number)[];
+    const out: { id: string; created: boolean }[] = [];
+    for (let i = 0; i < reply.length; i += 2)
+      out.push({ id: String(reply[i]), created: reply[i + 1] === 1 });
+    return out;
+  }
+
+  async fetch(count: number, leaseMs: number, tokenBase: string): Promise<FetchReply> {
+    const reply = (await this.script('fetch')(this.fetchKeys, [
+      count,
+      leaseMs,
+      tokenBase,
+    ])) as unknown[];
+    return parseFetch(reply, 0);
+  }
+
+  async complete(
+    acks: readonly { id: string; token: string; result: string }[],
+    keep: Retention,
+    fetchCount: number,
+    leaseMs: number,
+    tokenBase: string,
+  ): Promise<CompleteReply> {
+    const args: (string | number)[] = [
+      keep.count,
+      keep.ageMs,
+      fetchCount,
+      leaseMs,
+      tokenBase,
+      acks.length,
+    ];
+    for (const a of acks) args.push(a.id, a.token, a.result);
+    const reply = (await this.script('complete')(this.completeKeys, args)) as unknown[];
+    const nStale = Number(reply[0]);
+    const stale = reply.slice(1, 1 + nStale) as string[];
+    return { stale, ...parseFetch(reply, 1 + nStale) };
+  }
+
+  /**
+   * Returns the time the attempt ended (ms, Redis clock), or 0 when the caller no longer holds
+   * the lease (nothing was applied).
+   */
+  async fail(
+    id: string,
+    token: string,
+    decision: { action: 'retry'; delayMs: number } | { action: 'fail' },
+    entry: object,
+    keep: Retention,
+    historyLimit: number,
+  ): Promise<number> {
+    const reply = await this.script('fail')(this.failKeys, [
+      id,
+      token,
+      decision.action,
+      decision.action === 'retry' ? decision.delayMs : 0,
+      JSON.stringify(entry),
+      keep.count,
+      keep.ageMs,
+      historyLimit,
+    ]);
+    return Number(reply);
+  }
+
+  /** Extends leases; returns the ids whose lease was lost, and those of held jobs cancelled. */
+  async extend(
+    leases: readonly { id: string; token: string }[],
+    leaseMs: number,
+  ): Promise<{ lost: string[]; cancelled: string[] }> {
+    const args: (string | number)[] = [leaseMs];
+    for (const l of leases) args.push(l.id, l.token);
+    const k = this.keys;
+    const [lost, cancelled] = (await this.script('extend')(
+      [k.active, k.lease, k.cancel],
+      args,
+    )) as [string[], string[]];
+    return { lost, cancelled };
+  }
+
+  async release(leases: readonly { id: string; token: string }[]): Promise<number> {
+    const k = this.keys;
+    const args: string[] = [];
+    for (const l of leases) args.push(l.id, l.token);
+    return Number(
+      await this.script('release')(
+        [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker, ...groupKeys(k)],
+        args,
+      ),
+    );
+  }
+
+  /**
+   * Holds the job's group (the queue, for a job without one) back for `delayMs` and puts the job
+   * back at its head, counting no attempt. False when the caller no longer holds the lease.
+   */
+  async rateLimit(id: string, token: string, delayMs: number): Promise<boolean> {
+    const k = this.keys;
+    const reply = await this.script('rate_limit')(
+      [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, ...groupKeys(k)],
+      [id, token, delayMs],
+    );
+    return reply === 1;
+  }
+
+  async reap(
+    maxStalls: number,
+    leaseMs: number,
+    tokenBase: string,
+    limit: number,
+  ): Promise<{ requeued: string[]; takenOver: LeasedJob[] }> {
+    const k = this.keys;
+    const reply = (await this.script('reap')(
+      [
+        k.meta,
+        k.wait,
+        k.prio,
+        k.active,
+        k.jobs,
+        k.info,
+        k.lease,
+        k.marker,
+        k.events,
+        ...groupKeys(k),
+      ],
+      [maxStalls, leaseMs, tokenBase, limit],
+    )) as string[];
+    const n = Number(reply[0]);
+    const requeued = reply.slice(1, 1 + n);
+    const takenOver: LeasedJob[] = decodeRows(reply, 1 + n, LEASED_FIELDS);
+    return { requeued, takenOver };
+  }
+
+  /**
+   * Applies retention to the completed and failed sets (a set whose `count` is 0 is left alone),
+   * removing at most `limit` jobs; returns how many it removed.
+   */
+  async trimFinished(
+    keepCompleted: Retention,
+    keepFailed: Retention,
+    limit: number,
+  ): Promise<number> {
+    const k = this.keys;
+    return Number(
+      await this.script('trim_finished')(
+        [k.completed, k.failed, k.jobs, k.info, k.results, k.dedup, k.entity, ...extraKeys(k)],
+        [keepCompleted.count, keepCompleted.ageMs, keepFailed.count, keepFailed.ageMs, limit],
+      ),
+    );
+  }
+
+  /** See cancel.lua: 1 removed, 2 active (cancel announced), 0 no such job, -1 finished. */
+  async cancel(id: string): Promise<1 | 2 | 0 | -1> {
+    const k = this.keys;
+    return Number(await this.script('cancel')(removalKeys(k), [id, k.cancelChannel])) as
+      1 | 2 | 0 | -1;
+  }
+
+  /** Stores a running job's progress (JSON); false when the caller no longer holds the lease. */
+  async progress(id: string, token: string, value: string): Promise<boolean> {
+    const k = this.keys;
+    const reply = await this.script('progress')(
+      [k.meta, k.lease, k.progress, k.events],
+      [id, token, value],
+    );
+    return reply === 1;
+  }
+
+  /** Appends a log line; the lines now kept, or -1 when the caller no longer holds the lease. */
+  async log(
+    id: string,
+    token: string,
+    line: string,
+    maxLines: number,
+    maxBytes: number,
+  ): Promise<number> {
+    const k = this.keys;
+    return Number(
+      await this.script('log')([k.meta, k.lease, k.logs], [id, token, line, maxLines, maxBytes]),
+    );
+  }
+}
