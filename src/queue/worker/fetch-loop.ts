@@ -1,0 +1,181 @@
+/**
+ * The fetch loop of a Worker: sends the acks of finished jobs and asks for jobs for the free
+ * slots, one script call each time (`complete` acks and fetches; `fetch` only fetches).
+ *
+ * - **Two calls in flight** (`MAX_CALLS`): while Redis runs one, the jobs the other brought run
+ *   here, so neither side waits for the other. A call asks for at most half the slots, so the two
+ *   share them; `requested` counts the slots asked for by calls (and a wait) still in flight.
+ * - **The wake-up carries its jobs**: with nothing left to fetch, the loop blocks on the queue's
+ *   `marker` (see {@link WakeListener}) with the free slots no call asked for, and the fetch
+ *   sent behind the `BLPOP` takes them when work arrives: one round trip, not three.
+ *
+ * No job is fetched beyond `concurrency`: a job in a reply starts at once, so its lease (taken at
+ * fetch) and its run begin together. See docs/guarantees.md, _Fetching_.
+ */
+import type { CompleteReply, LeasedJob, QueueCommands, Retention } from '../commands/commands.js';
+import type { WakeListener } from './wake-listener.js';
+import type { SlotBudget } from './slot-budget.js';
+import type { PendingAck } from './types.js';
+
+/** Script calls (ack + fetch) a worker keeps in flight at once. */
+export const MAX_CALLS = 2;
+
+/** What the loop needs of its worker. */
+export interface FetchHost<Data, Result> {
+  readonly commands: QueueCommands;
+  readonly wake: WakeListener;
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  readonly keepCompleted: Retention;
+  /** Batch handlers: batches form from one fetch at a time (the collector counts the slots). */
+  readonly batches: boolean;
+  /** Partitioned workers: the shared slot budget (a blocked wait takes none of it). */
+  readonly part: { budget: SlotBudget; member: number } | undefined;
+  isStarted(): boolean;
+  isClosing(): boolean;
+  /** The command connection is closed (or closing): nothing can be recorded any more. */
+  isEnded(): boolean;
+  freeSlots(): number;
+  takeAcks(): PendingAck<Data, Result>[];
+  putBackAcks(acks: PendingAck<Data, Result>[]): void;
+  /** Jobs running or waiting for their batch. */
+  running(): number;
+  tokenBase(): string;
+  settleAcks(acks: PendingAck<Data, Result>[], stale: string[], now: number): void;
+  startJob(leased: LeasedJob): void;
+  /** After each reply: a forming batch may start; the delay timer re-arms. */
+  afterReply(now: number, nextDue: number): void;
+  /** The last reply brought nothing and nothing runs. */
+  onEmpty(): void;
+  /** Jobs a wait took as the worker closed: give them back. */
+  release(jobs: LeasedJob[]): void;
+  reportError(err: unknown): void;
+  checkIdle(): void;
+}
+
+export class FetchLoop<Data, Result> {
+  /** Script calls in flight (the wait not counted). */
+  calls = 0;
+  /** Slots asked for by the calls and the wait in flight. */
+  private requested = 0;
+  sendQueued = false;
+  private backingOff = false;
+
+  constructor(private readonly host: FetchHost<Data, Result>) {}
+
+  /** Sends acks and asks for jobs soon (once this turn's finishing handlers have joined). */
+  pump(): void {
+    if (!this.host.isStarted() || this.sendQueued) return;
+    this.sendQueued = true;
+    // Handlers that finish in this turn of the event loop join this call: one round trip
+    // then acks (and refills) a whole batch instead of a few jobs at a time.
+    if (this.host.running() > 0 || this.calls > 0) setImmediate(this.send);
+    else queueMicrotask(this.send);
+  }
+
+  /** The earliest delayed job is due: fetch; or, if a wait holds every free slot, end it. */
+  onDue(): void {
+    const h = this.host;
+    if (h.wake.waiting && h.freeSlots() - this.requested <= 0)
+      // its fetch promotes and takes the job (or another idle worker's does)
+      void h.commands.client.lpush(h.commands.keys.marker, '1').catch((e) => h.reportError(e));
+    else this.pump();
+  }
+
+  private readonly send = (): void => {
+    this.sendQueued = false;
+    const h = this.host;
+    const maxCalls = h.batches ? 1 : MAX_CALLS;
+    const cap = h.batches ? Infinity : Math.ceil(h.concurrency / MAX_CALLS);
+    while (this.calls < maxCalls && !this.backingOff) {
+      let want = Math.min(h.freeSlots() - this.requested, cap);
+      if (h.part) want = h.part.budget.claim(h.part.member, want);
+      const acks = h.takeAcks();
+      if (acks.length === 0 && want <= 0) return;
+      void this.call(acks, Math.max(want, 0));
+    }
+  };
+
+  private async call(acks: PendingAck<Data, Result>[], want: number): Promise<void> {
+    const h = this.host;
+    this.calls++;
+    this.requested += want;
+    let reply: CompleteReply;
+    try {
+      const tokenBase = h.tokenBase();
+      reply = acks.length
+        ? await h.commands.complete(acks, h.keepCompleted, want, h.leaseMs, tokenBase)
+        : { stale: [], ...(await h.commands.fetch(want, h.leaseMs, tokenBase)) };
+    } catch (err) {
+      this.calls--;
+      this.requested -= want;
+      h.part?.budget.settle(h.part.member, want, want);
+      h.putBackAcks(acks);
+      h.reportError(err);
+      // A closed connection cannot record anything: those jobs come back by lease expiry.
+      if (h.isEnded()) h.takeAcks();
+      else this.backOff();
+      h.checkIdle();
+      return;
+    }
+    this.calls--;
+    this.requested -= want;
+    if (acks.length) h.settleAcks(acks, reply.stale, reply.now);
+    this.took(reply.jobs, reply.now, reply.nextDue);
+    h.part?.budget.settle(h.part.member, want, reply.jobs.length);
+    if (reply.jobs.length < want) {
+      if (reply.jobs.length === 0 && h.running() === 0 && this.calls === 0) h.onEmpty();
+      this.listen();
+    } else if (reply.jobs.length > 0) this.pump(); // more may wait: fill the other half
+    h.checkIdle();
+  }
+
+  private took(jobs: LeasedJob[], now: number, nextDue: number): void {
+    for (const leased of jobs) this.host.startJob(leased);
+    this.host.afterReply(now, nextDue);
+  }
+
+  /** After a failed call: one pause for all (both calls may fail), then go on. */
+  private backOff(): void {
+    if (this.backingOff) return;
+    this.backingOff = true;
+    setTimeout(() => {
+      this.backingOff = false;
+      this.pump();
+    }, 500);
+  }
+
+  /**
+   * Blocks for work with the free slots no call in flight asked for; the wake-up takes up to that
+   * many jobs. Batch and partitioned workers take none on the wake-up (a batch forms from one
+   * fetch at a time; a blocked claim would hold the shared budget from the other partitions):
+   * they fetch after it, as before.
+   */
+  listen(): void {
+    const h = this.host;
+    if (h.wake.waiting || h.isClosing() || !h.isStarted()) return;
+    const carry = !h.batches && !h.part;
+    const want = carry ? h.freeSlots() - this.requested : 0;
+    if (carry && want <= 0) return; // the calls in flight cover every free slot
+    this.requested += want;
+    h.wake.wait(want, h.leaseMs, h.tokenBase()).then(
+      (reply) => {
+        this.requested -= want;
+        if (!reply) return this.pump();
+        // taken as the worker closed: straight back to waiting (no attempt, no stall)
+        if (h.isClosing()) return reply.jobs.length ? h.release(reply.jobs) : undefined;
+        this.took(reply.jobs, reply.now, reply.nextDue);
+        // all it asked for: there may be more (the script woke another worker if so)
+        if (reply.jobs.length === want) this.pump();
+        else this.listen();
+      },
+      async (err: unknown) => {
+        this.requested -= want;
+        if (h.isClosing()) return;
+        h.reportError(err);
+        await new Promise((r) => setTimeout(r, 250));
+        this.pump();
+      },
+    );
+  }
+}
