@@ -392,10 +392,12 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   }
 
   private settleAcks(acks: PendingAck<Data, Result>[], stale: string[], now: number): void {
-    const lost = new Set(stale);
+    const lost = stale.length ? new Set(stale) : undefined;
+    // the updated copy of each job is made only for someone to hear it
+    const heard = this.listenerCount('completed') > 0;
     for (const a of acks) {
-      if (lost.has(a.id)) this.notify('lease-lost', a.id);
-      else {
+      if (lost?.has(a.id)) this.notify('lease-lost', a.id);
+      else if (heard) {
         const job = a.job.attemptEnded(now, { completed: true, value: a.value });
         this.notify('completed', job, a.value);
       }
@@ -423,7 +425,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.busySinceDrained = true;
     // Leased and renewed from now on; the handler sees it when its batch is formed.
     if (this.collector) return this.collector.add(running);
-    this.notify('active', job);
+    if (this.listenerCount('active') > 0) this.notify('active', job);
     const timeoutMs = timeoutOf(job, this.timeoutMs);
     if (timeoutMs)
       running.stopTimer = watchTimeout(job.id, timeoutMs, (e) => this.fence(running, e));
