@@ -61,15 +61,23 @@ export class WakeListener {
     if (!this.client.isCluster && this.clientId === undefined)
       this.clientId = Number(await (this.client as Redis).client('ID'));
     if (this.stopped) return undefined;
-    const popped = this.client.blpop(this.markerKey, this.timeoutMs / 1000);
     if (count <= 0) {
-      await popped;
+      await this.client.blpop(this.markerKey, this.timeoutMs / 1000);
       return undefined;
     }
+    // One write for both (a single node's socket, when connected): one read for Redis too.
+    const stream = !this.client.isCluster && this.client.status === 'ready' ? this.stream() : null;
+    stream?.cork();
+    const popped = this.client.blpop(this.markerKey, this.timeoutMs / 1000);
     // Sent on the same connection right behind the BLPOP: Redis runs it once the BLPOP returns.
     const fetched = this.commands.fetch(count, leaseMs, tokenBase);
+    stream?.uncork();
     popped.catch(() => {}); // its failure is the fetch's too
     return fetched;
+  }
+
+  private stream(): { cork(): void; uncork(): void } | null {
+    return (this.client as Redis).stream ?? null;
   }
 
   /**
