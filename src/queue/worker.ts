@@ -102,7 +102,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private seq = 0;
   private readonly loop: FetchLoop<Data, Result>;
   private busySinceDrained = false;
-  private readonly delayTimer = new DelayTimer(() => this.loop.onDue());
+  private readonly delayTimer = new DelayTimer(() => this.loop.fetchNow());
   private started = false;
   /** Set once the command connection is being closed: nothing more is sent. */
   private ended = false;
@@ -218,7 +218,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       get running() {
         return inFlight.size;
       },
-      wake: () => this.pump(),
+      wake: () => this.loop.fetchNow(),
     };
     this.part = budget && { budget, member: budget.join(member) };
     this.loop = this.fetchLoop();
@@ -360,8 +360,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       isEnded: () => this.ended || this.client.status === 'end',
       freeSlots: () => this.freeSlots(),
       takeAcks: () => {
+        // never hand out the live array: a caller keeps what it took
         const acks = this.acks;
-        if (acks.length) this.acks = [];
+        this.acks = [];
         return acks;
       },
       putBackAcks: (acks) => void (this.acks = acks.concat(this.acks)),

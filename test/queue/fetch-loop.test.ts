@@ -74,8 +74,9 @@ it("an idle worker's wake-up brings its job: nothing is sent between the add and
   }
   // Old code: the BLPOP returned a signal, then the worker sent the fetch.
   expect(sentAtStart).toEqual([[], [], [], [], []]);
-  // and per job after it: the next wait (BLPOP + its fetch, sent as the job starts), one complete
-  expect(wire.sent).toEqual(['blpop', 'fetch', 'complete']);
+  // and per job after it, in one write on the waiting connection: its ack (a complete that
+  // fetches nothing), then the next wait and the fetch behind it
+  expect(wire.sent).toEqual(['complete', 'blpop', 'fetch']);
 });
 
 it('a busy worker keeps two script calls in flight, and never holds more than concurrency', async () => {

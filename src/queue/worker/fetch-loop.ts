@@ -60,6 +60,8 @@ export class FetchLoop<Data, Result> {
   private requested = 0;
   sendQueued = false;
   private backingOff = false;
+  /** The last reply brought fewer jobs than asked: the queue had no more (the next send waits). */
+  private idle = false;
 
   constructor(private readonly host: FetchHost<Data, Result>) {}
 
@@ -73,13 +75,19 @@ export class FetchLoop<Data, Result> {
     else queueMicrotask(this.send);
   }
 
-  /** The earliest delayed job is due: fetch; or, if a wait holds every free slot, end it. */
-  onDue(): void {
+  /**
+   * Fetch now, even while waiting (the earliest delayed job is due; partition slots came free).
+   * A wait under way is ended by a wake-up signal instead: its fetch promotes and takes the job
+   * (or another idle worker's does).
+   */
+  fetchNow(): void {
     const h = this.host;
-    if (h.wake.waiting && h.freeSlots() - this.requested <= 0)
-      // its fetch promotes and takes the job (or another idle worker's does)
+    if (h.wake.waiting && this.carries())
       void h.commands.client.lpush(h.commands.keys.marker, '1').catch((e) => h.reportError(e));
-    else this.pump();
+    else {
+      this.idle = false;
+      this.pump();
+    }
   }
 
   private readonly send = (): void => {
@@ -87,8 +95,13 @@ export class FetchLoop<Data, Result> {
     const h = this.host;
     const maxCalls = h.batches ? 1 : MAX_CALLS;
     const cap = h.batches ? Infinity : Math.ceil(h.concurrency / MAX_CALLS);
+    // Nothing more to fetch: wait, and the acks of this turn ride with the wait (one write).
+    if (this.idle && this.calls === 0 && !h.wake.waiting && !h.isClosing() && !this.backingOff)
+      return this.listen();
+    // An idle worker's calls only ack: its wait takes what comes.
+    const fetching = !this.idle;
     while (this.calls < maxCalls && !this.backingOff) {
-      let want = Math.min(h.freeSlots() - this.requested, cap);
+      let want = fetching ? Math.min(h.freeSlots() - this.requested, cap) : 0;
       if (h.part) want = h.part.budget.claim(h.part.member, want);
       const acks = h.takeAcks();
       if (acks.length === 0 && want <= 0) return;
@@ -123,16 +136,26 @@ export class FetchLoop<Data, Result> {
     if (acks.length) h.settleAcks(acks, reply.stale, reply.now);
     this.took(reply.jobs, reply.now, reply.nextDue);
     h.part?.budget.settle(h.part.member, want, reply.jobs.length);
-    if (reply.jobs.length < want) {
-      if (reply.jobs.length === 0 && h.running() === 0 && this.calls === 0) h.onEmpty();
-      this.listen();
-    } else if (reply.jobs.length > 0) this.pump(); // more may wait: fill the other half
+    const short = reply.jobs.length < want;
+    if ((short || this.idle) && reply.jobs.length === 0) this.maybeEmpty();
+    if (this.carries()) {
+      if (short) this.idle = true;
+      else if (reply.jobs.length > 0) this.idle = false;
+      // short: wait, once this turn's finishing handlers have acked; full: more may wait
+      this.pump();
+    } else if (short) this.listen();
+    else if (reply.jobs.length > 0) this.pump(); // more may wait: fill the other half
     h.checkIdle();
   }
 
   private took(jobs: LeasedJob[], now: number, nextDue: number): void {
     for (const leased of jobs) this.host.startJob(leased);
     this.host.afterReply(now, nextDue);
+  }
+
+  /** The queue had no more work for us and nothing runs: `drained` (once per run dry). */
+  private maybeEmpty(): void {
+    if (this.host.running() === 0 && this.calls === 0) this.host.onEmpty();
   }
 
   /** After a failed call: one pause for all (both calls may fail), then go on. */
@@ -146,36 +169,84 @@ export class FetchLoop<Data, Result> {
   }
 
   /**
-   * Blocks for work with the free slots no call in flight asked for; the wake-up takes up to that
-   * many jobs. Batch and partitioned workers take none on the wake-up (a batch forms from one
-   * fetch at a time; a blocked claim would hold the shared budget from the other partitions):
-   * they fetch after it, as before.
+   * Whether the wake-up carries jobs. Batch and partitioned workers take none on it (a batch
+   * forms from one fetch at a time; a blocked claim would hold the budget partitions share):
+   * they fetch after it, as before, and ack on the command connection.
    */
-  listen(): void {
+  private carries(): boolean {
+    return !this.host.batches && !this.host.part;
+  }
+
+  /**
+   * Blocks for work with the free slots no call in flight asked for; the wake-up takes up to that
+   * many jobs. The pending acks go first on the same connection, in the same write (a `complete`
+   * that fetches nothing: the wait does).
+   */
+  private listen(): void {
     const h = this.host;
     if (h.wake.waiting || h.isClosing() || !h.isStarted()) return;
-    const carry = !h.batches && !h.part;
+    const carry = this.carries();
     const want = carry ? h.freeSlots() - this.requested : 0;
-    if (carry && want <= 0) return; // the calls in flight cover every free slot
+    const acks = carry ? h.takeAcks() : [];
+    if (carry && want <= 0) {
+      // the calls in flight cover every free slot (they wait if they come back short)
+      h.putBackAcks(acks);
+      this.idle = false;
+      return this.pump();
+    }
     this.requested += want;
-    h.wake.wait(want, h.leaseMs, h.tokenBase()).then(
+    let acked: Promise<void> | undefined;
+    const before = acks.length
+      ? (commands: QueueCommands) => (acked = this.ackBeforeWait(commands, acks))
+      : undefined;
+    h.wake.wait(want, h.leaseMs, h.tokenBase(), before).then(
       (reply) => {
         this.requested -= want;
-        if (!reply) return this.pump();
+        if (acks.length && !acked) this.giveBack(acks); // stopped before it was sent
+        if (!reply) return this.fetchNow(); // a wait without a fetch: fetch after it
         // taken as the worker closed: straight back to waiting (no attempt, no stall)
         if (h.isClosing()) return reply.jobs.length ? h.release(reply.jobs) : undefined;
         this.took(reply.jobs, reply.now, reply.nextDue);
+        if (reply.jobs.length === 0) this.maybeEmpty();
         // all it asked for: there may be more (the script woke another worker if so)
-        if (reply.jobs.length === want) this.pump();
-        else this.listen();
+        this.idle = reply.jobs.length < want;
+        this.pump();
       },
       async (err: unknown) => {
         this.requested -= want;
+        if (acks.length && !acked) this.giveBack(acks);
         if (h.isClosing()) return;
         h.reportError(err);
         await new Promise((r) => setTimeout(r, 250));
         this.pump();
       },
     );
+  }
+
+  /** Acks sent on the waiting connection just before its wait: settled like any call's. */
+  private async ackBeforeWait(
+    commands: QueueCommands,
+    acks: PendingAck<Data, Result>[],
+  ): Promise<void> {
+    const h = this.host;
+    this.calls++;
+    try {
+      const reply = await commands.complete(acks, h.keepCompleted, 0, h.leaseMs, h.tokenBase());
+      this.calls--;
+      h.settleAcks(acks, reply.stale, reply.now);
+      this.maybeEmpty(); // the last fetch found no more work
+    } catch (err) {
+      this.calls--;
+      h.reportError(err);
+      this.giveBack(acks);
+    }
+    h.checkIdle();
+  }
+
+  /** Acks that were not recorded go again on the command connection. */
+  private giveBack(acks: PendingAck<Data, Result>[]): void {
+    this.host.putBackAcks(acks);
+    this.idle = false;
+    this.pump();
   }
 }

@@ -40,9 +40,16 @@ export class WakeListener {
    * Waits for a wake-up (or the safety-net timeout), then takes up to `count` jobs under lease
    * in the same round trip (none when `count` is 0: the caller fetches). Resolves with the
    * fetch reply (undefined when `count` is 0 or the listener was stopped before it started).
+   * `before` sends a command of its own first, in the same write (acks riding with the wait); it
+   * is not called if the listener was stopped first.
    */
-  wait(count: number, leaseMs: number, tokenBase: string): Promise<FetchReply | undefined> {
-    const run = this.run(count, leaseMs, tokenBase);
+  wait(
+    count: number,
+    leaseMs: number,
+    tokenBase: string,
+    before?: (commands: QueueCommands) => void,
+  ): Promise<FetchReply | undefined> {
+    const run = this.run(count, leaseMs, tokenBase, before);
     this.pending = run;
     const clear = () => {
       if (this.pending === run) this.pending = undefined;
@@ -55,6 +62,7 @@ export class WakeListener {
     count: number,
     leaseMs: number,
     tokenBase: string,
+    before: ((commands: QueueCommands) => void) | undefined,
   ): Promise<FetchReply | undefined> {
     // Nothing may queue behind the BLPOP but the fetch: check the version and learn the id first.
     if (!isVersionVerified(this.client)) await verifyRedisVersion(this.client);
@@ -62,12 +70,14 @@ export class WakeListener {
       this.clientId = Number(await (this.client as Redis).client('ID'));
     if (this.stopped) return undefined;
     if (count <= 0) {
+      before?.(this.commands);
       await this.client.blpop(this.markerKey, this.timeoutMs / 1000);
       return undefined;
     }
-    // One write for both (a single node's socket, when connected): one read for Redis too.
+    // One write for all (a single node's socket, when connected): one read for Redis too.
     const stream = !this.client.isCluster && this.client.status === 'ready' ? this.stream() : null;
     stream?.cork();
+    before?.(this.commands);
     const popped = this.client.blpop(this.markerKey, this.timeoutMs / 1000);
     // Sent on the same connection right behind the BLPOP: Redis runs it once the BLPOP returns.
     const fetched = this.commands.fetch(count, leaseMs, tokenBase);
