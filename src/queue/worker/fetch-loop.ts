@@ -124,9 +124,11 @@ export class FetchLoop<Data, Result> {
       let want = fetching ? Math.min(h.freeSlots() - this.requested, cap) : 0;
       if (h.part) want = h.part.budget.claim(h.part.member, want);
       const acks = h.takeAcks();
-      if (acks.length === 0 && want <= 0) return;
+      if (acks.length === 0 && want <= 0) break;
       void this.call(acks, Math.max(want, 0));
     }
+    // a close waits for the loop to be quiet: this may be the moment it became so
+    if (this.calls === 0) h.checkIdle();
   };
 
   private async call(acks: PendingAck<Data, Result>[], want: number): Promise<void> {
