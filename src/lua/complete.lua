@@ -70,7 +70,8 @@ end
 
 -- one read of meta for the whole call: events listened to? groups in use? per-job extras?
 -- flow children?
-local flags = redis.call('HMGET', k.meta, 'evlisten', 'g', 'x', 'fl')
+local meta = readFetchMeta(k)
+local flags = { meta[10], meta[3], meta[11], meta[12] }
 local extras = flags[3] and { progressKey, logsKey, cancelKey } or nil
 local notify = flags[1] and tonumber(flags[1]) > now
 local stale, done, zargs, rargs, doneResults = {}, {}, {}, {}, {}
@@ -139,9 +140,12 @@ end
 
 local out = { #stale }
 for _, id in ipairs(stale) do out[#out + 1] = id end
-local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out)
--- under a global concurrency, slots this call freed and did not refill are another worker's
-if #done > taken and redis.call('HEXISTS', k.meta, 'conc') == 1 then wake(k.marker) end
+-- the ack part above changes none of the fields fetchJobs reads: one HMGET of meta serves both
+local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out, meta)
+-- Slots this call freed and did not refill: under a global concurrency they are another
+-- worker's; with groups, a freed group may have work for an idle worker (whose acks fetch
+-- nothing while it waits: its wait takes what comes).
+if #done > taken and (meta[4] or meta[3] == '1') then wake(k.marker) end
 if #done > 0 and taken == 0 and notify and redis.call('LLEN', k.wait) == 0
   and redis.call('ZCARD', k.prio) == 0 and redis.call('ZCARD', k.gwait) == 0
   and redis.call('ZCARD', k.active) == 0 then

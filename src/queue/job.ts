@@ -296,7 +296,14 @@ export class Job<Data = unknown, Result = unknown> {
 
 /** @internal Start of the attempt a lease token belongs to (fetch ends tokens in `@<ms>`). */
 export function tokenStart(token: string): string | undefined {
-  return /@(\d+)$/.exec(token)?.[1];
+  // (a scan, not a RegExp: this runs for every job a worker starts)
+  const at = token.lastIndexOf('@');
+  if (at < 0 || at === token.length - 1) return undefined;
+  for (let i = at + 1; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  return token.slice(at + 1);
 }
 
 interface RecordBody {

@@ -1,10 +1,11 @@
 /**
  * Worker: takes jobs of one queue under lease and runs them with a handler.
  *
- * One loop ("pump") does all fetching: it sends the acks of finished jobs and asks for as many
- * new jobs as there are free slots, in one script call. When the queue is empty it blocks on
- * Redis (see `WakeListener`) and arms a timer for the earliest delayed job. Background components
- * (heartbeat, lease reaper, retention janitor) run beside it.
+ * One loop (`FetchLoop`) does all fetching: it sends the acks of finished jobs and asks for as
+ * many new jobs as there are free slots, one script call each time, two calls in flight. When the
+ * queue is empty it blocks on Redis (see `WakeListener`; the wake-up brings its jobs) and arms a
+ * timer for the earliest delayed job. Background components (heartbeat, lease reaper, retention
+ * janitor) run beside it.
  *
  * @example
  * ```ts
@@ -23,12 +24,7 @@ import { JobCancelledError, LeaseLostError, SluiceError } from '../errors.js';
 import { isConnectionError, openConnection, type RedisClient } from '../redis/connection.js';
 import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys } from '../redis/keys.js';
-import {
-  QueueCommands,
-  type CompleteReply,
-  type LeasedJob,
-  type Retention,
-} from './commands/commands.js';
+import { QueueCommands, type LeasedJob, type Retention } from './commands/commands.js';
 import type { Heartbeat } from './worker/heartbeat.js';
 import { Job, tokenStart } from './job.js';
 import type { LeaseReaper } from './worker/lease-reaper.js';
@@ -57,6 +53,7 @@ import { partitionSlot } from './partitions/partition-layout.js';
 import { PartitionSiblings } from './partitions/partitioned-worker.js';
 import { SlotBudget } from './worker/slot-budget.js';
 import { wireComponents } from './worker/components.js';
+import { FetchLoop } from './worker/fetch-loop.js';
 import { recordAttemptFailure, type OutcomeDeps } from './worker/failure.js';
 import {
   isRateLimit,
@@ -103,10 +100,9 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private acks: PendingAck<Data, Result>[] = [];
   private failing = 0;
   private seq = 0;
-  private pumping = false;
-  private pumpAgain = false;
+  private readonly loop: FetchLoop<Data, Result>;
   private busySinceDrained = false;
-  private readonly delayTimer = new DelayTimer(() => this.pump());
+  private readonly delayTimer = new DelayTimer(() => this.loop.fetchNow());
   private started = false;
   /** Set once the command connection is being closed: nothing more is sent. */
   private ended = false;
@@ -206,8 +202,6 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         onStalled: (id) => this.notify('stalled', id),
         failTakenOver: (leased) => void this.failTakenOver(leased),
         tokenBase: () => this.nextTokenBase(),
-        hasFreeSlots: () => this.freeSlots() > 0,
-        pump: () => this.pump(),
         onError,
       },
     );
@@ -224,9 +218,10 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
       get running() {
         return inFlight.size;
       },
-      wake: () => this.pump(),
+      wake: () => this.loop.fetchNow(),
     };
     this.part = budget && { budget, member: budget.join(member) };
+    this.loop = this.fetchLoop();
     if (budget && !slot.budget)
       this.siblings = new PartitionSiblings(
         Worker,
@@ -277,7 +272,11 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
   private async shutdown(timeoutMs: number): Promise<void> {
     const siblings = this.siblings?.close(timeoutMs);
     this.delayTimer.stop();
-    this.wake.stop();
+    // a wait under way is ended and its reply awaited: jobs it took go back at once
+    await this.wake.stop(
+      (id) => this.client.client('UNBLOCK', id),
+      () => this.client.lpush(this.commands.keys.marker, '1'),
+    );
     await this.releaseCollected();
     await this.reaper.stop();
     await this.janitor.stop();
@@ -347,73 +346,59 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     return `${this.id}:${++this.seq}`;
   }
 
-  /** Runs the fetch/ack loop unless it is running; if it is, makes it go round once more. */
-  private pump(): void {
-    if (!this.started) return;
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = true;
-    void this.pumpLoop();
+  private fetchLoop(): FetchLoop<Data, Result> {
+    return new FetchLoop<Data, Result>({
+      commands: this.commands,
+      wake: this.wake,
+      concurrency: this.concurrency,
+      leaseMs: this.leaseMs,
+      keepCompleted: this.keepCompleted,
+      batches: this.collector !== undefined,
+      part: this.part,
+      isStarted: () => this.started,
+      isClosing: () => this.closing !== undefined,
+      isEnded: () => this.ended || this.client.status === 'end',
+      freeSlots: () => this.freeSlots(),
+      takeAcks: () => {
+        // never hand out the live array: a caller keeps what it took
+        const acks = this.acks;
+        this.acks = [];
+        return acks;
+      },
+      putBackAcks: (acks) => void (this.acks = acks.concat(this.acks)),
+      running: () => this.inFlight.size,
+      tokenBase: () => this.nextTokenBase(),
+      settleAcks: (acks, stale, now) => this.settleAcks(acks, stale, now),
+      startJob: (leased) => this.startJob(leased),
+      afterReply: (now, nextDue) => {
+        this.collector?.wait();
+        if (!this.closing) this.delayTimer.arm(now, nextDue);
+      },
+      onEmpty: () => {
+        if (!this.busySinceDrained) return;
+        this.busySinceDrained = false;
+        this.notify('drained');
+      },
+      release: (jobs) =>
+        void this.commands
+          .release(jobs.map((j) => ({ id: j.id, token: j.token })))
+          .catch((e) => this.reportError(e)),
+      reportError: (err) => this.reportError(err),
+      checkIdle: () => this.checkIdle(),
+    });
   }
 
-  private async pumpLoop(): Promise<void> {
-    try {
-      do {
-        this.pumpAgain = false;
-        // Handlers that finish in this turn of the event loop join this call: one round trip
-        // then acks (and refills) a whole batch instead of a few jobs at a time.
-        if (this.inFlight.size > 0) await new Promise((r) => setImmediate(r));
-        const acks = this.acks;
-        const want = this.part
-          ? this.part.budget.claim(this.part.member, this.freeSlots())
-          : this.freeSlots();
-        if (acks.length === 0 && want <= 0) break;
-        this.acks = [];
-        const tokenBase = this.nextTokenBase();
-        let reply: CompleteReply;
-        try {
-          reply = acks.length
-            ? await this.commands.complete(acks, this.keepCompleted, want, this.leaseMs, tokenBase)
-            : { stale: [], ...(await this.commands.fetch(want, this.leaseMs, tokenBase)) };
-        } catch (err) {
-          this.part?.budget.settle(this.part.member, want, want);
-          this.acks = acks.concat(this.acks);
-          this.reportError(err);
-          // A closed connection cannot record anything: those jobs come back by lease expiry.
-          if (this.ended || this.client.status === 'end') {
-            this.acks = [];
-            break;
-          }
-          await new Promise((r) => setTimeout(r, 500));
-          this.pumpAgain = true;
-          continue;
-        }
-        if (acks.length) this.settleAcks(acks, reply.stale, reply.now);
-        for (const leased of reply.jobs) this.startJob(leased);
-        this.part?.budget.settle(this.part.member, want, reply.jobs.length);
-        this.collector?.wait();
-        if (!this.closing) this.delayTimer.arm(reply.now, reply.nextDue);
-        if (reply.jobs.length < want) {
-          if (reply.jobs.length === 0 && this.inFlight.size === 0 && this.busySinceDrained) {
-            this.busySinceDrained = false;
-            this.notify('drained');
-          }
-          this.wake.listen();
-        }
-      } while (this.pumpAgain);
-    } finally {
-      this.pumping = false;
-      this.checkIdle();
-    }
+  private pump(): void {
+    this.loop.pump();
   }
 
   private settleAcks(acks: PendingAck<Data, Result>[], stale: string[], now: number): void {
-    const lost = new Set(stale);
+    const lost = stale.length ? new Set(stale) : undefined;
+    // the updated copy of each job is made only for someone to hear it
+    const heard = this.listenerCount('completed') > 0;
     for (const a of acks) {
-      if (lost.has(a.id)) this.notify('lease-lost', a.id);
-      else {
+      if (lost?.has(a.id)) this.notify('lease-lost', a.id);
+      else if (heard) {
         const job = a.job.attemptEnded(now, { completed: true, value: a.value });
         this.notify('completed', job, a.value);
       }
@@ -441,7 +426,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     this.busySinceDrained = true;
     // Leased and renewed from now on; the handler sees it when its batch is formed.
     if (this.collector) return this.collector.add(running);
-    this.notify('active', job);
+    if (this.listenerCount('active') > 0) this.notify('active', job);
     const timeoutMs = timeoutOf(job, this.timeoutMs);
     if (timeoutMs)
       running.stopTimer = watchTimeout(job.id, timeoutMs, (e) => this.fence(running, e));
@@ -578,9 +563,10 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
 
   private checkIdle(): void {
     if (!this.closing) return;
-    if (this.acks.length > 0 && !this.pumping && !this.ended) this.pump();
+    if (this.acks.length > 0 && this.loop.calls === 0 && !this.ended) this.pump();
     const running = [...this.inFlight.values()].some((r) => !r.released);
-    if (!running && this.acks.length === 0 && !this.pumping && this.failing === 0) {
+    const busy = this.loop.calls > 0 || this.loop.sendQueued;
+    if (!running && this.acks.length === 0 && !busy && this.failing === 0) {
       for (const w of this.idleWaiters.splice(0)) w();
     }
   }

@@ -1,13 +1,13 @@
 /** The Worker's background components, each alone against real Redis. */
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import type { LeasedJob } from '../../src/queue/commands/commands.js';
+import { QueueCommands, type LeasedJob } from '../../src/queue/commands/commands.js';
 import { Heartbeat } from '../../src/queue/worker/heartbeat.js';
 import { LeaseReaper } from '../../src/queue/worker/lease-reaper.js';
 import { PeriodicTask } from '../../src/periodic.js';
 import { WakeListener } from '../../src/queue/worker/wake-listener.js';
 import { redisUrl, waitFor } from '../harness/context.js';
-import { deferred, sleep, useHarness } from './helpers.js';
+import { sleep, useHarness } from './helpers.js';
 
 const h = useHarness();
 const fail = (err: unknown) => {
@@ -77,38 +77,51 @@ describe('LeaseReaper', () => {
 });
 
 describe('WakeListener', () => {
-  it('wakes on a marker, and puts it back for another worker when it has no room', async () => {
-    const marker = h().keys('comp').marker;
+  it('takes the jobs a wake-up signals in the same round trip, and none it was not asked for', async () => {
+    const q = h().queue('comp');
+    const k = h().keys('comp');
     const client = new Redis(redisUrl());
-    let room = true;
-    let wakes = 0;
-    const woke = deferred();
-    const wl = new WakeListener(
-      client,
-      marker,
-      600_000,
-      () => room,
-      () => {
-        wakes++;
-        woke.resolve();
-      },
-      fail,
-    );
-    wl.listen();
-    wl.listen(); // one wait at a time
+    const wl = new WakeListener(client, new QueueCommands(client, k), k.marker, 600_000);
+    const first = wl.wait(2, 30_000, 'w:1');
+    expect(wl.waiting).toBe(true);
     await sleep(50);
-    await h().redis.lpush(marker, '1');
-    await woke.promise;
-    expect(wakes).toBe(1);
-    expect(await h().redis.llen(marker)).toBe(0);
+    const sent: string[] = [];
+    const send = client.sendCommand.bind(client);
+    client.sendCommand = (cmd, stream) => (sent.push(cmd.name), send(cmd, stream));
+    await q.add('x', null, { id: 'a' }); // add wakes the listener
+    const reply = (await first)!;
+    expect(reply.jobs.map((j) => j.id)).toEqual(['a']);
+    expect(await h().redis.hget(k.lease, 'a')).toBe(reply.jobs[0]!.token);
+    expect(await h().redis.llen(k.marker)).toBe(0);
+    // the fetch was sent behind the BLPOP before the job came: nothing more to take it
+    expect(sent).toEqual([]);
+    expect(wl.waiting).toBe(false);
 
-    room = false;
-    wl.listen();
+    // count 0: the wake-up only (the caller fetches)
+    const second = wl.wait(0, 30_000, 'w:2');
     await sleep(50);
-    await h().redis.lpush(marker, '1');
-    await waitFor(() => wakes === 2, 'second wake');
-    await waitFor(async () => (await h().redis.llen(marker)) === 1, 'marker put back');
-    wl.stop();
+    await q.add('x', null, { id: 'b' });
+    expect(await second).toBeUndefined();
+    expect(await h().redis.hexists(k.lease, 'b')).toBe(0);
+    await wl.stop(
+      (id) => h().redis.client('UNBLOCK', id),
+      () => h().redis.lpush(k.marker, '1'),
+    );
+  });
+
+  it('stop() ends a wait under way at once (CLIENT UNBLOCK), its reply still read', async () => {
+    const k = h().keys('comp2');
+    const client = new Redis(redisUrl());
+    const wl = new WakeListener(client, new QueueCommands(client, k), k.marker, 600_000);
+    const waiting = wl.wait(5, 30_000, 'w:1');
+    await sleep(50);
+    const t0 = Date.now();
+    await wl.stop(
+      (id) => h().redis.client('UNBLOCK', id),
+      () => h().redis.lpush(k.marker, '1'),
+    );
+    expect(Date.now() - t0).toBeLessThan(900); // not the 1 s bound: unblocked
+    expect((await waiting)!.jobs).toEqual([]);
   });
 });
 

@@ -202,24 +202,34 @@ local function queueBudget(k, now, count, meta)
   return math.max(count, 0), lifts
 end
 
+-- The fields of `meta` fetchJobs reads, in order (a caller that needs more of them reads them
+-- in the same HMGET: `readFetchMeta`, then `meta[11]` = `x`, `meta[12]` = `fl`).
+local function readFetchMeta(k)
+  return redis.call('HMGET', k.meta, 'paused', 'tombs', 'g', 'conc', 'rlmax', 'rldur', 'rls', 'rln', 'rluntil', 'evlisten', 'x', 'fl')
+end
+
 -- The full fetch step: promote, take (unless paused or limited), chain-wake another worker if
 -- work (and budget) remains, and report the next due time: the earliest delayed job, or when a
 -- rate limit lifts. Appends `now, nextDue, [id, token, record, info]...` to `out` (nextDue = -1
 -- when nothing is due later). A paused queue reports the next delayed job too: workers keep
--- promoting due jobs to waiting while paused, so counts stay true.
-local function fetchJobs(k, now, count, leaseMs, tokenBase, out)
-  local meta = redis.call('HMGET', k.meta, 'paused', 'tombs', 'g', 'conc', 'rlmax', 'rldur', 'rls', 'rln', 'rluntil', 'evlisten')
+-- promoting due jobs to waiting while paused, so counts stay true. `meta`: what readFetchMeta
+-- returned in this call (nil: read here).
+local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta)
+  meta = meta or readFetchMeta(k)
   -- events (`waiting` on promotion, `active` on hand-out) only while someone listens
   k.notify = meta[10] and tonumber(meta[10]) > now
   local grouped = meta[3] == '1'
   local cfg = grouped and groupConfig(k.meta) or nil
-  promoteDue(k, now, cfg)
+  -- the earliest delayed job: promote only when it is due (one read when none is)
+  local head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES')
+  local promoted = head[2] and tonumber(head[2]) <= now
+  if promoted then promoteDue(k, now, cfg) end
   local paused = meta[1] == '1'
   out[#out + 1] = now
   local dueSlot = #out + 1
   out[dueSlot] = -1
+  if promoted then head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES') end
   if paused then
-    local head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES')
     if head[2] then out[dueSlot] = tonumber(head[2]) end
     return 0
   end
@@ -238,12 +248,14 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out)
     if n >= tonumber(meta[5]) then lifts = meta[7] + tonumber(meta[6]) end
   end
   -- short of `count` past tombstones (a bounded run of them per call) may leave work behind
-  if want > 0 and lifts < 0 and (taken == want or tombs > 0) then
+  -- (a pending wake-up first: a busy queue keeps one, so this is one read per call)
+  if want > 0 and lifts < 0 and (taken == want or tombs > 0)
+    and redis.call('LLEN', k.marker) == 0 then
     if redis.call('LLEN', k.wait) > 0 or redis.call('ZCARD', k.prio) > 0
-      or (grouped and redis.call('ZCARD', k.gready) > 0) then wake(k.marker) end
+      or (grouped and redis.call('ZCARD', k.gready) > 0) then redis.call('LPUSH', k.marker, '1') end
   end
-  local nextDue = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES')
-  if nextDue[2] then out[dueSlot] = tonumber(nextDue[2]) end
+  -- taking jobs adds none to `delayed`: the head read above is still its earliest
+  if head[2] then out[dueSlot] = tonumber(head[2]) end
   if grouped then
     local g = redis.call('ZRANGE', k.glimited, 0, 0, 'WITHSCORES')
     if g[2] and (out[dueSlot] < 0 or tonumber(g[2]) < out[dueSlot]) then out[dueSlot] = tonumber(g[2]) end

@@ -76,7 +76,6 @@ local function countMinute(metricsKey, kind, now, n)
   local hour = math.floor(now / 3600000)
   local hourly = string.sub(kind, 1, 1) .. 'h:'
   redis.call('HINCRBY', metricsKey, kind .. minute, n)
-  redis.call('HDEL', metricsKey, kind .. (minute - 61))
   redis.call('HINCRBY', metricsKey, hourly .. hour, n)
-  redis.call('HDEL', metricsKey, hourly .. (hour - 169))
+  redis.call('HDEL', metricsKey, kind .. (minute - 61), hourly .. (hour - 169))
 end

@@ -5,7 +5,7 @@
 import { openConnection, type RedisClient } from '../../redis/connection.js';
 import type { CommandConnection } from '../../redis/command-connection.js';
 import type { QueueKeys } from '../../redis/keys.js';
-import type { LeasedJob, QueueCommands } from '../commands/commands.js';
+import { QueueCommands, type LeasedJob } from '../commands/commands.js';
 import { FlowRelayTask } from '../flows/flow-relay.js';
 import { Scheduler } from '../schedules/scheduler.js';
 import type { WorkerOptions, WorkerSettings } from '../worker-options.js';
@@ -26,8 +26,6 @@ export interface WorkerHooks {
   onStalled(id: string): void;
   failTakenOver(leased: LeasedJob): void;
   tokenBase(): string;
-  hasFreeSlots(): boolean;
-  pump(): void;
   onError(err: unknown): void;
 }
 
@@ -86,11 +84,9 @@ export function wireComponents(
   );
   const wake = new WakeListener(
     hooks.blockingClient,
+    new QueueCommands(hooks.blockingClient, keys),
     keys.marker,
     settings.idleWakeMs,
-    hooks.hasFreeSlots,
-    hooks.pump,
-    onError,
   );
   const cancels = new CancelListener(
     openConnection(options.connection, onError),
