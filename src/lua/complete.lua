@@ -61,7 +61,7 @@ local fetchCount, leaseMs, tokenBase = tonumber(ARGV[3]), tonumber(ARGV[4]), ARG
 local n = tonumber(ARGV[6])
 
 local MAX_EVENT_RESULT = 4096
-local now = nowMs()
+local now, us = nowMs()
 local ids, tokens = {}, {}
 for i = 0, n - 1 do
   ids[#ids + 1] = ARGV[7 + i * 3]
@@ -139,7 +139,7 @@ end
 
 local out = { #stale }
 for _, id in ipairs(stale) do out[#out + 1] = id end
-local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out)
+local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out, us)
 -- under a global concurrency, slots this call freed and did not refill are another worker's
 if #done > taken and redis.call('HEXISTS', k.meta, 'conc') == 1 then wake(k.marker) end
 if #done > 0 and taken == 0 and notify and redis.call('LLEN', k.wait) == 0

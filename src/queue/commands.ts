@@ -21,6 +21,8 @@ export interface LeasedJob {
 export interface FetchReply {
   /** Redis time of the call, ms. */
   now: number;
+  /** The same with its microseconds (what the delay timer arms from). */
+  nowExact: number;
   /** Due time of the earliest delayed job (Redis clock, ms), or -1. */
   nextDue: number;
   jobs: LeasedJob[];
@@ -76,7 +78,8 @@ function parseFetch(reply: unknown[], from: number): FetchReply {
       info: reply[i + 3] as string,
     });
   }
-  return { now: Number(reply[from]), nextDue: Number(reply[from + 1]), jobs };
+  const exact = Number(reply[from]); // `<ms>.<µs>`
+  return { now: Math.floor(exact), nowExact: exact, nextDue: Number(reply[from + 1]), jobs };
 }
 
 /**

@@ -446,7 +446,7 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
         for (const leased of reply.jobs) this.startJob(leased);
         this.part?.budget.settle(this.part.member, want, reply.jobs.length);
         this.collector?.wait();
-        if (!this.closing) this.delayTimer.arm(reply.now, reply.nextDue);
+        if (!this.closing) this.delayTimer.arm(reply.nowExact, reply.nextDue);
         if (reply.jobs.length < want) {
           if (reply.jobs.length === 0 && this.inFlight.size === 0 && this.busySinceDrained) {
             this.busySinceDrained = false;

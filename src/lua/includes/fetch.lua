@@ -205,9 +205,10 @@ end
 -- The full fetch step: promote, take (unless paused or limited), chain-wake another worker if
 -- work (and budget) remains, and report the next due time: the earliest delayed job, or when a
 -- rate limit lifts. Appends `now, nextDue, [id, token, record, info]...` to `out` (nextDue = -1
--- when nothing is due later). A paused queue reports the next delayed job too: workers keep
+-- when nothing is due later; `now` as `<ms>.<3 digits of µs>` when `us` is given, so the worker
+-- arms its delay timer for the exact time left, not up to a ms more). A paused queue reports the next delayed job too: workers keep
 -- promoting due jobs to waiting while paused, so counts stay true.
-local function fetchJobs(k, now, count, leaseMs, tokenBase, out)
+local function fetchJobs(k, now, count, leaseMs, tokenBase, out, us)
   local meta = redis.call('HMGET', k.meta, 'paused', 'tombs', 'g', 'conc', 'rlmax', 'rldur', 'rls', 'rln', 'rluntil', 'evlisten')
   -- events (`waiting` on promotion, `active` on hand-out) only while someone listens
   k.notify = meta[10] and tonumber(meta[10]) > now
@@ -215,7 +216,7 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out)
   local cfg = grouped and groupConfig(k.meta) or nil
   promoteDue(k, now, cfg)
   local paused = meta[1] == '1'
-  out[#out + 1] = now
+  out[#out + 1] = us and (tostring(now) .. '.' .. string.format('%03d', us)) or now
   local dueSlot = #out + 1
   out[dueSlot] = -1
   if paused then
