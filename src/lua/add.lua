@@ -24,9 +24,8 @@
   ARGV
     1 schema version (integer)
     2 now (ms): the producer's reading of Redis's clock (calibrated against TIME; see
-      src/redis/clock.ts) — the created time. Not TIME for that: it costs more than the rest of
-      a single add. The base of delays is TIME, read once per call and only when a job is
-      delayed: a calibration error would make every delay of the next 30 s late (or early).
+      src/redis/clock.ts) — created time and the base of delays. Not TIME here: it costs more
+      than the rest of a single add.
     3 createdTag: `#` + now in base 36, the record's header (a delayed job's header adds
       `.<seq, base 36>`, its place in enqueue order, from meta `seq`; so does an indexed job's)
     4 job count N
@@ -45,7 +44,6 @@
     flat array: id, created per job (1 = added now; 0 = an existing job was returned: one with
     that id, or the unfinished (or recently finished) holder of that dedup key)
 ]]
--- @include time
 -- @include waiting
 -- @include events
 -- @include groups
@@ -117,7 +115,6 @@ end
 local records, waiting, indexed = {}, {}, {}
 local earliest
 local earliestNew
-local delayBase -- Redis's TIME, read at the first delayed job
 local out = {}
 for i = 0, count - 1 do
   local base = FIRST + i * STRIDE
@@ -154,8 +151,7 @@ for i = 0, count - 1 do
     end
     if group ~= '' and delayMs > 0 then redis.call('HSET', g.gof, id, group .. '\0') end
     if delayMs > 0 then
-      delayBase = delayBase or nowMs()
-      local dueAt = delayBase + delayMs
+      local dueAt = now + delayMs
       if not earliestNew then earliest = redis.call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')[2] end
       redis.call('ZADD', delayedKey, dueAt, id)
       if not earliestNew or dueAt < earliestNew then earliestNew = dueAt end

@@ -5,9 +5,8 @@
  *
  * Why: calling `TIME` inside the `add` script costs more than the rest of a single add. Scripts
  * that set lease deadlines (fetch, complete, extend, reap) still call `TIME` themselves — once
- * per batch — so a worker's clock can never stretch a lease; only a job's created time comes
- * from here (the base of a delay is `TIME` in the add script: an offset error would make every
- * delay of the next 30 s late or early).
+ * per batch — so a worker's clock can never stretch a lease; only a job's created time and the
+ * base of its delay come from here.
  *
  * Samples are taken on a ready connection ({@link timeSampler}: the send time is read when
  * `TIME` is actually sent, after the connection opened): a sample whose round trip included
