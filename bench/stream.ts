@@ -14,15 +14,19 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { Streams } from '../src/index.js';
+import { topicKeys } from '../src/redis/keys.js';
+import { scriptSource } from '../src/redis/scripts.js';
 import { RedisServer } from '../test/harness/redis-server.js';
 
-type Mode = 'pubsub' | 'durable' | 'ephemeral';
+type Mode = 'pubsub' | 'rawstream' | 'script' | 'durable' | 'ephemeral';
 const LABEL: Record<Mode, string> = {
   pubsub: 'Redis Pub/Sub (ioredis, baseline)',
+  rawstream: 'raw stream floor: XADD → XREAD BLOCK (ioredis)',
+  script: "Sluice's publish script from plain ioredis, plain subscriber",
   durable: 'Sluice durable topic (stream)',
   ephemeral: 'Sluice ephemeral topic (Pub/Sub)',
 };
-const MODES: Mode[] = ['pubsub', 'durable', 'ephemeral'];
+const MODES: Mode[] = ['pubsub', 'rawstream', 'script', 'durable', 'ephemeral'];
 
 interface Msg {
   i: number;
@@ -47,6 +51,57 @@ async function rig(mode: Mode, url: string, run: number): Promise<Rig> {
     await sub.subscribe(channel);
     return {
       publish: (m) => pub.publish(channel, JSON.stringify(m)),
+      onMessage: (fn) => (handler = fn),
+      close: async () => {
+        pub.disconnect();
+        sub.disconnect();
+      },
+    };
+  }
+  if (mode === 'rawstream') {
+    // The least a stream subscriber can do: one XREAD BLOCK after the last id, again and again.
+    const pub = new Redis(url);
+    const sub = new Redis(url);
+    const key = `bench:rawstream:${run}`;
+    let last = (await pub.xadd(key, '*', 'd', '{}'))!;
+    let open = true;
+    void (async () => {
+      while (open) {
+        const reply = (await sub.xread('BLOCK', 0, 'STREAMS', key, last).catch(() => null)) as
+          [string, [string, string[]][]][] | null;
+        for (const [, entries] of reply ?? [])
+          for (const [id, fields] of entries) {
+            last = id;
+            handler(JSON.parse(fields[1]!) as Msg);
+          }
+      }
+    })();
+    return {
+      publish: (m) => pub.xadd(key, 'MAXLEN', '~', 100_000, '*', 'd', JSON.stringify(m)),
+      onMessage: (fn) => (handler = fn),
+      close: async () => {
+        open = false;
+        pub.disconnect();
+        sub.disconnect();
+      },
+    };
+  }
+  if (mode === 'script') {
+    // The durable publish's Redis side alone: its script (same keys and arguments as a topic
+    // with maxLen 100,000) sent by plain ioredis, its notification read by a plain subscriber.
+    const pub = new Redis(url);
+    const sub = new Redis(url);
+    const k = topicKeys(`bench${run}`, 'bench');
+    const sha = (await pub.script('LOAD', scriptSource('stream_publish'))) as string;
+    const fixed = [5, k.stream, k.meta, k.idem, k.idemz, k.errors, 'e1', k.live, 100_000, 0, 0];
+    // protect, groupLiveMs, idempotency window, inline limit (the defaults), 1 entry, no key
+    const rest = ['1', 3_600_000, 300_000, 64 * 1024, 1, ''];
+    sub.on('message', (_c: string, n: string) =>
+      handler(JSON.parse(n.slice(n.lastIndexOf('\n') + 1)) as Msg),
+    );
+    await sub.subscribe(k.live);
+    return {
+      publish: (m) => pub.call('EVALSHA', [sha, ...fixed, ...rest, JSON.stringify(m)]),
       onMessage: (fn) => (handler = fn),
       close: async () => {
         pub.disconnect();
@@ -197,8 +252,8 @@ export async function streamBench(opts: {
   const tputCount = opts.quick ? 10_000 : 60_000;
   const window = 64;
   const rounds = opts.quick ? 2 : 3;
-  const lat: Record<Mode, number[]> = { pubsub: [], durable: [], ephemeral: [] };
-  const tput: Record<Mode, number[]> = { pubsub: [], durable: [], ephemeral: [] };
+  const lat = Object.fromEntries(MODES.map((m) => [m, []])) as unknown as Record<Mode, number[]>;
+  const tput = Object.fromEntries(MODES.map((m) => [m, []])) as unknown as Record<Mode, number[]>;
   const probe = new Redis(opts.redisUrl);
   const info = (await probe.info('server')).match(/redis_version:(\S+)/)?.[1] ?? '?';
   await probe.config('RESETSTAT');
@@ -213,7 +268,10 @@ export async function streamBench(opts: {
     // slices are grouped in `rounds` rounds, each giving its own durable / Pub/Sub p50 ratio.
     const perRound = Math.ceil(latCount / slice / rounds) * slice;
     for (let sent = 0; sent < latCount; sent += perRound) {
-      const round: Record<Mode, number[]> = { pubsub: [], durable: [], ephemeral: [] };
+      const round = Object.fromEntries(MODES.map((m) => [m, []])) as unknown as Record<
+        Mode,
+        number[]
+      >;
       for (let inRound = 0; inRound < perRound && sent + inRound < latCount; inRound += slice)
         for (const mode of MODES) await latencyRun(rigs[mode], rate, slice, round[mode]);
       for (const mode of MODES) lat[mode].push(...round[mode]);
@@ -250,11 +308,11 @@ export async function streamBench(opts: {
       roundRatios.map((r) => `${r.toFixed(2)}×`).join(', ') +
       '.',
     '',
-    '| mode | p50 (ms) | p99 (ms) | p50 vs Pub/Sub | p99 vs Pub/Sub |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| mode | p50 (ms) | p99 (ms) | p50 vs Pub/Sub | p99 vs Pub/Sub | p50 vs raw stream |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...MODES.map(
       (m) =>
-        `| ${LABEL[m]} | ${fmt(p(m, 50))} | ${fmt(p(m, 99))} | ${ratio(p(m, 50), p('pubsub', 50))} | ${ratio(p(m, 99), p('pubsub', 99))} |`,
+        `| ${LABEL[m]} | ${fmt(p(m, 50))} | ${fmt(p(m, 99))} | ${ratio(p(m, 50), p('pubsub', 50))} | ${ratio(p(m, 99), p('pubsub', 99))} | ${ratio(p(m, 50), p('rawstream', 50))} |`,
     ),
     '',
     `### Throughput, end to end (${tputCount} messages per mode, ${window} publishes in flight, best of ${rounds} rounds)`,
@@ -269,7 +327,10 @@ export async function streamBench(opts: {
     'A durable publish is one Lua script (XADD, trim, idempotency, PUBLISH of the entry with ' +
       'its predecessor id); the subscriber takes it from Pub/Sub and checks the chain, reading ' +
       'the stream only when something is missing. Target (bench/README.md): durable p50/p99 within ' +
-      '1.2× of Pub/Sub.',
+      '1.2× of Pub/Sub. The raw stream row is the floor of a stream read by XREAD BLOCK (no ' +
+      'ids checked, no retention, no idempotency); the script row is the Redis side of a durable ' +
+      'publish alone (script + Pub/Sub notification, no Sluice code on either side), so the ' +
+      'durable row minus the script row is what the Sluice client code costs.',
     '',
     '### Redis time per call in this run (`INFO commandstats`, µs)',
     '',

@@ -61,7 +61,7 @@ local fetchCount, leaseMs, tokenBase = tonumber(ARGV[3]), tonumber(ARGV[4]), ARG
 local n = tonumber(ARGV[6])
 
 local MAX_EVENT_RESULT = 4096
-local now = nowMs()
+local now, us = nowMs()
 local ids, tokens = {}, {}
 for i = 0, n - 1 do
   ids[#ids + 1] = ARGV[7 + i * 3]
@@ -141,7 +141,7 @@ end
 local out = { #stale }
 for _, id in ipairs(stale) do out[#out + 1] = id end
 -- the ack part above changes none of the fields fetchJobs reads: one HMGET of meta serves both
-local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out, meta)
+local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out, meta, us)
 -- Slots this call freed and did not refill: under a global concurrency they are another
 -- worker's; with groups, a freed group may have work for an idle worker (whose acks fetch
 -- nothing while it waits: its wait takes what comes).

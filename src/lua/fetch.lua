@@ -25,7 +25,7 @@
     2 leaseMs    integer ms
     3 tokenBase  string, unique per call (worker id + call number); token = tokenBase:<n>
   Returns
-    now (ms), nextDue (ms of the next delayed job, even when paused; -1 if none), then id, token, record, info ('' if none) per job
+    now (ms, as `<ms>.<3 digits of µs>`), nextDue (ms of the next delayed job, even when paused; -1 if none), then id, token, record, info ('' if none) per job
 ]]
 -- @include time
 -- @include fetch
@@ -38,5 +38,6 @@ local k = {
 local count, leaseMs, tokenBase = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 
 local out = {}
-fetchJobs(k, nowMs(), count, leaseMs, tokenBase, out)
+local now, us = nowMs()
+fetchJobs(k, now, count, leaseMs, tokenBase, out, nil, us)
 return out

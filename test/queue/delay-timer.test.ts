@@ -62,3 +62,54 @@ it('waits at most the longest Node timer for a due time beyond it (no 1 ms re-fi
     spy.mockRestore();
   }
 });
+
+/** Runs `body` with setTimeout watched: the waits asked for, and the callbacks (held, not run). */
+function heldTimers(body: (waits: (number | undefined)[], fns: (() => void)[]) => void): void {
+  const waits: (number | undefined)[] = [];
+  const fns: (() => void)[] = [];
+  const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((
+    fn: () => void,
+    ms?: number,
+  ) => {
+    waits.push(ms);
+    fns.push(fn);
+    return { ref() {}, unref() {}, hasRef: () => false } as unknown as NodeJS.Timeout;
+  }) as typeof setTimeout);
+  const clear = vi.spyOn(globalThis, 'clearTimeout').mockImplementation(() => {});
+  try {
+    body(waits, fns);
+  } finally {
+    spy.mockRestore();
+    clear.mockRestore();
+  }
+}
+
+it('aims at the due time itself, from Redis µs (no extra ms)', () => {
+  heldTimers((waits) => {
+    const timer = new DelayTimer(() => {});
+    timer.arm(1000, 1010); // due in 10 ms
+    timer.arm(2000.75, 2010); // a new target: due in 9.25 ms
+    expect(waits).toEqual([10, 10]);
+  });
+});
+
+it('a timer that fires before the due time waits the rest out, and fetches once', () => {
+  heldTimers((waits, fns) => {
+    let fired = 0;
+    const timer = new DelayTimer(() => fired++);
+    timer.arm(0, 50);
+    fns[0]!(); // Node ran it early (here: at once)
+    expect(fired).toBe(0);
+    expect(waits.length).toBe(2); // re-armed for what is left
+    expect(waits[1]).toBeGreaterThan(40);
+  });
+});
+
+it('an idle worker armed for a later job re-arms for an earlier one', () => {
+  heldTimers((waits) => {
+    const timer = new DelayTimer(() => {});
+    timer.arm(0, 60_000); // idle, the only delayed job a minute away
+    timer.arm(5, 25); // a newer, earlier job (learned from the fetch its marker triggered)
+    expect(waits).toEqual([60_000, 20]);
+  });
+});

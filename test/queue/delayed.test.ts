@@ -141,4 +141,15 @@ describe('delayed jobs', () => {
       fetch.mockRestore();
     }
   });
+  it("a fetch reports Redis's time with its µs, so the delay timer needs no extra ms", async () => {
+    const cmds = h().commands('delay-us');
+    const replies = [];
+    for (let i = 0; i < 3; i++) replies.push(await cmds.fetch(1, 1000, `t${i}`));
+    for (const r of replies) {
+      expect(Number.isInteger(r.now)).toBe(true);
+      expect(r.nowExact).toBeGreaterThanOrEqual(r.now);
+      expect(r.nowExact).toBeLessThan(r.now + 1);
+    }
+    expect(replies.some((r) => r.nowExact !== r.now)).toBe(true);
+  });
 });

@@ -213,8 +213,9 @@ end
 -- rate limit lifts. Appends `now, nextDue, [id, token, record, info]...` to `out` (nextDue = -1
 -- when nothing is due later). A paused queue reports the next delayed job too: workers keep
 -- promoting due jobs to waiting while paused, so counts stay true. `meta`: what readFetchMeta
--- returned in this call (nil: read here).
-local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta)
+-- returned in this call (nil: read here). `now` goes out as `<ms>.<3 digits of µs>` when `us` is
+-- given, so the worker arms its delay timer for the exact time left, not up to a ms more.
+local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us)
   meta = meta or readFetchMeta(k)
   -- events (`waiting` on promotion, `active` on hand-out) only while someone listens
   k.notify = meta[10] and tonumber(meta[10]) > now
@@ -225,7 +226,7 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta)
   local promoted = head[2] and tonumber(head[2]) <= now
   if promoted then promoteDue(k, now, cfg) end
   local paused = meta[1] == '1'
-  out[#out + 1] = now
+  out[#out + 1] = us and (tostring(now) .. '.' .. string.format('%03d', us)) or now
   local dueSlot = #out + 1
   out[dueSlot] = -1
   if promoted then head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES') end

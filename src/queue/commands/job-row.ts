@@ -29,5 +29,6 @@ export function decodeRows<F extends string>(
 /** A fetch reply at `reply[from]`: now, the next due time, then leased jobs. */
 export function parseFetch(reply: readonly unknown[], from: number): FetchReply {
   const jobs: LeasedJob[] = decodeRows(reply, from + 2, LEASED_FIELDS);
-  return { now: Number(reply[from]), nextDue: Number(reply[from + 1]), jobs };
+  const exact = Number(reply[from]); // `<ms>.<µs>` from fetch and complete
+  return { now: Math.floor(exact), nowExact: exact, nextDue: Number(reply[from + 1]), jobs };
 }

@@ -11,6 +11,8 @@ export interface LeasedJob {
 export interface FetchReply {
   /** Redis time of the call, ms. */
   now: number;
+  /** The same with its microseconds (what the delay timer arms from). */
+  nowExact: number;
   /** Due time of the earliest delayed job (Redis clock, ms), or -1. */
   nextDue: number;
   jobs: LeasedJob[];

@@ -1,7 +1,15 @@
 /**
  * Delay timer: the one timer that wakes a worker when the earliest delayed job falls due, so no
  * worker polls for delayed jobs. Re-armed after every fetch with the due time the script saw.
+ *
+ * It aims at the due time itself, not a ms past it: `now` comes with Redis's microseconds, and a
+ * Node timer that fires early (its start is the event loop's whole-ms clock, so it can run up to
+ * a ms before the wait asked for) waits out the rest instead of fetching too soon. Firing early
+ * would not start a job early — the fetch script promotes only what is due by Redis's clock —
+ * but would cost a fetch that finds nothing, and a ms more. The old `+1 ms` margin made every
+ * delayed job about a ms late.
  */
+import { performance } from 'node:perf_hooks';
 
 /**
  * Node's longest timer (2^31 - 1 ms, ~24.8 days): a longer one fires after 1 ms instead, which
@@ -12,34 +20,44 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 export class DelayTimer {
   private timer: NodeJS.Timeout | undefined;
   private target = -1;
+  /** When (local monotonic ms) the target falls due. */
+  private dueAt = 0;
 
   constructor(private readonly onDue: () => void) {}
 
   /**
-   * Arms the timer for `nextDue` (ms, Redis clock; -1 = nothing delayed), given Redis's `now`.
-   * Relative to Redis's clock, so the worker's own clock does not matter.
+   * Arms the timer for `nextDue` (ms, Redis clock; -1 = nothing delayed), given Redis's `now`
+   * (ms, fractional: read when the reply arrived, so the local due time is never before the real
+   * one). Relative to Redis's clock, so the worker's own clock does not matter.
    */
   arm(now: number, nextDue: number): void {
     if (nextDue < 0) return this.stop();
     if (this.timer && this.target === nextDue) return;
     this.stop();
     this.target = nextDue;
-    // +1 ms because Redis reports whole milliseconds. A due time beyond Node's timer range (or
-    // not a number) waits the longest a timer can; the fetch it triggers then re-arms.
-    const wait = Math.max(0, nextDue - now) + 1;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.target = -1;
-        this.onDue();
-      },
-      wait <= MAX_TIMER_MS ? wait : MAX_TIMER_MS,
-    );
+    this.dueAt = performance.now() + Math.max(0, nextDue - now);
+    this.schedule();
   }
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.target = -1;
+  }
+
+  private schedule(): void {
+    // A due time beyond Node's timer range (or not a number) waits the longest a timer can; the
+    // fetch it triggers then re-arms.
+    const wait = Math.ceil(this.dueAt - performance.now());
+    this.timer = setTimeout(
+      () => {
+        // fired early: wait the rest out (a capped wait fetches instead, and re-arms from that)
+        if (wait <= MAX_TIMER_MS && performance.now() < this.dueAt) return this.schedule();
+        this.timer = undefined;
+        this.target = -1;
+        this.onDue();
+      },
+      wait <= MAX_TIMER_MS ? Math.max(0, wait) : MAX_TIMER_MS,
+    );
   }
 }

@@ -156,7 +156,7 @@ export class FetchLoop<Data, Result> {
     this.calls--;
     this.requested -= want;
     if (acks.length) h.settleAcks(acks, reply.stale, reply.now);
-    this.took(reply.jobs, reply.now, reply.nextDue);
+    this.took(reply.jobs, reply.nowExact, reply.nextDue);
     h.part?.budget.settle(h.part.member, want, reply.jobs.length);
     const short = reply.jobs.length < want;
     if ((short || this.idle) && reply.jobs.length === 0) this.maybeEmpty();
@@ -228,7 +228,7 @@ export class FetchLoop<Data, Result> {
         if (!reply) return this.fetchNow(); // a wait without a fetch: fetch after it
         // taken as the worker closed: straight back to waiting (no attempt, no stall)
         if (h.isClosing()) return reply.jobs.length ? h.release(reply.jobs) : undefined;
-        this.took(reply.jobs, reply.now, reply.nextDue);
+        this.took(reply.jobs, reply.nowExact, reply.nextDue);
         if (reply.jobs.length === 0) this.maybeEmpty();
         // all it asked for: there may be more (the script woke another worker if so)
         this.idle = reply.jobs.length < want;
