@@ -7,6 +7,7 @@ import { Scheduler } from '../../src/index.js';
 import { CommandConnection, toConnectionRetry } from '../../src/redis/command-connection.js';
 import { ScheduleCommands } from '../../src/queue/schedules/schedule-commands.js';
 import { nextTick } from '../../src/queue/schedules/schedule-spec.js';
+import { scheduleChannel } from '../../src/redis/keys.js';
 import { waitFor } from '../harness/context.js';
 import { caught, sleep, useHarness, type Harness } from './helpers.js';
 
@@ -201,7 +202,11 @@ describe('Scheduler', () => {
     const q = h.queue('sq');
     const seen: string[] = [];
     h.worker('sq', async (job) => void seen.push(job.id));
-    await sleep(100); // the worker's scheduler is subscribed
+    const channel = scheduleChannel(h.prefix, 'sq');
+    await waitFor(async () => {
+      const [, subscribers] = (await h.redis.pubsub('NUMSUB', channel)) as [string, number];
+      return subscribers > 0;
+    }, "the worker's scheduler subscribed");
     await q.schedule('beat', { everyMs: 100 });
     await waitFor(() => seen.length >= 5, 'five ticks', 5000);
     expect(await q.unschedule('beat')).toBe(true);
