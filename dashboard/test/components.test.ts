@@ -3,16 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { h } from 'preact';
 import { fireEvent, render, screen } from '@testing-library/preact';
+import './match-media.js';
 
-// jsdom has no matchMedia, which uPlot reads when loaded: give it the answer of a plain screen.
-window.matchMedia ??= ((query: string) => ({
-  matches: false,
-  media: query,
-  addEventListener() {},
-  removeEventListener() {},
-  addListener() {},
-  removeListener() {},
-})) as unknown as typeof window.matchMedia;
 const { QueueTable } = await import('../src/pages/Overview/Overview.js');
 const { timeline } = await import('../src/pages/Job/Job.js');
 const { ConfirmButton } = await import('../src/components/ui.js');

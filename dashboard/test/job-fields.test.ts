@@ -4,15 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { h } from 'preact';
 import { render } from '@testing-library/preact';
 import type { JobWire } from '../src/api/types.js';
+import './match-media.js';
 
-window.matchMedia ??= ((query: string) => ({
-  matches: false,
-  media: query,
-  addEventListener() {},
-  removeEventListener() {},
-  addListener() {},
-  removeListener() {},
-})) as unknown as typeof window.matchMedia;
 const { JobFields, JobLogs, timeline } = await import('../src/pages/Job/Job.js');
 
 const base: JobWire = {
