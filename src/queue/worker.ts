@@ -161,14 +161,16 @@ export class Worker<Data = unknown, Result = unknown> extends EventEmitter<
     const keys = slot
       ? queuePartitionKeys(this.prefix, name, slot.index)
       : queueKeys(this.prefix, name);
-    // Commands give up after the retry budget (the loops report it and go on); ioredis keeps
-    // reconnecting both connections in the background for as long as the worker runs.
+    // Commands give up after the retry budget (the loops report it and go on) and are then not
+    // re-sent (a given-up fetch would lease jobs to no one); ioredis keeps reconnecting both
+    // connections in the background for as long as the worker runs.
     this.conn = new CommandConnection(
       options.connection,
       undefined,
       retry,
       `worker ${name}`,
       (err) => this.reportError(err),
+      true,
     );
     this.client = this.conn.client;
     this.blockingClient = openConnection(options.connection, (err) => this.reportError(err));

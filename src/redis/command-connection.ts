@@ -10,6 +10,9 @@
  * docs/guarantees.md). If the link stays down for the whole retry budget (the sum of the
  * back-off delays), such a call fails with `SLC_ERR_CONNECTION` too, rather than waiting for
  * ever; it may still be applied if Redis comes back, so retry it with the same id or key.
+ * A Worker's connection (`forgetGivenUp`) instead drops such commands from the client's re-send
+ * queue when they fail: a fetching call re-sent after its caller gave up would lease jobs to no
+ * one, and they would wait out the whole lease (the acks it carried are retried by the worker).
  */
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
@@ -152,6 +155,8 @@ export class CommandConnection {
     /** What a call after `close()` names in its `SLC_ERR_CLOSED` error. */
     private readonly owner = 'streams',
     onError?: (err: Error) => void,
+    /** A call that fails after the retry budget is not re-sent when Redis is back (Workers). */
+    private readonly forgetGivenUp = false,
   ) {
     this.client = openNamed(options, name, true, onError);
     this.budgetMs = retryBudgetMs(retry);
@@ -294,6 +299,7 @@ export class CommandConnection {
       const rejecters = [...this.inFlight];
       this.inFlight.clear();
       for (const reject of rejecters) reject(err);
+      if (this.forgetGivenUp) dropResends(this.client, err);
     }, this.budgetMs);
   }
 
@@ -308,4 +314,21 @@ export class CommandConnection {
       this.client.once('ready', done);
     });
   }
+}
+
+/** What ioredis keeps, on a single node, of the commands unanswered when the link broke. */
+interface ResendQueue {
+  readonly length: number;
+  shift(): { command: { reject(err: Error): void } } | undefined;
+}
+
+/**
+ * Empties the queue a single-node ioredis client re-sends from once it reconnects (its private
+ * `prevCommandQueue`; each command's caller has just been rejected), failing each command.
+ * Only the link's own loss fills it, and every command in it was sent by this connection.
+ */
+function dropResends(client: RedisClient, err: Error): void {
+  if (client.isCluster) return;
+  const queue = (client as unknown as { prevCommandQueue?: ResendQueue | null }).prevCommandQueue;
+  while (queue && queue.length > 0) queue.shift()?.command.reject(err);
 }

@@ -11,6 +11,7 @@ import { ConnectionError, Queue, Worker, type SluiceError } from '../../src/inde
 import { freePort, RedisServer } from '../harness/redis-server.js';
 import { uniquePrefix, waitFor } from '../harness/context.js';
 import { caught } from './helpers.js';
+import { CommandConnection } from '../../src/redis/command-connection.js';
 
 const SMALL = { attempts: 3, minDelayMs: 10, maxDelayMs: 20 };
 // The budget of SMALL is 30 ms: "comes within the budget" is checked only by these timeouts.
@@ -134,6 +135,32 @@ describe('queue calls across a Redis outage', () => {
       } finally {
         admin.disconnect();
         await queue.close();
+      }
+    },
+  );
+
+  it(
+    "a worker's connection does not re-send a call it gave up on (a fetch would lease jobs to no one)",
+    BOUNDED,
+    async () => {
+      const key = `${uniquePrefix()}:given-up`;
+      const conn = new CommandConnection(server.url, undefined, SMALL, 'worker t', () => {}, true);
+      const admin = new Redis(server.url);
+      admin.on('error', () => {});
+      try {
+        await conn.run((c) => c.ping()); // connected
+        await admin.call('CLIENT', 'PAUSE', 10_000, 'ALL'); // the next command is sent, not run
+        const pending = conn.run((c) => c.set(key, '1'));
+        await new Promise((r) => setTimeout(r, 100));
+        await server.kill9();
+        expect((await caught(() => pending)).code).toBe('SLC_ERR_CONNECTION');
+        await server.restart();
+        await waitFor(() => conn.run((c) => c.ping()).catch(() => undefined), 'reconnected');
+        // Old code: ioredis re-sent the SET once the link was back.
+        expect(await conn.run((c) => c.get(key))).toBeNull();
+      } finally {
+        admin.disconnect();
+        await conn.close();
       }
     },
   );

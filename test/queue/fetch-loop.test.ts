@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { scriptSource } from '../../src/redis/scripts.js';
 import { waitFor } from '../harness/context.js';
-import { useHarness } from './helpers.js';
+import { sleep, useHarness } from './helpers.js';
 
 const h = useHarness();
 
@@ -55,6 +55,29 @@ function watch(w: object): Wire {
   }
   return wire;
 }
+
+it("an idle worker's wake-up brings its job: nothing is sent between the add and the start", async () => {
+  const q = h().queue('carry');
+  const sentAtStart: string[][] = [];
+  const w = h().worker('carry', () => void sentAtStart.push([...wire.sent]), {
+    concurrency: 10,
+    ...QUIET,
+  });
+  const wire = watch(w);
+  await sleep(100); // idle: blocked on the marker, the fetch queued behind it
+  for (let i = 0; i < 5; i++) {
+    wire.sent = [];
+    await q.add('x', i);
+    await waitFor(() => sentAtStart.length === i + 1, `job ${i} started`);
+    await waitFor(async () => (await q.stats()).completed === i + 1, `job ${i} completed`);
+    await sleep(20); // blocked again
+  }
+  // Old code: the BLPOP returned a signal, then the worker sent the fetch.
+  expect(sentAtStart).toEqual([[], [], [], [], []]);
+  // and per job after it, in one write on the waiting connection: its ack (a complete that
+  // fetches nothing), then the next wait and the fetch behind it
+  expect(wire.sent).toEqual(['complete', 'blpop', 'fetch']);
+});
 
 it('a busy worker (c=40) keeps two script calls in flight, and never holds more than concurrency', async () => {
   const q = h().queue('pipe');

@@ -6,21 +6,14 @@
  *   the jobs the other brought run here, so neither side waits for the other. A call asks for at
  *   most half the slots, so the two share them; `requested` counts the slots asked for by calls
  *   (and a wait) still in flight.
- * - **The wake-up can carry its jobs** (off: see `CARRY_WAKEUP`): with nothing left to fetch, the
- *   loop blocks on the queue's `marker` (see {@link WakeListener}) with the free slots no call
- *   asked for, and the fetch sent behind the `BLPOP` takes them when work arrives.
+ * - **The wake-up carries its jobs**: with nothing left to fetch, the loop blocks on the queue's
+ *   `marker` (see {@link WakeListener}) with the free slots no call asked for, and the fetch
+ *   sent behind the `BLPOP` takes them when work arrives: one round trip, not three.
  *
  * No job is fetched beyond `concurrency`: a job in a reply starts at once, so its lease (taken at
  * fetch) and its run begin together. See docs/guarantees.md, _Fetching_.
  */
 import type { CompleteReply, LeasedJob, QueueCommands, Retention } from '../commands/commands.js';
-
-/**
- * Off for now: with the fetch carried behind the `BLPOP`, an idle worker's wait never settled
- * after Redis was killed and restarted in ~2 of 5 runs of test/queue/connection-retry.test.ts
- * (not understood yet). Until it is, an idle worker's wake-up is a `BLPOP`, then a fetch.
- */
-const CARRY_WAKEUP = false as boolean;
 import type { WakeListener } from './wake-listener.js';
 import type { SlotBudget } from './slot-budget.js';
 import type { PendingAck } from './types.js';
@@ -203,7 +196,7 @@ export class FetchLoop<Data, Result> {
    * they fetch after it, as before, and ack on the command connection.
    */
   private carries(): boolean {
-    return CARRY_WAKEUP && !this.host.batches && !this.host.part;
+    return !this.host.batches && !this.host.part;
   }
 
   /**
