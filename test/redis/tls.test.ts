@@ -42,7 +42,8 @@ async function jobAndEntry(connection: ConnectionOptions): Promise<void> {
     await queue.add('t', { n: 7 });
     await waitFor(() => done.length === 1, 'the job over TLS');
     expect(done).toEqual([7]);
-    expect((await queue.stats()).completed).toBe(1);
+    // the handler has returned; its ack is recorded a moment later
+    await waitFor(async () => (await queue.stats()).completed === 1, 'the completion recorded');
     const topic = streams.topic<string>('events');
     const sub = topic.subscribe({ after: START });
     await sub.ready();
