@@ -73,6 +73,9 @@ export class FetchLoop<Data, Result> {
   private backingOff = false;
   /** The last reply brought fewer jobs than asked: the queue had no more (the next send waits). */
   private idle = false;
+  /** A send found every call slot taken: it is owed once a call returns (a slot-budget wake-up
+   * of a partition, or acks, could otherwise be dropped and leave the worker waiting for ever). */
+  private owed = false;
 
   constructor(private readonly host: FetchHost<Data, Result>) {}
 
@@ -120,6 +123,7 @@ export class FetchLoop<Data, Result> {
       return this.listen();
     // An idle worker's calls only ack: its wait takes what comes.
     const fetching = !this.idle;
+    if (this.calls >= maxCalls) this.owed = true;
     while (this.calls < maxCalls && !this.backingOff) {
       let want = fetching ? Math.min(h.freeSlots() - this.requested, cap) : 0;
       if (h.part) want = h.part.budget.claim(h.part.member, want);
@@ -167,6 +171,10 @@ export class FetchLoop<Data, Result> {
       this.pump();
     } else if (short) this.listen();
     else if (reply.jobs.length > 0) this.pump(); // more may wait: fill the other half
+    if (this.owed) {
+      this.owed = false;
+      this.pump();
+    }
     h.checkIdle();
   }
 

@@ -1,0 +1,60 @@
+/**
+ * The fetch loop keeps a send it could not make: a wake-up (a partition's slot coming free, new
+ * acks) that arrives while every call slot is taken is made once the call returns, not dropped.
+ */
+import { expect, it } from 'vitest';
+import { FetchLoop, type FetchHost } from '../../src/queue/worker/fetch-loop.js';
+
+it('a wake-up during a call in flight is sent when that call returns', async () => {
+  const calls: string[] = [];
+  const replies: ((r: unknown) => void)[] = [];
+  let free = 0; // every slot taken: the first call only acks
+  let acks = [{ id: 'j1', token: 't', result: '', job: undefined, value: undefined }];
+  const host = {
+    commands: {
+      fetch: () => (calls.push('fetch'), new Promise((r) => replies.push(r))),
+      complete: () => (calls.push('complete'), new Promise((r) => replies.push(r))),
+    },
+    wake: { waiting: false, wait: () => void calls.push('wait') },
+    concurrency: 1,
+    leaseMs: 30_000,
+    keepCompleted: { count: 0, ageMs: 0 },
+    batches: false,
+    // a partition's member: its wait carries no fetch, and the shared budget grants what is free
+    part: { budget: { claim: (_m: number, want: number) => want, settle: () => {} }, member: 0 },
+    isStarted: () => true,
+    isClosing: () => false,
+    isEnded: () => false,
+    freeSlots: () => free,
+    takeAcks: () => {
+      const a = acks;
+      acks = [];
+      return a;
+    },
+    putBackAcks: () => {},
+    running: () => 0,
+    tokenBase: () => 't',
+    settleAcks: () => {},
+    startJob: () => {},
+    afterReply: () => {},
+    onEmpty: () => {},
+    release: () => {},
+    reportError: (e: unknown) => {
+      throw e;
+    },
+    checkIdle: () => {},
+  } as unknown as FetchHost<unknown, unknown>;
+  const loop = new FetchLoop(host);
+  loop.pump();
+  await new Promise((r) => setImmediate(r));
+  expect(calls).toEqual(['complete']); // the ack, asking for no job
+  free = 1; // a slot comes free (a partition's budget wakes this member) …
+  loop.fetchNow(); // … while the one call slot is taken
+  await new Promise((r) => setImmediate(r));
+  expect(calls).toEqual(['complete']);
+  replies[0]!({ stale: [], now: 1, nowExact: 1, nextDue: -1, jobs: [] });
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  // the owed send goes once the call returned (before the fix: nothing, the wake-up was lost)
+  expect(calls).toEqual(['complete', 'fetch']);
+});
