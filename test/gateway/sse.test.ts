@@ -128,10 +128,11 @@ describe('SSE', () => {
 
   it('ends the stream with a token-expired event when the token expires', async () => {
     const s = await startServer({ secret: SECRET });
-    const t = await token({ topics: ['*'] }, 1);
+    // 2 s (`exp` is whole seconds): at least one second left when a loaded machine connects
+    const t = await token({ topics: ['*'] }, 2);
     const stream = await sseText(`${s.url}/v1/topics/t/events?token=${t}`);
     expect(stream.res.status).toBe(200);
-    await waitFor(() => stream.text().includes('event: disconnect'), 'the expiry event', 5000);
+    await waitFor(() => stream.text().includes('event: disconnect'), 'the expiry event', 8000);
     const m = /event: disconnect\ndata: (.*)\n/.exec(stream.text());
     expect(JSON.parse(m![1]!)).toMatchObject({ code: 'SLC_ERR_TOKEN_EXPIRED' });
   });
