@@ -4,7 +4,7 @@
  * Run: `npm run build && npx tsx scripts/screenshot.ts`
  */
 import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/harness/chromium.js';
 import { RedisServer } from '../test/harness/redis-server.js';
 import { buildApp } from '../src/server/app.js';
 import { closeContext, createContext } from '../src/server/context.js';
@@ -28,19 +28,7 @@ for (const name of ['chat-bot', 'search-index', 'social']) {
 await ctx.streams.topic('notes.changes').publish({ note: 1 });
 const w = new Worker('search-index', async () => {}, { connection: redis.url, prefix: 'shot' });
 const feed = setInterval(() => void ctx.queues.get('search-index').add('sync', {}), 20);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
 await page.goto(url + '/');
 await page.waitForSelector('tr[data-queue=social]');
