@@ -36,6 +36,7 @@ import { PartitionSiblings } from './partitions/partitioned-worker.js';
 import { SlotBudget } from './worker/slot-budget.js';
 import { wireComponents } from './worker/components.js';
 import { FetchLoop } from './worker/fetch-loop.js';
+import { Prefetch } from './worker/prefetch.js';
 import { type OutcomeDeps } from './worker/failure.js';
 import {
   type PendingAck,
@@ -72,7 +73,12 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
   protected readonly flows: FlowRelayTask;
   protected readonly outcomes: OutcomeDeps<Data, Result>;
 
+  /** Jobs this worker holds a lease of: running, held (prefetched), or forming a batch. */
   protected readonly inFlight = new Map<string, Running<Data, Result>>();
+  /** Handlers running (single-job handlers; a slot freed by a fence is not counted). */
+  protected handlers = 0;
+  /** Jobs fetched beyond `concurrency`, waiting for a slot (see worker/prefetch.ts). */
+  protected readonly prefetch: Prefetch<Running<Data, Result>>;
   protected acks: PendingAck<Data, Result>[] = [];
   protected failing = 0;
   protected seq = 0;
@@ -117,6 +123,11 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     this.historyLimit = settings.historyLimit;
     this.maxResultBytes = settings.maxResultBytes;
     this.timeoutMs = settings.timeoutMs;
+    this.prefetch = new Prefetch(
+      this.concurrency,
+      settings.prefetch,
+      (held) => void this.giveBackHeld(held),
+    );
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     const n = options.partitions ?? 1;
     const slot = partitionSlot(options) ?? (n > 1 ? { index: 0 } : undefined);
@@ -218,9 +229,10 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     this.pump();
   }
 
-  /** Number of jobs running now. */
+  /** Number of jobs running now (held prefetched jobs not counted; batch members counted). */
   get running(): number {
-    return this.inFlight.size + (this.siblings?.running ?? 0);
+    const own = this.collector ? this.inFlight.size : this.handlers;
+    return own + (this.siblings?.running ?? 0);
   }
 
   /**
@@ -242,6 +254,8 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
       () => this.client.lpush(this.commands.keys.marker, '1'),
     );
     await this.releaseCollected();
+    this.prefetch.stop();
+    await this.giveBackHeld(this.prefetch.takeAll());
     await this.reaper.stop();
     await this.janitor.stop();
     await this.scheduler?.close();
@@ -283,14 +297,33 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     return done;
   }
 
-  protected freeSlots(): number {
+  /** Jobs to ask for now; `prefetch`: with what may be held beyond the slots (worker/prefetch.ts). */
+  protected freeSlots(prefetch = false): number {
     if (this.closing) return 0;
     // Batches: fill the one being formed while a batch slot is free.
     if (this.collector)
       return this.batchesRunning < this.concurrency
         ? this.collector.size - this.collector.length
         : 0;
-    return this.concurrency - this.inFlight.size;
+    const held = prefetch && !this.part ? this.prefetch.allowance() : 0;
+    return this.concurrency + held - this.inFlight.size;
+  }
+
+  /**
+   * Held jobs go back to the head of the queue, in their order, with no attempt counted (the
+   * worker is closing, or one was held too long).
+   */
+  protected async giveBackHeld(held: Running<Data, Result>[]): Promise<void> {
+    const back = held.filter((r) => !r.released);
+    if (back.length === 0) return;
+    for (const r of back) {
+      r.released = true;
+      this.inFlight.delete(r.job.id);
+    }
+    // `release` puts each at the head: the last first, so the first ends up in front
+    const leases = back.reverse().map((r) => ({ id: r.job.id, token: r.token }));
+    await this.commands.release(leases).catch((e) => this.reportError(e));
+    this.pump();
   }
 
   /** Jobs collected for a batch that has not started go back to waiting at once on close. */
@@ -314,7 +347,10 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     return new FetchLoop<Data, Result>({
       commands: this.commands,
       wake: this.wake,
-      concurrency: this.concurrency,
+      capacity: () =>
+        this.collector || this.part
+          ? this.concurrency
+          : this.concurrency + this.prefetch.allowance(),
       leaseMs: this.leaseMs,
       keepCompleted: this.keepCompleted,
       batches: this.collector !== undefined,
@@ -322,7 +358,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
       isStarted: () => this.started,
       isClosing: () => this.closing !== undefined,
       isEnded: () => this.ended || this.client.status === 'end',
-      freeSlots: () => this.freeSlots(),
+      freeSlots: (prefetch) => this.freeSlots(prefetch),
       takeAcks: () => {
         // never hand out the live array: a caller keeps what it took
         const acks = this.acks;
@@ -337,6 +373,8 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
       afterReply: (now, nextDue) => {
         this.collector?.wait();
         if (!this.closing) this.delayTimer.arm(now, nextDue);
+        // a call in flight as the worker began closing: what it brought beyond the slots goes back
+        else if (this.prefetch.length) void this.giveBackHeld(this.prefetch.takeAll());
       },
       onEmpty: () => {
         if (!this.busySinceDrained) return;

@@ -19,6 +19,8 @@ import { batchProblems, type BatchOptions } from './batch.js';
 
 const DAY = 86_400_000;
 const DEFAULT_LEASE_MS = 30_000;
+/** Default most jobs held beyond concurrency (or concurrency itself, when larger). */
+const DEFAULT_PREFETCH = 100;
 
 export interface WorkerOptions extends QueueBaseOptions {
   /** Jobs run at once; default 1. */
@@ -57,6 +59,14 @@ export interface WorkerOptions extends QueueBaseOptions {
   historyLimit?: number;
   /** Largest accepted return value, in bytes of JSON (at most 512 MiB); default 512 KiB. */
   maxResultBytes?: number;
+  /**
+   * Most jobs held beyond `concurrency` while handlers are short (0 – 10,000; 0 turns prefetch
+   * off); default max(concurrency, 100). The worker holds only the jobs its handlers are
+   * expected to start within 2 ms (from their recent durations), renews their leases, and gives
+   * them all back to the head of the queue if one waits 50 ms; see docs/guarantees.md
+   * (_Fetching_). Single-job handlers on an unpartitioned queue only (others never prefetch).
+   */
+  prefetch?: number;
   /** Start at once (default) or wait for `run()`. */
   autorun?: boolean;
   /** Run a {@link Scheduler} for the queue's schedules (default true; one more connection). */
@@ -89,6 +99,7 @@ export interface BatchWorkerOptions extends WorkerOptions {
 /** Every option with its default applied. */
 export interface WorkerSettings {
   concurrency: number;
+  prefetch: number;
   leaseMs: number;
   heartbeatMs: number;
   stallCheckMs: number;
@@ -110,6 +121,7 @@ const WORKER_KEYS = knownKeys(
     'connection',
     'prefix',
     'concurrency',
+    'prefetch',
     'leaseMs',
     'heartbeatMs',
     'stallCheckMs',
@@ -176,6 +188,10 @@ export function resolveWorkerOptions(
   const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
   return {
     concurrency: o.concurrency ?? 1,
+    prefetch:
+      o.batch !== undefined || (o.partitions ?? 1) > 1
+        ? 0
+        : (o.prefetch ?? Math.max(o.concurrency ?? 1, DEFAULT_PREFETCH)),
     leaseMs,
     heartbeatMs: o.heartbeatMs ?? Math.floor(leaseMs / 3),
     stallCheckMs: o.stallCheckMs ?? Math.min(Math.floor(leaseMs / 2), 5000),
@@ -228,6 +244,7 @@ function optionProblems(o: WorkerOptions & { batch?: BatchOptions }): string[] {
   check(connectionProblem(o.connection));
   check(prefixProblem(o.prefix));
   check(intProblem('concurrency', o.concurrency, 1));
+  check(intProblem('prefetch', o.prefetch, 0, 10_000));
   check(intProblem('leaseMs', o.leaseMs, 100, MAX_INTERVAL_MS));
   check(intProblem('heartbeatMs', o.heartbeatMs, 10, MAX_INTERVAL_MS));
   check(intProblem('stallCheckMs', o.stallCheckMs, 10, MAX_INTERVAL_MS));

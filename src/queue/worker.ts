@@ -94,8 +94,30 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
     this.inFlight.set(job.id, running);
     job.reporter = new JobReporter(this.commands, job.id, leased.token);
     this.busySinceDrained = true;
-    // Leased and renewed from now on; the handler sees it when its batch is formed.
+    // Leased and renewed from now on; the handler sees it when its batch is formed, or (held
+    // beyond `concurrency`, see worker/prefetch.ts) when a slot frees.
     if (this.collector) return this.collector.add(running);
+    if (this.handlers >= this.concurrency) return this.prefetch.hold(running);
+    this.invoke(running);
+  }
+
+  /** Starts a held job's handler per free slot (skipping those taken away while held). */
+  protected startHeld(): void {
+    // closing: held jobs go back to the queue instead (see shutdown)
+    while (this.handlers < this.concurrency && !this.closing) {
+      const next = this.prefetch.next();
+      if (!next) return;
+      if (next.released)
+        this.untrack(next); // its lease was lost (a cancel untracked it already)
+      else this.invoke(next);
+    }
+  }
+
+  /** Runs the handler of a job in hand. */
+  protected invoke(running: Running<Data, Result>): void {
+    const job = running.job;
+    this.handlers++;
+    running.invokedAt = performance.now();
     if (this.listenerCount('active') > 0) this.notify('active', job);
     const timeoutMs = timeoutOf(job, this.timeoutMs);
     if (timeoutMs)
@@ -151,6 +173,12 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
   /** Forgets a running job (unless its id now belongs to a newer attempt on this worker). */
   protected untrack(running: Running<Data, Result>): void {
     if (this.inFlight.get(running.job.id) === running) this.inFlight.delete(running.job.id);
+    if (running.invokedAt === undefined) return;
+    // its slot is free: measured for the prefetch, and given to the next held job
+    this.prefetch.record(performance.now() - running.invokedAt);
+    running.invokedAt = undefined;
+    this.handlers--;
+    if (this.prefetch.length) this.startHeld();
   }
 
   /**

@@ -34,7 +34,9 @@ export function entityIndexCases(connection: () => ConnectionOptions): void {
             await hold.promise;
           }
         },
-        { concurrency: 1 },
+        // no prefetch: the ack of `c` could otherwise hold a job added below behind `r` (for
+        // up to 50 ms, see worker/prefetch.ts)
+        { concurrency: 1, prefetch: 0 },
       );
       // One slot, held by `r`: what is added now stays where it is while we look.
       await started.promise;

@@ -19,9 +19,11 @@ async function drain(
   const q = h().queue(queue);
   await q.addBulk(Array.from({ length: n }, (_, i) => ({ data: { i, pad: 'x'.repeat(80) } })));
   await priv.raw.config('RESETSTAT');
-  // One job at a time, and no timer fires during the drain: the work is the same on every run.
+  // One job at a time (no prefetch: one call per job), and no timer fires during the drain: the
+  // work is the same on every run.
   const w = h().worker(queue, () => {}, {
     concurrency: 1,
+    prefetch: 0,
     leaseMs: 3_600_000,
     stallCheckMs: 3_600_000,
     retentionCheckMs: 3_600_000,

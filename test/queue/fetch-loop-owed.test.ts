@@ -16,7 +16,7 @@ it('a wake-up during a call in flight is sent when that call returns', async () 
       complete: () => (calls.push('complete'), new Promise((r) => replies.push(r))),
     },
     wake: { waiting: false, wait: () => void calls.push('wait') },
-    concurrency: 1,
+    capacity: () => 1,
     leaseMs: 30_000,
     keepCompleted: { count: 0, ageMs: 0 },
     batches: false,

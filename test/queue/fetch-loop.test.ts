@@ -1,8 +1,8 @@
 /**
  * The worker's fetch loop, counted on the wire (commands a worker's connections send, never
  * time): an idle worker's wake-up brings its job (nothing is sent between the add and the
- * handler start), a busy one keeps two script calls in flight, and neither holds more jobs than
- * `concurrency`.
+ * handler start), a busy one keeps two script calls in flight, and without prefetch neither holds
+ * more jobs than `concurrency` (prefetch: prefetch.test.ts).
  */
 import { expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -79,7 +79,7 @@ it("an idle worker's wake-up brings its job: nothing is sent between the add and
   expect(wire.sent).toEqual(['complete', 'blpop', 'fetch']);
 });
 
-it('a busy worker (c=40) keeps two script calls in flight, and never holds more than concurrency', async () => {
+it('a busy worker (c=40, no prefetch) keeps two script calls in flight, and never holds more than concurrency', async () => {
   const q = h().queue('pipe');
   await q.addBulk(Array.from({ length: 3000 }, (_, i) => ({ data: i })));
   const k = h().keys('pipe');
@@ -91,7 +91,7 @@ it('a busy worker (c=40) keeps two script calls in flight, and never holds more 
       // every 50th job: how many jobs Redis counts as active (leased) right now
       if (n++ % 50 === 0) maxActive = Math.max(maxActive, await h().redis.zcard(k.active));
     },
-    { concurrency: 40, autorun: false, ...QUIET },
+    { concurrency: 40, prefetch: 0, autorun: false, ...QUIET },
   );
   const wire = watch(w);
   w.run();

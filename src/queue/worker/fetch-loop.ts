@@ -10,8 +10,8 @@
  *   `marker` (see {@link WakeListener}) with the free slots no call asked for, and the fetch
  *   sent behind the `BLPOP` takes them when work arrives: one round trip, not three.
  *
- * No job is fetched beyond `concurrency`: a job in a reply starts at once, so its lease (taken at
- * fetch) and its run begin together. See docs/guarantees.md, _Fetching_.
+ * Jobs beyond `concurrency` are fetched only while handlers are short (worker/prefetch.ts): a held
+ * job starts within a few ms. See docs/guarantees.md, _Fetching_.
  */
 import type { CompleteReply, LeasedJob, QueueCommands, Retention } from '../commands/commands.js';
 import type { WakeListener } from './wake-listener.js';
@@ -33,7 +33,8 @@ export const PIPELINE_MIN_CONCURRENCY = 32;
 export interface FetchHost<Data, Result> {
   readonly commands: QueueCommands;
   readonly wake: WakeListener;
-  readonly concurrency: number;
+  /** Jobs the worker can take in hand now: its concurrency, and what it may prefetch. */
+  capacity(): number;
   readonly leaseMs: number;
   readonly keepCompleted: Retention;
   /** Batch handlers: batches form from one fetch at a time (the collector counts the slots). */
@@ -44,7 +45,12 @@ export interface FetchHost<Data, Result> {
   isClosing(): boolean;
   /** The command connection is closed (or closing): nothing can be recorded any more. */
   isEnded(): boolean;
-  freeSlots(): number;
+  /**
+   * Jobs to ask for: the free slots, and with `prefetch` what may be held beyond them. Only a
+   * call that acks finished jobs prefetches: a worker whose handlers are all busy and finishing
+   * nothing never reaches for more (a job added meanwhile stays for an idle worker).
+   */
+  freeSlots(prefetch: boolean): number;
   takeAcks(): PendingAck<Data, Result>[];
   putBackAcks(acks: PendingAck<Data, Result>[]): void;
   /** Jobs running or waiting for their batch. */
@@ -115,9 +121,10 @@ export class FetchLoop<Data, Result> {
     this.sendQueued = false;
     this.later = undefined;
     const h = this.host;
-    const pipelined = !h.batches && h.concurrency >= PIPELINE_MIN_CONCURRENCY;
+    const capacity = h.capacity();
+    const pipelined = !h.batches && capacity >= PIPELINE_MIN_CONCURRENCY;
     const maxCalls = pipelined ? MAX_CALLS : 1;
-    const cap = pipelined ? Math.ceil(h.concurrency / MAX_CALLS) : Infinity;
+    const cap = pipelined ? Math.ceil(capacity / MAX_CALLS) : Infinity;
     // Nothing more to fetch: wait, and the acks of this turn ride with the wait (one write).
     if (this.idle && this.calls === 0 && !h.wake.waiting && !h.isClosing() && !this.backingOff)
       return this.listen();
@@ -125,9 +132,9 @@ export class FetchLoop<Data, Result> {
     const fetching = !this.idle;
     if (this.calls >= maxCalls) this.owed = true;
     while (this.calls < maxCalls && !this.backingOff) {
-      let want = fetching ? Math.min(h.freeSlots() - this.requested, cap) : 0;
-      if (h.part) want = h.part.budget.claim(h.part.member, want);
       const acks = h.takeAcks();
+      let want = fetching ? Math.min(h.freeSlots(acks.length > 0) - this.requested, cap) : 0;
+      if (h.part) want = h.part.budget.claim(h.part.member, want);
       if (acks.length === 0 && want <= 0) break;
       void this.call(acks, Math.max(want, 0));
     }
@@ -216,7 +223,7 @@ export class FetchLoop<Data, Result> {
     const h = this.host;
     if (h.wake.waiting || h.isClosing() || !h.isStarted()) return;
     const carry = this.carries();
-    const want = carry ? h.freeSlots() - this.requested : 0;
+    const want = carry ? h.freeSlots(false) - this.requested : 0;
     const acks = carry ? h.takeAcks() : [];
     if (carry && want <= 0) {
       // the calls in flight cover every free slot (they wait if they come back short)

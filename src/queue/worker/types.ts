@@ -3,6 +3,7 @@ import type { Job } from '../job.js';
 import type { BatchRun } from '../batch.js';
 import type { Abortable, JobContext } from './job-context.js';
 import { RateLimitError } from '../retry.js';
+import type { Holdable } from './prefetch.js';
 
 /** The function that does a job's work; its return value is stored as the job's result. */
 export type Processor<Data, Result> = (
@@ -29,7 +30,7 @@ export interface WorkerEvents<Data, Result> {
   error: [error: Error];
 }
 
-export interface Running<Data, Result> extends Abortable {
+export interface Running<Data, Result> extends Abortable, Holdable {
   job: Job<Data, Result>;
   token: string;
   /**
@@ -43,6 +44,8 @@ export interface Running<Data, Result> extends Abortable {
   stopTimer?: () => void;
   /** Set when it was taken from its handler (timeout, cancel): the failure being recorded. */
   fenced?: Promise<void>;
+  /** When its handler started (`performance.now()`); unset while held, and once its slot is free. */
+  invokedAt?: number;
 }
 
 export interface PendingAck<Data, Result> {

@@ -1,0 +1,172 @@
+/**
+ * Bounded, adaptive prefetch (src/queue/worker/prefetch.ts): short handlers let a worker hold
+ * jobs beyond `concurrency`, so one call acks and refills many; long ones are never prefetched;
+ * a busy worker does not reach for new jobs; a job held too long goes back to the queue.
+ * Counted on the wire and in Redis, never timed.
+ */
+import { expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { waitFor } from '../harness/context.js';
+import { deferred, sleep, useHarness } from './helpers.js';
+
+const h = useHarness();
+
+/** Counts the script calls `w` sends on its command connection (a private field, read here). */
+function countCalls(w: object): { calls: number } {
+  const count = { calls: 0 };
+  const client = (w as { client: Redis }).client;
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = (cmd, stream) => {
+    if (cmd.name === 'evalsha') count.calls++;
+    return send(cmd, stream);
+  };
+  return count;
+}
+
+/** Drains `n` no-op jobs at concurrency 1: script calls sent, most handlers and leases at once. */
+async function drain(queue: string, n: number, prefetch?: number) {
+  const q = h().queue(queue);
+  await q.addBulk(Array.from({ length: n }, (_, i) => ({ data: i })));
+  const active = h().keys(queue).active;
+  let running = 0;
+  let maxRunning = 0;
+  let maxLeased = 0;
+  let seen = 0;
+  const w = h().worker(
+    queue,
+    async () => {
+      maxRunning = Math.max(maxRunning, ++running);
+      // every 25th job: how many jobs Redis counts as leased right now
+      if (seen++ % 25 === 0) maxLeased = Math.max(maxLeased, await h().redis.zcard(active));
+      running--;
+    },
+    { concurrency: 1, autorun: false, stallCheckMs: 3_600_000, schedules: false, prefetch },
+  );
+  const wire = countCalls(w);
+  w.run();
+  await waitFor(async () => (await q.stats()).totals.completed === n, 'drained', 30_000);
+  return { calls: wire.calls, maxRunning, maxLeased };
+}
+
+it('short handlers at concurrency 1: one call acks and refills many jobs, one handler at a time', async () => {
+  const on = await drain('short', 1000, 20);
+  expect(on.maxRunning).toBe(1);
+  expect(on.maxLeased).toBeGreaterThan(1); // jobs held beyond the one slot …
+  expect(on.maxLeased).toBeLessThanOrEqual(21); // … at most `prefetch` of them
+  expect(on.calls).toBeLessThan(200); // ~1,000 / 20
+  const off = await drain('short-off', 1000, 0);
+  expect(off.maxLeased).toBe(1);
+  expect(off.calls).toBeGreaterThanOrEqual(1000); // one call per job
+});
+
+it('long handlers are never prefetched: two workers share the work, one job each at a time', async () => {
+  const q = h().queue('long');
+  await q.addBulk(Array.from({ length: 30 }, (_, i) => ({ data: i })));
+  const active = h().keys('long').active;
+  const by: Record<string, number> = { a: 0, b: 0 };
+  let maxLeased = 0;
+  const handler = (name: string) => async () => {
+    by[name]!++;
+    maxLeased = Math.max(maxLeased, await h().redis.zcard(active));
+    await sleep(15); // 15 ms: 2 ms of work holds no job
+  };
+  h().worker('long', handler('a'), { concurrency: 1 });
+  h().worker('long', handler('b'), { concurrency: 1 });
+  await waitFor(async () => (await q.stats()).totals.completed === 30, 'drained', 20_000);
+  expect(maxLeased).toBeLessThanOrEqual(2);
+  expect(by.a).toBeGreaterThan(5);
+  expect(by.b).toBeGreaterThan(5);
+});
+
+it('a worker whose slots are all busy leaves a job added meanwhile in the queue', async () => {
+  const q = h().queue('busy');
+  const long = deferred();
+  const started = deferred();
+  await q.addBulk(Array.from({ length: 50 }, (_, i) => ({ data: `fast-${i}` })));
+  await q.add('j', 'long');
+  h().worker<string>(
+    'busy',
+    async (job) => {
+      if (job.data !== 'long') return;
+      started.resolve();
+      await long.promise;
+    },
+    { concurrency: 1 },
+  );
+  await started.promise; // after 50 short jobs: the worker prefetches
+  const { id } = await q.add('j', 'new');
+  await sleep(200);
+  // before the fix the worker's wait brought it in as a held job ('active')
+  expect((await q.getJob(id))?.state).toBe('waiting');
+  long.resolve();
+  await waitFor(async () => (await q.getJob(id))?.state === 'completed', 'new job ran');
+});
+
+it('jobs held behind a handler that turned slow go back to the queue for other workers', async () => {
+  const q = h().queue('slow');
+  const block = deferred();
+  const runs = new Map<string, number>();
+  let heldAtBlock = 0;
+  const active = h().keys('slow').active;
+  const handler = async (job: { id: string; data: string }) => {
+    runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+    if (job.data !== 'block') return;
+    heldAtBlock = await h().redis.zcard(active);
+    await block.promise;
+  };
+  // one worker measures its handlers short, then takes a batch with the slow one in front
+  await q.addBulk(Array.from({ length: 100 }, (_, i) => ({ data: `warm-${i}` })));
+  const a = h().worker('slow', handler, { concurrency: 1 });
+  await waitFor(async () => (await q.stats()).totals.completed === 100, 'warm-up');
+  await q.addBulk([
+    ...Array.from({ length: 5 }, (_, i) => ({ data: `lead-${i}` })),
+    { data: 'block' },
+    ...Array.from({ length: 300 }, (_, i) => ({ data: `tail-${i}` })),
+  ]);
+  await waitFor(() => heldAtBlock > 0, 'block started');
+  expect(heldAtBlock).toBeGreaterThan(1); // it holds jobs behind the slow one
+  h().worker('slow', handler, { concurrency: 1, prefetch: 0 });
+  // every other job completes while the slow one still runs on `a`
+  await waitFor(
+    async () => (await q.stats()).totals.completed === 405,
+    'all but the slow job',
+    20_000,
+  );
+  expect((await q.stats()).active).toBe(1);
+  expect(a.running).toBe(1);
+  block.resolve();
+  await waitFor(async () => (await q.stats()).totals.completed === 406, 'the slow job');
+  expect([...runs.values()].every((n) => n === 1)).toBe(true); // none ran twice
+  expect(runs.size).toBe(406);
+});
+
+it('closing a worker that holds jobs loses none and runs none twice', async () => {
+  const q = h().queue('close');
+  const runs = new Map<string, number>();
+  const block = deferred();
+  let blocked = false;
+  const handler = async (job: { id: string; data: string }) => {
+    runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+    if (job.data === 'block' && !blocked) {
+      blocked = true;
+      await block.promise;
+    }
+  };
+  await q.addBulk(Array.from({ length: 100 }, (_, i) => ({ data: `warm-${i}` })));
+  const a = h().worker('close', handler, { concurrency: 1 });
+  await waitFor(async () => (await q.stats()).totals.completed === 100, 'warm-up');
+  await q.addBulk([
+    ...Array.from({ length: 5 }, (_, i) => ({ data: `lead-${i}` })),
+    { data: 'block' },
+    ...Array.from({ length: 200 }, (_, i) => ({ data: `tail-${i}` })),
+  ]);
+  await waitFor(() => blocked, 'block started');
+  const closed = a.close(5000);
+  await sleep(20);
+  block.resolve(); // the slow handler ends within the close's timeout: its outcome is recorded
+  await closed;
+  h().worker('close', handler, { concurrency: 1 });
+  await waitFor(async () => (await q.stats()).totals.completed === 306, 'all completed', 20_000);
+  expect(runs.size).toBe(306);
+  expect([...runs.values()].every((n) => n === 1)).toBe(true);
+});
