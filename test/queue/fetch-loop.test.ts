@@ -96,7 +96,22 @@ it('a busy worker (c=40, no prefetch) keeps two script calls in flight, and neve
   const wire = watch(w);
   w.run();
   await waitFor(async () => (await q.stats()).totals.completed === 3000, 'drained', 30_000);
-  expect(wire.maxScripts).toBe(2); // old code: 1 (one call, then wait for its reply)
+  expect(wire.maxScripts).toBe(2); // 40 slots: two calls (old code: one, then wait for its reply)
   expect(maxActive).toBeLessThanOrEqual(40);
   expect(maxActive).toBeGreaterThan(0);
+});
+
+it('from 150 slots a busy worker keeps three script calls in flight', async () => {
+  const q = h().queue('pipe3');
+  await q.addBulk(Array.from({ length: 6000 }, (_, i) => ({ data: i })));
+  const w = h().worker('pipe3', async () => {}, {
+    concurrency: 160,
+    prefetch: 0,
+    autorun: false,
+    ...QUIET,
+  });
+  const wire = watch(w);
+  w.run();
+  await waitFor(async () => (await q.stats()).totals.completed === 6000, 'drained', 30_000);
+  expect(wire.maxScripts).toBe(3);
 });

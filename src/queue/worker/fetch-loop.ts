@@ -2,10 +2,9 @@
  * The fetch loop of a Worker: sends the acks of finished jobs and asks for jobs for the free
  * slots, one script call each time (`complete` acks and fetches; `fetch` only fetches).
  *
- * - **Two calls in flight** (`MAX_CALLS`, from `PIPELINE_MIN_CONCURRENCY`): while Redis runs one,
- *   the jobs the other brought run here, so neither side waits for the other. A call asks for at
- *   most half the slots, so the two share them; `requested` counts the slots asked for by calls
- *   (and a wait) still in flight.
+ * - **Two or three calls in flight** (`callsFor`): while Redis runs one, the jobs another brought
+ *   run here, so neither side waits for the other. A call asks for at most its share of the
+ *   slots; `requested` counts the slots asked for by calls (and a wait) still in flight.
  * - **The wake-up carries its jobs**: with nothing left to fetch, the loop blocks on the queue's
  *   `marker` (see {@link WakeListener}) with the free slots no call asked for, and the fetch
  *   sent behind the `BLPOP` takes them when work arrives: one round trip, not three.
@@ -18,16 +17,28 @@ import type { WakeListener } from './wake-listener.js';
 import type { SlotBudget } from './slot-budget.js';
 import type { PendingAck } from './types.js';
 
-/** Script calls (ack + fetch) a worker keeps in flight at once. */
-export const MAX_CALLS = 2;
+/** Most script calls (ack + fetch) a worker keeps in flight at once. */
+export const MAX_CALLS = 3;
 
 /**
- * Below this concurrency one call at a time: halves of a small batch cost more per call (the
- * keys and arguments of each call, its own reply) than the overlap wins back (measured: at c=10
- * two calls of 5 took ~15 % more worker CPU per job and drained no faster; at c=100 two calls of
- * 50 drained faster at the same CPU per job).
+ * Below this many slots (concurrency and prefetch) one call at a time: halves of a small batch
+ * cost more per call (the keys and arguments of each call, its own reply) than the overlap wins
+ * back (measured: at c=10 two calls of 5 took ~15 % more worker CPU per job and drained no
+ * faster; at c=100 two calls of 50 drained faster at the same CPU per job).
  */
 export const PIPELINE_MIN_CONCURRENCY = 32;
+/**
+ * From this many slots, three calls (measured with `--compare`, c=100 with its prefetch, 200
+ * slots: three calls of 67 drained 1.08–1.21× faster than two of 100; at 110 slots (c=10) three
+ * calls drained 0.90× as fast as two).
+ */
+export const THREE_CALLS_FROM = 150;
+
+/** Calls in flight for `slots` (concurrency and prefetch allowance). */
+export function callsFor(slots: number): number {
+  if (slots < PIPELINE_MIN_CONCURRENCY) return 1;
+  return slots < THREE_CALLS_FROM ? 2 : MAX_CALLS;
+}
 
 /** What the loop needs of its worker. */
 export interface FetchHost<Data, Result> {
@@ -122,9 +133,8 @@ export class FetchLoop<Data, Result> {
     this.later = undefined;
     const h = this.host;
     const capacity = h.capacity();
-    const pipelined = !h.batches && capacity >= PIPELINE_MIN_CONCURRENCY;
-    const maxCalls = pipelined ? MAX_CALLS : 1;
-    const cap = pipelined ? Math.ceil(capacity / MAX_CALLS) : Infinity;
+    const maxCalls = h.batches ? 1 : callsFor(capacity);
+    const cap = maxCalls > 1 ? Math.ceil(capacity / maxCalls) : Infinity;
     // Nothing more to fetch: wait, and the acks of this turn ride with the wait (one write).
     if (this.idle && this.calls === 0 && !h.wake.waiting && !h.isClosing() && !this.backingOff)
       return this.listen();
