@@ -57,9 +57,10 @@ export interface FetchHost<Data, Result> {
   /** The command connection is closed (or closing): nothing can be recorded any more. */
   isEnded(): boolean;
   /**
-   * Jobs to ask for: the free slots, and with `prefetch` what may be held beyond them. Only a
-   * call that acks finished jobs prefetches: a worker whose handlers are all busy and finishing
-   * nothing never reaches for more (a job added meanwhile stays for an idle worker).
+   * Jobs to ask for: the free slots, and with `prefetch` what may be held beyond them. Only
+   * while jobs are being finished (this call acks some, or another call in flight does) does a
+   * call prefetch: a worker whose handlers are all busy and finishing nothing never reaches for
+   * more (a job added meanwhile stays for an idle worker).
    */
   freeSlots(prefetch: boolean): number;
   takeAcks(): PendingAck<Data, Result>[];
@@ -143,7 +144,9 @@ export class FetchLoop<Data, Result> {
     if (this.calls >= maxCalls) this.owed = true;
     while (this.calls < maxCalls && !this.backingOff) {
       const acks = h.takeAcks();
-      let want = fetching ? Math.min(h.freeSlots(acks.length > 0) - this.requested, cap) : 0;
+      // prefetch while finishing jobs: this call acks some, or one in flight does
+      const streaming = acks.length > 0 || this.calls > 0;
+      let want = fetching ? Math.min(h.freeSlots(streaming) - this.requested, cap) : 0;
       if (h.part) want = h.part.budget.claim(h.part.member, want);
       if (acks.length === 0 && want <= 0) break;
       void this.call(acks, Math.max(want, 0));
