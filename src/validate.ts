@@ -165,7 +165,10 @@ export function prefixProblem(v: unknown): string | undefined {
  * returns.
  */
 export function serialisePayload(value: unknown, maxBytes: number, what = 'payload'): string {
-  const problem = findUnserialisable(value, '$', new Set(), 0);
+  const problem =
+    isPlainLeaf(value) || isFlatPlainObject(value)
+      ? undefined
+      : findUnserialisable(value, '$', new Set(), 0);
   if (problem) throw notSerialisable(what, problem);
   let json: string | undefined;
   try {
@@ -221,6 +224,17 @@ const DATE_TO_JSON = Date.prototype.toJSON;
 function isPlainLeaf(v: unknown): boolean {
   const t = typeof v;
   return t === 'string' || t === 'boolean' || (t === 'number' && Number.isFinite(v)) || v === null;
+}
+
+/** The common payload, checked without the walk: a plain object of JSON leaves (or undefined). */
+function isFlatPlainObject(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype)
+    return false;
+  for (const k in v) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined && !isPlainLeaf(x)) return false;
+  }
+  return true;
 }
 
 function findUnserialisable(

@@ -14,17 +14,23 @@ export interface Abortable {
   abortReason: unknown;
 }
 
+/** A handler's context: a class, so the per-job object is one small allocation (no getter of its own). */
+class Context implements JobContext {
+  constructor(private readonly running: Abortable) {}
+
+  get signal(): AbortSignal {
+    const running = this.running;
+    if (!running.controller) {
+      running.controller = new AbortController();
+      if (running.abortReason !== undefined) running.controller.abort(running.abortReason);
+    }
+    return running.controller.signal;
+  }
+}
+
 /** The handler's context, with an AbortSignal made only if the handler asks for it. */
 export function contextOf(running: Abortable): JobContext {
-  return {
-    get signal() {
-      if (!running.controller) {
-        running.controller = new AbortController();
-        if (running.abortReason !== undefined) running.controller.abort(running.abortReason);
-      }
-      return running.controller.signal;
-    },
-  };
+  return new Context(running);
 }
 
 /** Takes the job away from its handler (the signal fires now, or when first asked for). */
