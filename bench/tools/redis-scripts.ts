@@ -4,6 +4,11 @@
  * back to the `.lua` file) — calls, jobs per call, µs per call and per job.
  *
  *   npx tsx bench/tools/redis-scripts.ts [--jobs 50000] [--concurrency 100] [--keep]
+ *   npx tsx bench/tools/redis-scripts.ts --rate 1000 [--jobs 3000] [--concurrency 10]
+ *
+ * `--rate N`: no pre-filled queue; one add every 1/N s (a 1 ms timer, as the bench's latency
+ * run) while the worker waits, so each job goes the light-load way (wake-up, ack, wait again)
+ * and the adds count too.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -22,8 +27,9 @@ function arg(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-const jobs = arg('--jobs', 50_000);
-const concurrency = arg('--concurrency', 100);
+const rate = arg('--rate', 0);
+const jobs = arg('--jobs', rate ? 3000 : 50_000);
+const concurrency = arg('--concurrency', rate ? 10 : 100);
 const keep = process.argv.includes('--keep');
 
 const names = new Map<string, string>();
@@ -36,25 +42,44 @@ const server = await RedisServer.start({ persistence: 'none' });
 const admin = new RedisAdmin(server.url, false);
 try {
   const queue = new Queue('prof', { connection: server.url });
-  for (let i = 0; i < jobs; i += 1000)
-    await queue.addBulk(
-      Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => ({ data: makeJob(i + j) })),
-    );
-  await admin.client.config('SET', 'slowlog-log-slower-than', '0');
-  await admin.client.config('SET', 'slowlog-max-len', String(jobs * 4));
-  await admin.client.slowlog('RESET');
-  let done = 0;
-  const t0 = performance.now();
-  await new Promise<void>((resolve) => {
-    const worker = new Worker('prof', async () => {}, {
-      connection: server.url,
-      concurrency,
-      keepCompleted: keep ? { count: 1e9, ageMs: 0 } : false,
-    });
-    worker.on('completed', () => {
-      if (++done === jobs) void worker.close().then(resolve);
-    });
+  if (!rate)
+    for (let i = 0; i < jobs; i += 1000)
+      await queue.addBulk(
+        Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => ({ data: makeJob(i + j) })),
+      );
+  else await queue.add('warm-up', makeJob(-1)); // scripts loaded before the count starts
+  let done = rate ? -1 : 0;
+  const worker = new Worker('prof', async () => {}, {
+    connection: server.url,
+    concurrency,
+    keepCompleted: keep ? { count: 1e9, ageMs: 0 } : false,
+    autorun: false,
   });
+  const drained = new Promise<void>((resolve) =>
+    worker.on('completed', () => {
+      if (++done === jobs) resolve();
+    }),
+  );
+  if (rate) {
+    worker.run();
+    while (done < 0) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 500)); // idle: the worker waits on its marker
+  }
+  await admin.client.config('SET', 'slowlog-log-slower-than', '0');
+  await admin.client.config('SET', 'slowlog-max-len', String(jobs * 40));
+  await admin.client.slowlog('RESET');
+  const t0 = performance.now();
+  if (rate) {
+    let sent = 0;
+    const timer = setInterval(() => {
+      const due = Math.min(jobs, Math.floor(((performance.now() - t0) * rate) / 1000));
+      for (; sent < due; sent++) void queue.add('j', makeJob(sent));
+      if (sent >= jobs) clearInterval(timer);
+    }, 1);
+  } else worker.run();
+  await drained;
+  await admin.client.config('SET', 'slowlog-log-slower-than', '10000');
+  await worker.close();
   const elapsed = performance.now() - t0;
   const entries = (await admin.client.slowlog('GET', -1)) as [number, number, number, string[]][];
   const by = new Map<string, { calls: number; us: number; max: number }>();
@@ -68,8 +93,10 @@ try {
     by.set(key, s);
   }
   console.log(
-    `drain ${jobs} jobs, c=${concurrency}, ${keep ? 'kept' : 'removed'}: ` +
-      `${Math.round(jobs / (elapsed / 1000))} jobs/s (in-process worker, SLOWLOG on)`,
+    rate
+      ? `${jobs} jobs added at ${rate}/s and run, c=${concurrency}, ${keep ? 'kept' : 'removed'} (SLOWLOG on; adds counted)`
+      : `drain ${jobs} jobs, c=${concurrency}, ${keep ? 'kept' : 'removed'}: ` +
+          `${Math.round(jobs / (elapsed / 1000))} jobs/s (in-process worker, SLOWLOG on)`,
   );
   console.log('command/script       calls   jobs/call   µs/call   max µs   µs/job');
   for (const [k, s] of [...by].sort((a, b) => b[1].us - a[1].us)) {
