@@ -160,7 +160,9 @@ export function renderReport(
       '## Targets (no-persistence pass)',
       '',
       'The targets in force for this run (the list and its history: `bench/README.md`). A ratio ' +
-        'shows the ratio of the medians and, in brackets, the min–max of the per-round ratio.',
+        'shows the ratio of the medians and, in brackets, the min–max of the per-round ratio. ' +
+        'Why a target is not met, with the measurements that show it: `bench/README.md`, ' +
+        '"Memory per waiting job" and "The other targets not met".',
       '',
       targetsMarkdown(targets),
       '',
