@@ -314,12 +314,11 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
    * worker is closing, or one was held too long).
    */
   protected async giveBackHeld(held: Running<Data, Result>[]): Promise<void> {
+    // a held job whose lease was lost is only forgotten (it is not ours to give back)
+    for (const r of held) if (this.inFlight.get(r.job.id) === r) this.inFlight.delete(r.job.id);
     const back = held.filter((r) => !r.released);
     if (back.length === 0) return;
-    for (const r of back) {
-      r.released = true;
-      this.inFlight.delete(r.job.id);
-    }
+    for (const r of back) r.released = true;
     // `release` puts each at the head: the last first, so the first ends up in front
     const leases = back.reverse().map((r) => ({ id: r.job.id, token: r.token }));
     await this.commands.release(leases).catch((e) => this.reportError(e));

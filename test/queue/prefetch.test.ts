@@ -170,3 +170,38 @@ it('closing a worker that holds jobs loses none and runs none twice', async () =
   expect(runs.size).toBe(306);
   expect([...runs.values()].every((n) => n === 1)).toBe(true);
 });
+
+it('a held job whose lease was lost is forgotten: it keeps no slot of the worker', async () => {
+  const q = h().queue('lost');
+  const block = deferred();
+  const k = h().keys('lost');
+  let victim: string | undefined;
+  await q.addBulk(Array.from({ length: 100 }, (_, i) => ({ data: `warm-${i}` })));
+  const inFlight = () => (w as unknown as { inFlight: Map<string, unknown> }).inFlight;
+  const w = h().worker(
+    'lost',
+    async (job: { id: string; data: string }) => {
+      if (job.data !== 'block') return;
+      // at once (well within the 50 ms hold limit): take one held job's lease away, as a
+      // lease reaper that found it expired would
+      victim = [...inFlight().keys()].find((id) => id !== job.id);
+      if (victim) await h().redis.hdel(k.lease, victim);
+      await block.promise;
+    },
+    { concurrency: 1, heartbeatMs: 10, leaseMs: 60_000 },
+  );
+  const lost: string[] = [];
+  w.on('lease-lost', (id) => lost.push(id));
+  await waitFor(async () => (await q.stats()).totals.completed === 100, 'warm-up');
+  await q.addBulk([
+    ...Array.from({ length: 5 }, (_, i) => ({ data: `lead-${i}` })),
+    { data: 'block' },
+    ...Array.from({ length: 50 }, (_, i) => ({ data: `tail-${i}` })),
+  ]);
+  await waitFor(() => victim !== undefined && lost.includes(victim), 'lease-lost reported');
+  await sleep(150); // the hold limit gives the other held jobs back meanwhile
+  block.resolve();
+  await waitFor(async () => (await q.stats()).totals.completed >= 155, 'the rest ran', 10_000);
+  // every slot is free again: the worker holds nothing (before the fix the lost one stayed)
+  await waitFor(() => inFlight().size === 0, 'nothing held', 2000);
+});
