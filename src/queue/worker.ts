@@ -3,7 +3,7 @@
  *
  * One loop (`FetchLoop`) does all fetching: it sends the acks of finished jobs and asks for as
  * many new jobs as there are free slots (and, while handlers are short, a bounded prefetch
- * beyond them: `worker/prefetch.ts`), one script call each time, two calls in flight. When the
+ * beyond them: `worker/prefetch.ts`), one script call each time, up to three in flight. When the
  * queue is empty it blocks on Redis (see `WakeListener`; the wake-up brings its jobs) and arms a
  * timer for the earliest delayed job. Background components (heartbeat, lease reaper, retention
  * janitor) run beside it.
