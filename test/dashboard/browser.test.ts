@@ -152,6 +152,8 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('.dot.on');
     await topic.publish({ order: 2 });
     await page.waitForSelector('.tail li:has-text("\\"order\\":2")');
+    // the cards follow the tail (before: they kept the figures of the page's first load)
+    await page.waitForSelector('dd[data-count=added]:text-is("2")');
     await page.click('button:text-is("Pause")');
     await topic.publish({ order: 3 });
     await new Promise((r) => setTimeout(r, 300));

@@ -4,10 +4,34 @@ import { openSse } from '../../api/sse.js';
 import type { TopicEntry } from '../../api/types.js';
 import { formatAge } from '../../charts/series.js';
 import { Card, Counts, ErrorLine } from '../../components/ui.js';
+import { keys } from '../../hooks/keys.js';
 import { useTopic } from '../../hooks/resources.js';
+import { invalidate } from '../../hooks/store.js';
 import { href } from '../../router.js';
 
 const KEEP = 200;
+/** While the tail brings entries, the topic's counts are read again at most this often. */
+const COUNTS_EVERY_MS = 1000;
+
+/** Refreshes `topic`'s counts after new entries: at once, then at most every second (trailing). */
+function countsRefresher(topic: string): { entry(): void; stop(): void } {
+  let last = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const refresh = () => {
+    timer = undefined;
+    last = Date.now();
+    invalidate(keys.topic(topic));
+  };
+  return {
+    entry() {
+      if (timer) return;
+      const wait = last + COUNTS_EVERY_MS - Date.now();
+      if (wait <= 0) refresh();
+      else timer = setTimeout(refresh, wait);
+    },
+    stop: () => clearTimeout(timer),
+  };
+}
 
 /** Tails a topic over SSE while not paused; resumes from the last shown entry (no gap). */
 function useTail(topic: string, paused: boolean) {
@@ -20,6 +44,7 @@ function useTail(topic: string, paused: boolean) {
   pausedNow.current = paused;
   useEffect(() => {
     if (paused) return;
+    const counts = countsRefresher(topic);
     const close = openSse(
       `v1/topics/${encodeURIComponent(topic)}/events`,
       (e) => {
@@ -27,11 +52,13 @@ function useTail(topic: string, paused: boolean) {
         last.current = e.id;
         const entry = { position: e.id, data: JSON.parse(e.data) as unknown };
         setEntries((prev) => [entry, ...prev].slice(0, KEEP));
+        counts.entry(); // the length and added cards follow the tail
       },
       { ...(last.current ? { lastId: last.current } : {}), onState: setOpen },
     );
     return () => {
       close();
+      counts.stop();
       setOpen(false);
     };
   }, [topic, paused]);
