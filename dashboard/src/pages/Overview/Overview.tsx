@@ -38,7 +38,9 @@ export function QueueTable({
           <th>delayed</th>
           <th>failed</th>
           <th>completed</th>
-          <th>done/min</th>
+          <th title="completions in the last full minute (0 during a queue's first minute)">
+            done, last min
+          </th>
           <th>oldest waiting</th>
         </tr>
       </thead>
