@@ -317,11 +317,25 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     // a held job whose lease was lost is only forgotten (it is not ours to give back)
     for (const r of held) if (this.inFlight.get(r.job.id) === r) this.inFlight.delete(r.job.id);
     const back = held.filter((r) => !r.released);
-    if (back.length === 0) return;
-    for (const r of back) r.released = true;
-    // `release` puts each at the head: the last first, so the first ends up in front
-    const leases = back.reverse().map((r) => ({ id: r.job.id, token: r.token }));
-    await this.commands.release(leases).catch((e) => this.reportError(e));
+    if (back.length > 0) {
+      for (const r of back) r.released = true;
+      // `release` puts each at the head: the last first, so the first ends up in front
+      const leases = [...back].reverse().map((r) => ({ id: r.job.id, token: r.token }));
+      try {
+        await this.commands.release(leases);
+      } catch (err) {
+        this.reportError(err);
+        // Not given back (Redis unreachable): still ours, renewed and held again (tried again,
+        // or started), never left to expire into a stall. A closed connection cannot renew:
+        // those come back by lease expiry.
+        if (!this.ended)
+          for (const r of back) {
+            r.released = false;
+            this.inFlight.set(r.job.id, r);
+            this.prefetch.hold(r);
+          }
+      }
+    }
     this.pump();
   }
 

@@ -211,8 +211,14 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
         // its outcome is no longer ours to record
       } else if (isRateLimit(err)) {
         const applied = await this.commands.rateLimit(running.job.id, running.token, err.delayMs);
-        if (applied) this.notify('limited', running.job, err.delayMs);
-        else this.notify('lease-lost', running.job.id);
+        if (applied) {
+          this.notify('limited', running.job, err.delayMs);
+          // The queue (or the job's group) is held back: the jobs held here must not run
+          // meanwhile (each would call the provider that just said "slow down"). They go back
+          // in order, and nothing more is prefetched until handlers measure short again.
+          this.prefetch.reset();
+          void this.giveBackHeld(this.prefetch.takeAll());
+        } else this.notify('lease-lost', running.job.id);
       } else await this.recordFailure(running.job, running.token, err, false);
     } catch (bug) {
       // Nobody awaits this path: anything escaping here would end the process.

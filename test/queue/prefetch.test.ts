@@ -7,6 +7,7 @@
 import { expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { waitFor } from '../harness/context.js';
+import { RateLimitError } from '../../src/index.js';
 import { deferred, sleep, useHarness } from './helpers.js';
 
 const h = useHarness();
@@ -204,4 +205,40 @@ it('a held job whose lease was lost is forgotten: it keeps no slot of the worker
   await waitFor(async () => (await q.stats()).totals.completed >= 155, 'the rest ran', 10_000);
   // every slot is free again: the worker holds nothing (before the fix the lost one stayed)
   await waitFor(() => inFlight().size === 0, 'nothing held', 2000);
+});
+
+it('a RateLimitError gives the held jobs back: none runs while the queue is held back', async () => {
+  const q = h().queue('limited');
+  let limitedAt = 0;
+  const calls: { data: string; at: number }[] = [];
+  const done: string[] = [];
+  await q.addBulk(Array.from({ length: 100 }, (_, i) => ({ data: `warm-${i}` })));
+  const w = h().worker(
+    'limited',
+    async (job: { data: string }) => {
+      calls.push({ data: job.data, at: Date.now() });
+      if (job.data === 'limit' && !limitedAt) {
+        limitedAt = Date.now();
+        throw new RateLimitError(1000);
+      }
+      done.push(job.data);
+    },
+    { concurrency: 1 },
+  );
+  let limitedEvents = 0;
+  w.on('limited', () => limitedEvents++);
+  await waitFor(async () => (await q.stats()).totals.completed === 100, 'warm-up');
+  const tails = Array.from({ length: 60 }, (_, i) => `tail-${i}`);
+  await q.addBulk([
+    ...Array.from({ length: 5 }, (_, i) => ({ data: `lead-${i}` })),
+    { data: 'limit' },
+    ...tails.map((data) => ({ data })),
+  ]);
+  await waitFor(async () => (await q.stats()).totals.completed === 166, 'all ran', 15_000);
+  // before the fix: every held tail job ran (and would have been limited) inside the window
+  const inWindow = calls.filter((c) => c.at > limitedAt && c.at < limitedAt + 900);
+  expect(inWindow).toEqual([]);
+  expect(limitedEvents).toBe(1);
+  // given back in order: the tail runs in the order it was added
+  expect(done.filter((d) => d.startsWith('tail-'))).toEqual(tails);
 });

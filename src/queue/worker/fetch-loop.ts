@@ -83,6 +83,8 @@ export interface FetchHost<Data, Result> {
 export class FetchLoop<Data, Result> {
   /** Script calls in flight (the wait not counted). */
   calls = 0;
+  /** Calls in flight that carry acks: while there are any, jobs are being finished. */
+  private ackingCalls = 0;
   /** Slots asked for by the calls and the wait in flight. */
   private requested = 0;
   sendQueued = false;
@@ -145,7 +147,7 @@ export class FetchLoop<Data, Result> {
     while (this.calls < maxCalls && !this.backingOff) {
       const acks = h.takeAcks();
       // prefetch while finishing jobs: this call acks some, or one in flight does
-      const streaming = acks.length > 0 || this.calls > 0;
+      const streaming = acks.length > 0 || this.ackingCalls > 0;
       let want = fetching ? Math.min(h.freeSlots(streaming) - this.requested, cap) : 0;
       if (h.part) want = h.part.budget.claim(h.part.member, want);
       if (acks.length === 0 && want <= 0) break;
@@ -158,6 +160,7 @@ export class FetchLoop<Data, Result> {
   private async call(acks: PendingAck<Data, Result>[], want: number): Promise<void> {
     const h = this.host;
     this.calls++;
+    if (acks.length) this.ackingCalls++;
     this.requested += want;
     let reply: CompleteReply;
     try {
@@ -167,6 +170,7 @@ export class FetchLoop<Data, Result> {
         : { stale: [], ...(await h.commands.fetch(want, h.leaseMs, tokenBase)) };
     } catch (err) {
       this.calls--;
+      if (acks.length) this.ackingCalls--;
       this.requested -= want;
       h.part?.budget.settle(h.part.member, want, want);
       h.putBackAcks(acks);
@@ -178,6 +182,7 @@ export class FetchLoop<Data, Result> {
       return;
     }
     this.calls--;
+    if (acks.length) this.ackingCalls--;
     this.requested -= want;
     if (acks.length) h.settleAcks(acks, reply.stale, reply.now);
     this.took(reply.jobs, reply.nowExact, reply.nextDue);
@@ -280,13 +285,16 @@ export class FetchLoop<Data, Result> {
   ): Promise<void> {
     const h = this.host;
     this.calls++;
+    this.ackingCalls++;
     try {
       const reply = await commands.complete(acks, h.keepCompleted, 0, h.leaseMs, h.tokenBase());
       this.calls--;
+      this.ackingCalls--;
       h.settleAcks(acks, reply.stale, reply.now);
       this.maybeEmpty(); // the last fetch found no more work
     } catch (err) {
       this.calls--;
+      this.ackingCalls--;
       h.reportError(err);
       this.giveBack(acks);
     }

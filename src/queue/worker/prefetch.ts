@@ -81,6 +81,11 @@ export class Prefetch<T extends Holdable> {
     return jobs;
   }
 
+  /** Forgets the measured durations: no prefetch until a handler has been measured again. */
+  reset(): void {
+    this.avgMs = Infinity;
+  }
+
   /** Stops the hold timer (the worker is closing). */
   stop(): void {
     clearTimeout(this.timer);
@@ -102,7 +107,7 @@ export class Prefetch<T extends Holdable> {
     }
     // The estimate was wrong (a handler turned slow): no prefetch until handlers are measured
     // short again.
-    this.avgMs = Infinity;
+    this.reset();
     this.onOverdue(this.takeAll());
   };
 }
