@@ -5,7 +5,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { SluiceError } from '../errors.js';
 import { isConnectionError, openConnection, type RedisClient } from '../redis/connection.js';
 import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys } from '../redis/keys.js';
@@ -21,7 +20,6 @@ import type { WakeListener } from './worker/wake-listener.js';
 import type { Worker } from './worker.js';
 import type { Scheduler } from './schedules/scheduler.js';
 import { DelayTimer } from './worker/delay-timer.js';
-import { abortRunning } from './worker/job-context.js';
 import {
   resolveWorkerOptions,
   type BatchWorkerOptions,
@@ -37,6 +35,7 @@ import { SlotBudget } from './worker/slot-budget.js';
 import { wireComponents } from './worker/components.js';
 import { FetchLoop } from './worker/fetch-loop.js';
 import { Prefetch } from './worker/prefetch.js';
+import { HandBack } from './worker/hand-back.js';
 import { type OutcomeDeps } from './worker/failure.js';
 import {
   type PendingAck,
@@ -79,6 +78,8 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
   protected handlers = 0;
   /** Jobs fetched beyond `concurrency`, waiting for a slot (see worker/prefetch.ts). */
   protected readonly prefetch: Prefetch<Running<Data, Result>>;
+  /** Gives held, collected and (on a timed-out close) running jobs back to the queue. */
+  protected readonly handBack: HandBack<Data, Result>;
   protected acks: PendingAck<Data, Result>[] = [];
   protected failing = 0;
   protected seq = 0;
@@ -126,7 +127,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     this.prefetch = new Prefetch(
       this.concurrency,
       settings.prefetch,
-      (held) => void this.giveBackHeld(held),
+      (held) => void this.handBack.held(held),
     );
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     const n = options.partitions ?? 1;
@@ -148,6 +149,14 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     this.client = this.conn.client;
     this.blockingClient = openConnection(options.connection, (err) => this.reportError(err));
     this.commands = new QueueCommands(this.conn, keys);
+    this.handBack = new HandBack<Data, Result>({
+      commands: this.commands,
+      inFlight: this.inFlight,
+      prefetch: this.prefetch,
+      isEnded: () => this.ended,
+      reportError: (err) => this.reportError(err),
+      pump: () => this.pump(),
+    });
     this.outcomes = {
       commands: this.commands,
       client: this.client,
@@ -253,9 +262,9 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
       (id) => this.client.client('UNBLOCK', id),
       () => this.client.lpush(this.commands.keys.marker, '1'),
     );
-    await this.releaseCollected();
+    await this.handBack.collected(this.collector?.take() ?? []);
     this.prefetch.stop();
-    await this.giveBackHeld(this.prefetch.takeAll());
+    await this.handBack.held(this.prefetch.takeAll());
     await this.reaper.stop();
     await this.janitor.stop();
     await this.scheduler?.close();
@@ -263,18 +272,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     await this.heartbeat.stop();
     this.cancels.stop();
     if (timedOut) {
-      const left = [...this.inFlight.values()].filter((r) => !r.released);
-      for (const r of left) {
-        r.released = true;
-        const reason = new SluiceError('SLC_ERR_CLOSED', 'worker closed; job released');
-        abortRunning(r, reason);
-        r.batch?.noteReleased(reason);
-      }
-      if (left.length) {
-        await this.commands
-          .release(left.map((r) => ({ id: r.job.id, token: r.token })))
-          .catch((e) => this.reportError(e));
-      }
+      await this.handBack.running();
       // Results already in hand are still worth recording before the connection goes.
       await this.settled(2000);
     }
@@ -307,49 +305,6 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
         : 0;
     const held = prefetch && !this.part ? this.prefetch.allowance() : 0;
     return this.concurrency + held - this.inFlight.size;
-  }
-
-  /**
-   * Held jobs go back to the head of the queue, in their order, with no attempt counted (the
-   * worker is closing, or one was held too long).
-   */
-  protected async giveBackHeld(held: Running<Data, Result>[]): Promise<void> {
-    // a held job whose lease was lost is only forgotten (it is not ours to give back)
-    for (const r of held) if (this.inFlight.get(r.job.id) === r) this.inFlight.delete(r.job.id);
-    const back = held.filter((r) => !r.released);
-    if (back.length > 0) {
-      for (const r of back) r.released = true;
-      // `release` puts each at the head: the last first, so the first ends up in front
-      const leases = [...back].reverse().map((r) => ({ id: r.job.id, token: r.token }));
-      try {
-        await this.commands.release(leases);
-      } catch (err) {
-        this.reportError(err);
-        // Not given back (Redis unreachable): still ours, renewed and held again (tried again,
-        // or started), never left to expire into a stall. A closed connection cannot renew:
-        // those come back by lease expiry.
-        if (!this.ended)
-          for (const r of back) {
-            r.released = false;
-            this.inFlight.set(r.job.id, r);
-            this.prefetch.hold(r);
-          }
-      }
-    }
-    this.pump();
-  }
-
-  /** Jobs collected for a batch that has not started go back to waiting at once on close. */
-  protected async releaseCollected(): Promise<void> {
-    const collected = this.collector?.take() ?? [];
-    if (collected.length === 0) return;
-    for (const r of collected) {
-      r.released = true;
-      this.inFlight.delete(r.job.id);
-    }
-    await this.commands
-      .release(collected.map((r) => ({ id: r.job.id, token: r.token })))
-      .catch((e) => this.reportError(e));
   }
 
   protected nextTokenBase(): string {
@@ -387,7 +342,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
         this.collector?.wait();
         if (!this.closing) this.delayTimer.arm(now, nextDue);
         // a call in flight as the worker began closing: what it brought beyond the slots goes back
-        else if (this.prefetch.length) void this.giveBackHeld(this.prefetch.takeAll());
+        else if (this.prefetch.length) void this.handBack.held(this.prefetch.takeAll());
       },
       onEmpty: () => {
         if (!this.busySinceDrained) return;

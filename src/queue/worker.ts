@@ -217,7 +217,7 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
           // meanwhile (each would call the provider that just said "slow down"). They go back
           // in order, and nothing more is prefetched until handlers measure short again.
           this.prefetch.reset();
-          void this.giveBackHeld(this.prefetch.takeAll());
+          void this.handBack.held(this.prefetch.takeAll());
         } else this.notify('lease-lost', running.job.id);
       } else await this.recordFailure(running.job, running.token, err, false);
     } catch (bug) {
