@@ -9,17 +9,17 @@ import { isConnectionError, openConnection, type RedisClient } from '../redis/co
 import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys } from '../redis/keys.js';
 import { QueueCommands, type LeasedJob, type Retention } from './commands/commands.js';
-import type { Heartbeat } from './worker/heartbeat.js';
-import type { LeaseReaper } from './worker/lease-reaper.js';
-import type { RetentionJanitor } from './worker/retention-janitor.js';
+import type { Heartbeat } from './worker/tasks/heartbeat.js';
+import type { LeaseReaper } from './worker/tasks/lease-reaper.js';
+import type { RetentionJanitor } from './worker/tasks/retention-janitor.js';
 import type { RetryPolicy } from './retry.js';
 import { validateName } from '../validate.js';
 import { toError } from '../thrown.js';
 import { NameRegistration } from '../registry.js';
-import type { WakeListener } from './worker/wake-listener.js';
+import type { WakeListener } from './worker/fetching/wake-listener.js';
 import type { Worker } from './worker.js';
 import type { Scheduler } from './schedules/scheduler.js';
-import { DelayTimer } from './worker/delay-timer.js';
+import { DelayTimer } from './worker/fetching/delay-timer.js';
 import {
   resolveWorkerOptions,
   type BatchWorkerOptions,
@@ -27,14 +27,14 @@ import {
 } from './worker-options.js';
 import { type BatchProcessor } from './batch.js';
 import { BatchCollector } from './worker/batch-collector.js';
-import type { CancelListener } from './worker/cancel-listener.js';
+import type { CancelListener } from './worker/tasks/cancel-listener.js';
 import type { FlowRelayTask } from './flows/flow-relay.js';
 import { partitionSlot } from './partitions/partition-layout.js';
 import { PartitionSiblings } from './partitions/partitioned-worker.js';
-import { SlotBudget } from './worker/slot-budget.js';
+import { SlotBudget } from './worker/fetching/slot-budget.js';
 import { wireComponents } from './worker/components.js';
-import { FetchLoop } from './worker/fetch-loop.js';
-import { Prefetch } from './worker/prefetch.js';
+import { FetchLoop } from './worker/fetching/fetch-loop.js';
+import { Prefetch } from './worker/fetching/prefetch.js';
 import { HandBack } from './worker/hand-back.js';
 import { type OutcomeDeps } from './worker/failure.js';
 import {
@@ -76,7 +76,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
   protected readonly inFlight = new Map<string, Running<Data, Result>>();
   /** Handlers running (single-job handlers; a slot freed by a fence is not counted). */
   protected handlers = 0;
-  /** Jobs fetched beyond `concurrency`, waiting for a slot (see worker/prefetch.ts). */
+  /** Jobs fetched beyond `concurrency`, waiting for a slot (see worker/fetching/prefetch.ts). */
   protected readonly prefetch: Prefetch<Running<Data, Result>>;
   /** Gives held, collected and (on a timed-out close) running jobs back to the queue. */
   protected readonly handBack: HandBack<Data, Result>;
@@ -295,7 +295,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     return done;
   }
 
-  /** Jobs to ask for now; `prefetch`: with what may be held beyond the slots (worker/prefetch.ts). */
+  /** Jobs to ask for now; `prefetch`: with what may be held beyond the slots (worker/fetching/prefetch.ts). */
   protected freeSlots(prefetch = false): number {
     if (this.closing) return 0;
     // Batches: fill the one being formed while a batch slot is free.

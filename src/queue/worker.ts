@@ -3,7 +3,7 @@
  *
  * One loop (`FetchLoop`) does all fetching: it sends the acks of finished jobs and asks for as
  * many new jobs as there are free slots (and, while handlers are short, a bounded prefetch
- * beyond them: `worker/prefetch.ts`), one script call each time, up to three in flight. When the
+ * beyond them: `worker/fetching/prefetch.ts`), one script call each time, up to three in flight. When the
  * queue is empty it blocks on Redis (see `WakeListener`; the wake-up brings its jobs) and arms a
  * timer for the earliest delayed job. Background components (heartbeat, lease reaper, retention
  * janitor) run beside it.
@@ -96,7 +96,7 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
     job.reporter = new JobReporter(this.commands, job.id, leased.token);
     this.busySinceDrained = true;
     // Leased and renewed from now on; the handler sees it when its batch is formed, or (held
-    // beyond `concurrency`, see worker/prefetch.ts) when a slot frees.
+    // beyond `concurrency`, see worker/fetching/prefetch.ts) when a slot frees.
     if (this.collector) return this.collector.add(running);
     if (this.handlers >= this.concurrency) return this.prefetch.hold(running);
     this.invoke(running);

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { QueueCommands, type LeasedJob } from '../../src/queue/commands/commands.js';
-import { Heartbeat } from '../../src/queue/worker/heartbeat.js';
-import { LeaseReaper } from '../../src/queue/worker/lease-reaper.js';
+import { Heartbeat } from '../../src/queue/worker/tasks/heartbeat.js';
+import { LeaseReaper } from '../../src/queue/worker/tasks/lease-reaper.js';
 import { PeriodicTask } from '../../src/periodic.js';
-import { WakeListener } from '../../src/queue/worker/wake-listener.js';
+import { WakeListener } from '../../src/queue/worker/fetching/wake-listener.js';
 import { redisUrl, waitFor } from '../harness/context.js';
 import { sleep, useHarness } from './helpers.js';
 

@@ -35,7 +35,7 @@ export function entityIndexCases(connection: () => ConnectionOptions): void {
           }
         },
         // no prefetch: the ack of `c` could otherwise hold a job added below behind `r` (for
-        // up to 50 ms, see worker/prefetch.ts)
+        // up to 50 ms, see worker/fetching/prefetch.ts)
         { concurrency: 1, prefetch: 0 },
       );
       // One slot, held by `r`: what is added now stays where it is while we look.

@@ -3,7 +3,7 @@
  * acks) that arrives while every call slot is taken is made once the call returns, not dropped.
  */
 import { expect, it } from 'vitest';
-import { FetchLoop, type FetchHost } from '../../src/queue/worker/fetch-loop.js';
+import { FetchLoop, type FetchHost } from '../../src/queue/worker/fetching/fetch-loop.js';
 
 it('a wake-up during a call in flight is sent when that call returns', async () => {
   const calls: string[] = [];

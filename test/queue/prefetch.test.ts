@@ -1,5 +1,5 @@
 /**
- * Bounded, adaptive prefetch (src/queue/worker/prefetch.ts): short handlers let a worker hold
+ * Bounded, adaptive prefetch (src/queue/worker/fetching/prefetch.ts): short handlers let a worker hold
  * jobs beyond `concurrency`, so one call acks and refills many; long ones are never prefetched;
  * a busy worker does not reach for new jobs; a job held too long goes back to the queue.
  * Counted on the wire and in Redis, never timed.

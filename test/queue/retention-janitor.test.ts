@@ -8,7 +8,7 @@ import {
   JANITOR_PER_CALL,
   JANITOR_PER_PASS,
   RetentionJanitor,
-} from '../../src/queue/worker/retention-janitor.js';
+} from '../../src/queue/worker/tasks/retention-janitor.js';
 import { waitFor } from '../harness/context.js';
 import { useHarness } from './helpers.js';
 

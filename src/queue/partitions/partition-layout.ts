@@ -10,7 +10,7 @@ import { SluiceError, ValidationError } from '../../errors.js';
 import type { RedisClient } from '../../redis/connection.js';
 import { fnv1a, partitionCountKey } from '../../redis/keys.js';
 import type { AddOptions } from '../options.js';
-import type { SlotBudget } from '../worker/slot-budget.js';
+import type { SlotBudget } from '../worker/fetching/slot-budget.js';
 
 /** Internal option key: makes a Queue or Worker handle one partition of a partitioned queue. */
 export const PARTITION = Symbol('sluice.partition');

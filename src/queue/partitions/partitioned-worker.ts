@@ -12,7 +12,7 @@ import { CommandConnection, toConnectionRetry } from '../../redis/command-connec
 import { DEFAULT_PREFIX } from '../../redis/keys.js';
 import { toError } from '../../thrown.js';
 import { PARTITION, resolvePartitionCount } from './partition-layout.js';
-import type { SlotBudget } from '../worker/slot-budget.js';
+import type { SlotBudget } from '../worker/fetching/slot-budget.js';
 import type { WorkerOptions } from '../worker-options.js';
 import type { Processor, Worker } from '../worker.js';
 

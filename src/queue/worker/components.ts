@@ -9,11 +9,11 @@ import { QueueCommands, type LeasedJob } from '../commands/commands.js';
 import { FlowRelayTask } from '../flows/flow-relay.js';
 import { Scheduler } from '../schedules/scheduler.js';
 import type { WorkerOptions, WorkerSettings } from '../worker-options.js';
-import { CancelListener } from './cancel-listener.js';
-import { Heartbeat } from './heartbeat.js';
-import { LeaseReaper } from './lease-reaper.js';
-import { RetentionJanitor } from './retention-janitor.js';
-import { WakeListener } from './wake-listener.js';
+import { CancelListener } from './tasks/cancel-listener.js';
+import { Heartbeat } from './tasks/heartbeat.js';
+import { LeaseReaper } from './tasks/lease-reaper.js';
+import { RetentionJanitor } from './tasks/retention-janitor.js';
+import { WakeListener } from './fetching/wake-listener.js';
 
 /** What the components call back into the worker for. */
 export interface WorkerHooks {

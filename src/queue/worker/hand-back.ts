@@ -6,7 +6,7 @@
 import { SluiceError } from '../../errors.js';
 import type { QueueCommands } from '../commands/commands.js';
 import { abortRunning } from './job-context.js';
-import type { Prefetch } from './prefetch.js';
+import type { Prefetch } from './fetching/prefetch.js';
 import type { Running } from './types.js';
 
 /** What giving back needs of the worker. */

@@ -3,7 +3,7 @@ import type { Job } from '../job.js';
 import type { BatchRun } from '../batch.js';
 import type { Abortable, JobContext } from './job-context.js';
 import { RateLimitError } from '../retry.js';
-import type { Holdable } from './prefetch.js';
+import type { Holdable } from './fetching/prefetch.js';
 
 /** The function that does a job's work; its return value is stored as the job's result. */
 export type Processor<Data, Result> = (

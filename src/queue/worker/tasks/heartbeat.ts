@@ -3,8 +3,8 @@
  * call, and reports the jobs whose lease was lost (taken over after an expiry) and those that
  * were cancelled (a fallback for a cancel whose channel message this worker missed).
  */
-import type { QueueCommands } from '../commands/commands.js';
-import { PeriodicTask } from '../../periodic.js';
+import type { QueueCommands } from '../../commands/commands.js';
+import { PeriodicTask } from '../../../periodic.js';
 
 export class Heartbeat extends PeriodicTask {
   constructor(

@@ -10,9 +10,9 @@
  * it ran holds leases that expire and are reaped like any other, whichever step it died at.
  */
 import type { Redis } from 'ioredis';
-import type { RedisClient } from '../../redis/connection.js';
-import { isVersionVerified, verifyRedisVersion } from '../../redis/version.js';
-import type { FetchReply, QueueCommands } from '../commands/commands.js';
+import type { RedisClient } from '../../../redis/connection.js';
+import { isVersionVerified, verifyRedisVersion } from '../../../redis/version.js';
+import type { FetchReply, QueueCommands } from '../../commands/commands.js';
 
 export class WakeListener {
   private pending: Promise<unknown> | undefined;

@@ -4,8 +4,8 @@
  * finishes, so without this jobs past their age would stay for ever. Each pass is bounded: at
  * most `perCall` removals per script call and `perPass` per tick; a backlog drains over ticks.
  */
-import type { QueueCommands, Retention } from '../commands/commands.js';
-import { PeriodicTask } from '../../periodic.js';
+import type { QueueCommands, Retention } from '../../commands/commands.js';
+import { PeriodicTask } from '../../../periodic.js';
 
 /** Removals per script call: keeps each call short, so Redis is never blocked for long. */
 export const JANITOR_PER_CALL = 100;

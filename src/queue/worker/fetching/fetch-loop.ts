@@ -12,10 +12,15 @@
  * Jobs beyond `concurrency` are fetched only while handlers are short (worker/prefetch.ts): a held
  * job starts within a few ms. See docs/guarantees.md, _Fetching_.
  */
-import type { CompleteReply, LeasedJob, QueueCommands, Retention } from '../commands/commands.js';
+import type {
+  CompleteReply,
+  LeasedJob,
+  QueueCommands,
+  Retention,
+} from '../../commands/commands.js';
 import type { WakeListener } from './wake-listener.js';
 import type { SlotBudget } from './slot-budget.js';
-import type { PendingAck } from './types.js';
+import type { PendingAck } from '../types.js';
 
 /** Most script calls (ack + fetch) a worker keeps in flight at once. */
 export const MAX_CALLS = 3;

@@ -3,8 +3,8 @@
  * waiting as stalls, and hands the ones that stalled more than `maxStalls` times to `onTakenOver`
  * (under a fresh lease), which records them as failed attempts through the retry policy.
  */
-import type { LeasedJob, QueueCommands } from '../commands/commands.js';
-import { PeriodicTask } from '../../periodic.js';
+import type { LeasedJob, QueueCommands } from '../../commands/commands.js';
+import { PeriodicTask } from '../../../periodic.js';
 
 export class LeaseReaper extends PeriodicTask {
   constructor(

@@ -4,7 +4,7 @@
  * so whichever worker holds the job aborts it at once, with no per-job polling. A message missed
  * while the connection was down is caught by the heartbeat (extend.lua reports cancel marks).
  */
-import { subscribeWhenReady, type RedisClient } from '../../redis/connection.js';
+import { subscribeWhenReady, type RedisClient } from '../../../redis/connection.js';
 
 export class CancelListener {
   private stopped = false;
