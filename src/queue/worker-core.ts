@@ -124,14 +124,15 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     this.historyLimit = settings.historyLimit;
     this.maxResultBytes = settings.maxResultBytes;
     this.timeoutMs = settings.timeoutMs;
-    this.prefetch = new Prefetch(
-      this.concurrency,
-      settings.prefetch,
-      (held) => void this.handBack.held(held),
-    );
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     const n = options.partitions ?? 1;
     const slot = partitionSlot(options) ?? (n > 1 ? { index: 0 } : undefined);
+    // A partition member (the owner or a sibling) never prefetches: its slots are a shared budget.
+    this.prefetch = new Prefetch(
+      this.concurrency,
+      slot ? 0 : settings.prefetch,
+      (held) => void this.handBack.held(held),
+    );
     const keys = slot
       ? queuePartitionKeys(this.prefix, name, slot.index)
       : queueKeys(this.prefix, name);
