@@ -48,23 +48,24 @@ try {
         Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => ({ data: makeJob(i + j) })),
       );
   else await queue.add('warm-up', makeJob(-1)); // scripts loaded before the count starts
-  let done = rate ? -1 : 0;
   const worker = new Worker('prof', async () => {}, {
     connection: server.url,
     concurrency,
     keepCompleted: keep ? { count: 1e9, ageMs: 0 } : false,
     autorun: false,
   });
+  if (rate) {
+    const warmedUp = new Promise((r) => worker.once('completed', r));
+    worker.run();
+    await warmedUp;
+    await new Promise((r) => setTimeout(r, 500)); // idle: the worker waits on its marker
+  }
+  let done = 0;
   const drained = new Promise<void>((resolve) =>
     worker.on('completed', () => {
       if (++done === jobs) resolve();
     }),
   );
-  if (rate) {
-    worker.run();
-    while (done < 0) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 500)); // idle: the worker waits on its marker
-  }
   await admin.client.config('SET', 'slowlog-log-slower-than', '0');
   await admin.client.config('SET', 'slowlog-max-len', String(jobs * 40));
   await admin.client.slowlog('RESET');

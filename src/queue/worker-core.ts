@@ -127,10 +127,12 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     const n = options.partitions ?? 1;
     const slot = partitionSlot(options) ?? (n > 1 ? { index: 0 } : undefined);
-    // A partition member (the owner or a sibling) never prefetches: its slots are a shared budget.
+    // The one place that decides who never prefetches (an allowance of 0 everywhere after): a
+    // batch worker (a batch forms from one fetch) and a partition member, owner or sibling (its
+    // slots are a shared budget).
     this.prefetch = new Prefetch(
       this.concurrency,
-      slot ? 0 : settings.prefetch,
+      slot || settings.batch ? 0 : settings.prefetch,
       (held) => void this.handBack.held(held),
     );
     const keys = slot
@@ -304,7 +306,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
       return this.batchesRunning < this.concurrency
         ? this.collector.size - this.collector.length
         : 0;
-    const held = prefetch && !this.part ? this.prefetch.allowance() : 0;
+    const held = prefetch ? this.prefetch.allowance() : 0;
     return this.concurrency + held - this.inFlight.size;
   }
 
@@ -316,10 +318,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     return new FetchLoop<Data, Result>({
       commands: this.commands,
       wake: this.wake,
-      capacity: () =>
-        this.collector || this.part
-          ? this.concurrency
-          : this.concurrency + this.prefetch.allowance(),
+      capacity: () => this.concurrency + this.prefetch.allowance(),
       leaseMs: this.leaseMs,
       keepCompleted: this.keepCompleted,
       batches: this.collector !== undefined,

@@ -188,10 +188,8 @@ export function resolveWorkerOptions(
   const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
   return {
     concurrency: o.concurrency ?? 1,
-    prefetch:
-      o.batch !== undefined || (o.partitions ?? 1) > 1
-        ? 0
-        : (o.prefetch ?? Math.max(o.concurrency ?? 1, DEFAULT_PREFETCH)),
+    // batch and partitioned workers never prefetch: the Worker builds their Prefetch with 0
+    prefetch: o.prefetch ?? Math.max(o.concurrency ?? 1, DEFAULT_PREFETCH),
     leaseMs,
     heartbeatMs: o.heartbeatMs ?? Math.floor(leaseMs / 3),
     stallCheckMs: o.stallCheckMs ?? Math.min(Math.floor(leaseMs / 2), 5000),

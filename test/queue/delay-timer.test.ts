@@ -32,10 +32,10 @@ it('moves to an earlier due time, and stops on -1 or stop()', async () => {
   expect(fired).toBe(1);
 });
 
-it('waits at most the longest Node timer for a due time beyond it (no 1 ms re-fire loop)', async () => {
+/** Runs `body` with the waits handed to setTimeout recorded (the timers still run for real). */
+async function watchedTimers(body: (waits: (number | undefined)[]) => Promise<void>) {
   const waits: (number | undefined)[] = [];
   const real = globalThis.setTimeout;
-  // Watch the delay handed to setTimeout (the timer itself still runs for real).
   const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((
     fn: () => void,
     ms?: number,
@@ -43,24 +43,33 @@ it('waits at most the longest Node timer for a due time beyond it (no 1 ms re-fi
     waits.push(ms);
     return real(fn, ms);
   }) as typeof setTimeout);
-  let fired = 0;
-  const timer = new DelayTimer(() => fired++);
   try {
-    const year = 365 * 24 * 3_600_000;
-    timer.arm(1e12, 1e12 + year);
-    timer.arm(1e12, Number.NaN); // a score Redis printed as `inf`
-    timer.arm(1e12, 1e300);
-    await sleep(30);
-    expect(fired).toBe(0);
-    expect(waits.filter((w) => w !== undefined && w > 1000)).toEqual([
-      MAX_TIMER_MS,
-      MAX_TIMER_MS,
-      MAX_TIMER_MS,
-    ]);
+    await body(waits);
   } finally {
-    timer.stop();
     spy.mockRestore();
   }
+}
+
+it('waits at most the longest Node timer for a due time beyond it (no 1 ms re-fire loop)', async () => {
+  let fired = 0;
+  const timer = new DelayTimer(() => fired++);
+  await watchedTimers(async (waits) => {
+    try {
+      const year = 365 * 24 * 3_600_000;
+      timer.arm(1e12, 1e12 + year);
+      timer.arm(1e12, Number.NaN); // a score Redis printed as `inf`
+      timer.arm(1e12, 1e300);
+      await sleep(30);
+      expect(fired).toBe(0);
+      expect(waits.filter((w) => w !== undefined && w > 1000)).toEqual([
+        MAX_TIMER_MS,
+        MAX_TIMER_MS,
+        MAX_TIMER_MS,
+      ]);
+    } finally {
+      timer.stop();
+    }
+  });
 });
 
 /** Runs `body` with setTimeout watched: the waits asked for, and the callbacks (held, not run). */
@@ -105,24 +114,13 @@ it('the last stretch under a ms is checked on each turn, then it fetches once', 
   let firedAt = 0;
   const timer = new DelayTimer(() => (fired++, (firedAt = performance.now())));
   const armedAt = performance.now();
-  const waits: (number | undefined)[] = [];
-  const real = globalThis.setTimeout;
-  const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((
-    fn: () => void,
-    ms?: number,
-  ) => {
-    waits.push(ms);
-    return real(fn, ms);
-  }) as typeof setTimeout);
-  try {
+  await watchedTimers(async (waits) => {
     timer.arm(0, 3.6); // due in 3.6 ms: a 3 ms timer, then the rest turn by turn
     await sleep(30);
-  } finally {
-    spy.mockRestore();
-  }
+    expect(waits[0]).toBe(3);
+  });
   expect(fired).toBe(1);
   expect(firedAt - armedAt).toBeGreaterThanOrEqual(3.6); // never before the due time
-  expect(waits[0]).toBe(3);
 });
 
 it('a timer that fires before the due time waits the rest out, and fetches once', () => {
