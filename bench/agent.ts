@@ -43,14 +43,18 @@ async function prepare(
     }
     case 'enqueue-single': {
       const p = await c.createProducer({ url, queue });
+      const addAll = async (jobs: JobData[]) => {
+        let next = 0;
+        const lane = async () => {
+          while (next < jobs.length) await p.add(jobs[next++]!);
+        };
+        await Promise.all(Array.from({ length: task.inFlight }, lane));
+      };
+      await addAll(Array.from({ length: task.warmup }, (_, i) => makeJob(task.n + i)));
       const jobs = Array.from({ length: task.n }, (_, i) => makeJob(i));
       return {
         run: async () => {
-          let next = 0;
-          const lane = async () => {
-            while (next < jobs.length) await p.add(jobs[next++]!);
-          };
-          await Promise.all(Array.from({ length: task.inFlight }, lane));
+          await addAll(jobs);
           return undefined;
         },
         close: () => p.close(),

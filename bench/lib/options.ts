@@ -8,6 +8,11 @@ export interface Sizes {
   reps: number;
   bulkJobs: number;
   singleJobs: number;
+  /**
+   * Single adds made (same lanes, same producer) before the measured ones and not counted: the
+   * measured rate is the producer's steady one, not its JIT warm-up (20,000 adds take ~0.2 s).
+   */
+  singleWarmupJobs: number;
   singleInFlight: number;
   drainConcurrency: number[];
   /** Jobs drained per run, by concurrency. */
@@ -31,7 +36,8 @@ export const SIZES: Record<Mode, Sizes> = {
   default: {
     reps: 3,
     bulkJobs: 100_000,
-    singleJobs: 20_000,
+    singleJobs: 100_000,
+    singleWarmupJobs: 20_000,
     singleInFlight: 100,
     drainConcurrency: [1, 10, 100],
     drainJobs: { 1: 5000, 10: 100_000, 100: 100_000 },
@@ -49,7 +55,8 @@ export const SIZES: Record<Mode, Sizes> = {
   quick: {
     reps: 1,
     bulkJobs: 20_000,
-    singleJobs: 5000,
+    singleJobs: 20_000,
+    singleWarmupJobs: 5000,
     singleInFlight: 100,
     drainConcurrency: [1, 10, 100],
     drainJobs: { 1: 2000, 10: 20_000, 100: 20_000 },
@@ -68,6 +75,7 @@ export const SIZES: Record<Mode, Sizes> = {
     reps: 1,
     bulkJobs: 500,
     singleJobs: 200,
+    singleWarmupJobs: 100,
     singleInFlight: 100,
     drainConcurrency: [1, 100],
     drainJobs: { 1: 200, 100: 300 },

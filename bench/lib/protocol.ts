@@ -10,8 +10,11 @@ interface TaskBase {
 export type AgentTask =
   /** Enqueue `n` jobs in chunks of `chunk`, one chunk at a time. */
   | (TaskBase & { kind: 'enqueue-bulk'; n: number; chunk: number })
-  /** Enqueue `n` jobs one by one, `inFlight` adds outstanding at any time. */
-  | (TaskBase & { kind: 'enqueue-single'; n: number; inFlight: number })
+  /**
+   * Enqueue `n` jobs one by one, `inFlight` adds outstanding at any time, after `warmup` adds
+   * the same way before `go` (not measured).
+   */
+  | (TaskBase & { kind: 'enqueue-single'; n: number; warmup: number; inFlight: number })
   /**
    * Consume until `n` jobs are completed. With `timed`, each handler start records
    * `now - job.t - job.d` (ms, monotonic clock shared by all processes of this machine).

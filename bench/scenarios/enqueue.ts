@@ -71,7 +71,8 @@ export const enqueueSingle: Scenario = {
       title: 'Enqueue one by one',
       about: (s) =>
         `${s.singleJobs.toLocaleString('en')} single adds with ${s.singleInFlight} in flight ` +
-        '(one producer process, one connection).',
+        `(one producer process, one connection), after ${s.singleWarmupJobs.toLocaleString('en')} ` +
+        'made the same way and not measured (the JIT warm-up).',
       metrics: [RATE, ...CPU_METRICS],
       ratios: ['jobsPerSec'],
     },
@@ -85,6 +86,7 @@ export const enqueueSingle: Scenario = {
         url: ctx.url,
         queue: QUEUE,
         n,
+        warmup: ctx.sizes.singleWarmupJobs,
         inFlight: ctx.sizes.singleInFlight,
       },
       { cpuProfileDir: ctx.cpuProfileDir, profileName: ctx.runName },
