@@ -97,19 +97,25 @@ export function ensureDefined(client: RedisClient, name: string): void {
 }
 
 /**
- * One script with its KEYS fixed once (a queue's hot path: `add_one`, `add_plain`). A call sends
- * one `EVALSHA` whose arguments are the prepared head (sha, key count, keys) and `args`, with
- * none of the per-call closures and copies of {@link script}; on `NOSCRIPT` (a fresh or flushed
- * server) it sends the source with `EVAL`, as ioredis's own scripts do. A client `keyPrefix`
- * applies to the keys as it does to every other command.
+ * One script with its KEYS fixed once (a queue's hot path: adds, fetch, complete). A call sends
+ * one command whose arguments are the prepared head (sha, key count, keys) and `args`, with
+ * none of the per-call closures and copies of {@link script}. As ioredis's own scripts do, the
+ * first call on each socket sends the source (`EVAL`), later ones the SHA (`EVALSHA`), so a
+ * fresh server never answers `NOSCRIPT`: that reply and the re-send behind it would put the
+ * call's reply after those of the commands sent behind it (a worker's ack behind its wait). A
+ * `NOSCRIPT` (a `SCRIPT FLUSH` since) re-sends the source. A client `keyPrefix` applies to the
+ * keys as it does to every other command.
  */
 export class PreparedScript {
   /** `script <name>`, for errors. */
   readonly what: string;
-  private readonly source: string;
+  readonly source: string;
+  readonly sha: string;
   private readonly head: (string | number)[];
   /** The head (`evalsha`, sha, key count, keys) in RESP, after the `*<count>` line. */
-  private readonly headResp: string;
+  readonly headResp: string;
+  /** Sockets this script was sent to in full: they call it by SHA from then on. */
+  loadedOn = new WeakSet<object>();
 
   constructor(
     readonly name: string,
@@ -117,33 +123,66 @@ export class PreparedScript {
   ) {
     this.what = `script ${name}`;
     this.source = scriptSource(name);
-    const sha = createHash('sha1').update(this.source).digest('hex');
-    this.head = [sha, keys.length, ...keys];
+    this.sha = createHash('sha1').update(this.source).digest('hex');
+    this.head = [this.sha, keys.length, ...keys];
     this.headResp = ['evalsha', ...this.head].map(bulk).join('');
+  }
+
+  /** Arguments before the call's own: sha, key count, keys. */
+  get headLength(): number {
+    return this.head.length;
   }
 
   /** Sends the call on `client` (after the version check, on a connection's first call). */
   call(client: RedisClient, args: readonly (string | number)[]): Promise<unknown> {
     if (!isVersionVerified(client))
       return verifyRedisVersion(client).then(() => this.call(client, args));
-    const argv = this.head.concat(args);
     const keyPrefix = client.options.keyPrefix;
-    let cmd: Command;
-    if (keyPrefix) cmd = new Command('evalsha', argv, { keyPrefix });
-    else {
-      const pre = new PreEncodedCommand('evalsha', argv);
-      pre.headResp = this.headResp;
-      pre.headLength = this.head.length;
-      cmd = pre;
-    }
+    // Replies as strings, as ioredis's own commands give them (a Command's default is Buffers).
+    const options = keyPrefix ? { keyPrefix, replyEncoding: 'utf8' as const } : UTF8;
+    const cmd = new ScriptCommand(this, this.head.concat(args), options, !keyPrefix);
     void client.sendCommand(cmd);
     return cmd.promise.catch((err: unknown) => {
       if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      argv[0] = this.source;
-      const retry = new Command('eval', argv, keyPrefix ? { keyPrefix } : {});
+      this.loadedOn = new WeakSet(); // flushed: every socket sends the source again, once
+      const retry = new ScriptCommand(this, this.head.concat(args), options, !keyPrefix);
       void client.sendCommand(retry);
       return retry.promise;
     });
+  }
+}
+
+const UTF8 = { replyEncoding: 'utf8' } as const;
+
+/**
+ * A call of a {@link PreparedScript}: `EVAL` with the source on a socket it was not sent to yet,
+ * else `EVALSHA` whose constant head is encoded once per script rather than on every call.
+ * ioredis still sees the whole argument list (Cluster slots, re-sends on a new socket).
+ */
+class ScriptCommand extends Command {
+  constructor(
+    private readonly script: PreparedScript,
+    argv: (string | number)[],
+    options: ConstructorParameters<typeof Command>[2],
+    /** No key prefix: the keys are the prepared head's. */
+    private readonly plainKeys: boolean,
+  ) {
+    super('evalsha', argv, options);
+  }
+
+  override toWritable(socket: object): string | Buffer {
+    const s = this.script;
+    if (!s.loadedOn.has(socket)) {
+      s.loadedOn.add(socket);
+      this.name = 'eval';
+      this.args[0] = s.source;
+      return super.toWritable(socket);
+    }
+    if (this.name === 'eval' || !this.plainKeys) return super.toWritable(socket);
+    const args = this.args as string[];
+    let out = `*${args.length + 1}\r\n${s.headResp}`;
+    for (let i = s.headLength; i < args.length; i++) out += bulk(args[i]!);
+    return out;
   }
 }
 
@@ -151,20 +190,4 @@ export class PreparedScript {
 function bulk(v: string | number): string {
   const s = String(v);
   return `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
-}
-
-/**
- * An `EVALSHA` whose constant head (sha, key count, keys) is encoded once per script rather than
- * on every call; ioredis still sees the whole argument list (Cluster slots, re-sends).
- */
-class PreEncodedCommand extends Command {
-  headResp = '';
-  headLength = 0;
-
-  override toWritable(): string {
-    const args = this.args as string[];
-    let out = `*${args.length + 1}\r\n${this.headResp}`;
-    for (let i = this.headLength; i < args.length; i++) out += bulk(args[i]!);
-    return out;
-  }
 }

@@ -118,8 +118,10 @@ describe('Queue.add and addBulk', () => {
 
   it('take the lean scripts when a job allows it, the full one otherwise', async () => {
     const q = h().queue('which');
-    // connected, calibrated, registered, and every script loaded (no NOSCRIPT retry below)
+    // connected, calibrated, registered, and every script sent in full once (an `EVAL`, which
+    // MONITOR shows escaped): each call below is an EVALSHA
     await q.add('warm', 1);
+    await q.add('warm', 1, { priority: 'high' });
     await q.add('warm', 1, { dedupKey: 'w' });
     await q.addBulk([{ data: 1 }]);
     monitor = await (h().redis as Redis).monitor();

@@ -1,6 +1,7 @@
 /**
  * The fetch loop keeps a send it could not make: a wake-up (a partition's slot coming free, new
- * acks) that arrives while every call slot is taken is made once the call returns, not dropped.
+ * acks) that arrives while every call slot is taken is made once the call returns, not dropped;
+ * an ack whose reply comes after that of the wait it rode with does not leave the loop stalled.
  */
 import { expect, it } from 'vitest';
 import { FetchLoop, type FetchHost } from '../../src/queue/worker/fetching/fetch-loop.js';
@@ -57,4 +58,66 @@ it('a wake-up during a call in flight is sent when that call returns', async () 
   await new Promise((r) => setImmediate(r));
   // the owed send goes once the call returned (before the fix: nothing, the wake-up was lost)
   expect(calls).toEqual(['complete', 'fetch']);
+});
+
+it('an ack that rode with a wait and came back after it (NOSCRIPT, sent again): waits again', async () => {
+  const waits: ((r: unknown) => void)[] = [];
+  const ackReplies: ((r: unknown) => void)[] = [];
+  let acks: unknown[] = [];
+  const host = {
+    commands: {
+      // the first fetch brings one job (of two asked): the queue is dry, the worker will wait
+      fetch: () => Promise.resolve({ now: 1, nowExact: 1, nextDue: -1, jobs: [{ id: 'j1' }] }),
+      complete: () => Promise.reject(new Error('the ack goes with the wait')),
+    },
+    wake: {
+      waiting: false,
+      wait(_want: number, _lease: number, _token: string, before?: (c: unknown) => void) {
+        host.wake.waiting = true;
+        before?.({ complete: () => new Promise((r) => ackReplies.push(r)) });
+        return new Promise((r) => waits.push(r)).finally(() => (host.wake.waiting = false));
+      },
+    },
+    capacity: () => 2,
+    leaseMs: 30_000,
+    keepCompleted: { count: 0, ageMs: 0 },
+    batches: false,
+    part: undefined,
+    isStarted: () => true,
+    isClosing: () => false,
+    isEnded: () => false,
+    freeSlots: () => 2,
+    takeAcks: () => {
+      const a = acks;
+      acks = [];
+      return a;
+    },
+    putBackAcks: () => {},
+    running: () => 0,
+    tokenBase: () => 't',
+    settleAcks: () => {},
+    // the handler finishes at once: its ack is pending when the loop goes to wait
+    startJob: (j: { id: string }) => void acks.push({ id: j.id, token: 't', result: '' }),
+    afterReply: () => {},
+    onEmpty: () => {},
+    release: () => {},
+    reportError: (e: unknown) => {
+      throw e;
+    },
+    checkIdle: () => {},
+  } as unknown as FetchHost<unknown, unknown> & { wake: { waiting: boolean } };
+  const loop = new FetchLoop(host);
+  const turns = async () => {
+    for (let i = 0; i < 4; i++) await new Promise((r) => setImmediate(r));
+  };
+  loop.pump();
+  await turns();
+  expect(waits.length).toBe(1); // the ack of j1 rides with this wait
+  expect(ackReplies.length).toBe(1);
+  waits[0]!({ now: 2, nowExact: 2, nextDue: -1, jobs: [] }); // the wait's reply first …
+  await turns();
+  ackReplies[0]!({ stale: [], now: 3, nowExact: 3, nextDue: -1, jobs: [] }); // … then the ack's
+  await turns();
+  // before the fix: one wait only; the worker never waited again (and never ran a job again)
+  expect(waits.length).toBe(2);
 });

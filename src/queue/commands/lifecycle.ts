@@ -17,8 +17,8 @@ export class JobLifecycleCommands extends CommandsBase {
   private readonly addKeys: string[];
   private readonly addOneScript: PreparedScript;
   private readonly addPlainScript: PreparedScript;
-  private readonly fetchKeys: string[];
-  private readonly completeKeys: string[];
+  private readonly fetchScript: PreparedScript;
+  private readonly completeScript: PreparedScript;
   private readonly failKeys: string[];
 
   constructor(conn: CommandConnection | RedisClient, keys: QueueKeys) {
@@ -56,9 +56,9 @@ export class JobLifecycleCommands extends CommandsBase {
     ]);
     const common = fetchKeys(k);
     const groups = groupKeys(k);
-    this.fetchKeys = [...common, k.tomb, ...groups, k.events];
+    this.fetchScript = new PreparedScript('fetch', [...common, k.tomb, ...groups, k.events]);
     // k.entity, then the group keys: the per-entity index is cleaned as retention deletes jobs
-    this.completeKeys = [
+    this.completeScript = new PreparedScript('complete', [
       ...common,
       k.results,
       k.completed,
@@ -71,7 +71,7 @@ export class JobLifecycleCommands extends CommandsBase {
       ...extraKeys(k),
       k.parents,
       k.flowout,
-    ];
+    ]);
     this.failKeys = [
       ...common,
       k.results,
@@ -153,11 +153,7 @@ export class JobLifecycleCommands extends CommandsBase {
   }
 
   async fetch(count: number, leaseMs: number, tokenBase: string): Promise<FetchReply> {
-    const reply = (await this.script('fetch')(this.fetchKeys, [
-      count,
-      leaseMs,
-      tokenBase,
-    ])) as unknown[];
+    const reply = (await this.prepared(this.fetchScript, [count, leaseMs, tokenBase])) as unknown[];
     return parseFetch(reply, 0);
   }
 
@@ -177,7 +173,7 @@ export class JobLifecycleCommands extends CommandsBase {
       acks.length,
     ];
     for (const a of acks) args.push(a.id, a.token, a.result);
-    const reply = (await this.script('complete')(this.completeKeys, args)) as unknown[];
+    const reply = (await this.prepared(this.completeScript, args)) as unknown[];
     const nStale = Number(reply[0]);
     const stale = reply.slice(1, 1 + nStale) as string[];
     return { stale, ...parseFetch(reply, 1 + nStale) };

@@ -297,6 +297,10 @@ export class FetchLoop<Data, Result> {
       this.ackingCalls--;
       h.settleAcks(acks, reply.stale, reply.now);
       this.maybeEmpty(); // the last fetch found no more work
+      // Its reply normally comes before the wait's (it was sent first), but not when Redis
+      // answered NOSCRIPT and it went again behind the wait: the wait's reply then found this
+      // call in flight and did not wait again; go on from here.
+      this.pump();
     } catch (err) {
       this.calls--;
       this.ackingCalls--;

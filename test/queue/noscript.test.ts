@@ -1,0 +1,53 @@
+/**
+ * Script loading: a fresh server never answers NOSCRIPT, because the first call of each script on
+ * a socket sends its source (a NOSCRIPT's re-send would land the call's reply behind those of the
+ * commands sent after it: fetch-loop-owed.test.ts has the worker survive that too). And after a
+ * `SCRIPT FLUSH`, calls go on: the scripts are sent again.
+ */
+import { expect, it } from 'vitest';
+import { usePrivateRedis } from '../harness/private-redis.js';
+import { waitFor } from '../harness/context.js';
+import { useHarness } from './helpers.js';
+
+const priv = usePrivateRedis();
+const h = useHarness(() => priv.server.url);
+
+async function noscriptReplies(): Promise<number> {
+  const info = await priv.raw.info('errorstats');
+  return Number(/^errorstat_NOSCRIPT:count=(\d+)/m.exec(info)?.[1] ?? 0);
+}
+
+it('a fresh server runs adds, fetches and acks with no NOSCRIPT reply', async () => {
+  await priv.raw.script('FLUSH');
+  await priv.raw.config('RESETSTAT');
+  const q = h().queue('fresh');
+  const done: string[] = [];
+  const w = h().worker('fresh', () => {}, { concurrency: 2 });
+  w.on('completed', (job) => done.push(job.id));
+  for (let i = 0; i < 5; i++) {
+    await q.add('j', { i });
+    await waitFor(() => done.length === i + 1, `job ${i} done`);
+  }
+  await q.addBulk([{ data: { i: 5 } }, { data: { i: 6 } }]);
+  await waitFor(() => done.length === 7, 'bulk done');
+  expect(await noscriptReplies()).toBe(0);
+});
+
+it('after a SCRIPT FLUSH under a running worker and producer, jobs go on', async () => {
+  const q = h().queue('flushed');
+  const done: number[] = [];
+  // An ack riding with the worker's wait, answered NOSCRIPT, goes again behind the BLPOP: it
+  // lands when the wait ends (a job, or this safety-net timeout). Seen and accepted: only a
+  // SCRIPT FLUSH on a live connection does it (a new connection sends every script in full).
+  const w = h().worker<{ i: number }>('flushed', () => {}, { concurrency: 2, idleWakeMs: 200 });
+  w.on('completed', (job) => done.push(job.data.i));
+  await q.add('j', { i: 0 });
+  await waitFor(() => done.length === 1, 'job 0 done');
+  await priv.raw.script('FLUSH');
+  await q.add('j', { i: 1 }); // the producer's socket had add_plain: NOSCRIPT, sent again
+  await waitFor(() => done.length === 2, 'job 1 done');
+  await q.addBulk([{ data: { i: 2 } }, { data: { i: 3 } }]);
+  await waitFor(() => done.length === 4, 'jobs 2 and 3 done');
+  expect(done.sort()).toEqual([0, 1, 2, 3]);
+  expect(await noscriptReplies()).toBeGreaterThan(0); // the flush was felt, and got over
+});
