@@ -40,7 +40,7 @@
     then per ack: id, token, result ('' = no return value; else JSON)
   Returns
     nStale, stale ids (acks rejected: lease not held — fencing), then the fetch reply
-    (now, nextDue, id, token, record, info per job)
+    (now, nextDue, heads, then a record per job: see fetch.lua)
 ]]
 -- @include time
 -- @include events

@@ -25,7 +25,9 @@
     2 leaseMs    integer ms
     3 tokenBase  string, unique per call (worker id + call number); token = tokenBase:<n>
   Returns
-    now (ms, as `<ms>.<3 digits of µs>`), nextDue (ms of the next delayed job, even when paused; -1 if none), then id, token, record, info ('' if none) per job
+    now (ms, as `<ms>.<3 digits of µs>`), nextDue (ms of the next delayed job, even when paused; -1
+    if none), heads (per job `id, token, info` ('' if none), all joined by NUL; '' for no job), then
+    the record of each job
 ]]
 -- @include time
 -- @include fetch

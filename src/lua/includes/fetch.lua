@@ -91,7 +91,8 @@ end
 
 -- Takes up to `count` jobs: prioritised ones above default first, then the `wait` list (FIFO),
 -- then prioritised ones below default. Each gets a lease until `now + leaseMs` and the token
--- `tokenBase:<n>@<now>`. Appends `id, token, record, info` per job to `out`. Returns the number taken.
+-- `tokenBase:<n>@<now>`. Appends `id, token, info` per job to `k.heads` and its record to `out`
+-- (see fetchJobs). Returns the number taken.
 -- `tombs`: tombstones in `wait` (meta `tombs`), skipped on the way.
 local function pickPlain(k, count, tombs)
   if count <= 0 then return {} end
@@ -142,10 +143,11 @@ local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
       zargs[#zargs + 1] = id
       hargs[#hargs + 1] = id
       hargs[#hargs + 1] = token
-      out[#out + 1] = id
-      out[#out + 1] = token
+      local heads = k.heads
+      heads[#heads + 1] = id
+      heads[#heads + 1] = token
+      heads[#heads + 1] = infos[i] or ''
       out[#out + 1] = record
-      out[#out + 1] = infos[i] or ''
       if k.notify then emit(k.events, 'active', id) end
     elseif groupOf and groupOf[id] then
       redis.call('HDEL', k.gof, id)
@@ -210,7 +212,7 @@ end
 
 -- The full fetch step: promote, take (unless paused or limited), chain-wake another worker if
 -- work (and budget) remains, and report the next due time: the earliest delayed job, or when a
--- rate limit lifts. Appends `now, nextDue, [id, token, record, info]...` to `out` (nextDue = -1
+-- rate limit lifts. Appends `now, nextDue, heads, [record]...` to `out` (nextDue = -1
 -- when nothing is due later). A paused queue reports the next delayed job too: workers keep
 -- promoting due jobs to waiting while paused, so counts stay true. `meta`: what readFetchMeta
 -- returned in this call (nil: read here). `now` goes out as `<ms>.<3 digits of µs>` when `us` is
@@ -229,6 +231,12 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us)
   out[#out + 1] = us and (tostring(now) .. '.' .. string.format('%03d', us)) or now
   local dueSlot = #out + 1
   out[dueSlot] = -1
+  -- Per job `id, token, info` in one string, joined by NUL (none of them can hold one: ids are
+  -- checked, tokens made here, infos JSON), then one record per job: a reply of N + 3 values,
+  -- not 4N + 2 (each value costs Redis a reply item and the client a Buffer and a string).
+  local headsSlot = #out + 1
+  out[headsSlot] = ''
+  k.heads = {}
   if promoted then head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES') end
   if paused then
     if head[2] then out[dueSlot] = tonumber(head[2]) end
@@ -262,5 +270,6 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us)
     if g[2] and (out[dueSlot] < 0 or tonumber(g[2]) < out[dueSlot]) then out[dueSlot] = tonumber(g[2]) end
   end
   if lifts >= 0 and (out[dueSlot] < 0 or lifts < out[dueSlot]) then out[dueSlot] = lifts end
+  out[headsSlot] = table.concat(k.heads, '\0')
   return taken
 end
