@@ -1,12 +1,12 @@
 /**
  * Redis-side cost of a piece of work, for the scaling bench: `INFO commandstats` (calls and
  * `usec_per_call` per command) and SLOWLOG with every command recorded, its EVALSHA entries
- * mapped back to the Sluice script that ran (SHA-1 of `src/lua/<name>.lua` with its includes
+ * mapped back to the Sluice script that ran (SHA-1 of `src/lua/<area>/<name>.lua` with its includes
  * expanded, the way the library loads them). Reads the `.lua` files, never imports `src/`.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { REPO_ROOT } from './agents.js';
 
@@ -21,12 +21,24 @@ function expand(src: string, seen: Set<string>): string {
   });
 }
 
-/** SHA-1 → script name, for every `src/lua/*.lua`. */
+/** Every script file under `src/lua` (in its area folders), the includes left out. */
+function scriptFiles(dir = LUA): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (!(dir === LUA && e.name === 'includes')) out.push(...scriptFiles(path));
+    } else if (e.name.endsWith('.lua')) out.push(path);
+  }
+  return out;
+}
+
+/** SHA-1 → script name, for every script under `src/lua`. */
 export function scriptNames(): Map<string, string> {
   const names = new Map<string, string>();
-  for (const f of readdirSync(LUA).filter((x) => x.endsWith('.lua'))) {
-    const src = expand(readFileSync(join(LUA, f), 'utf8'), new Set());
-    names.set(createHash('sha1').update(src).digest('hex'), f.slice(0, -4));
+  for (const path of scriptFiles()) {
+    const src = expand(readFileSync(path, 'utf8'), new Set());
+    names.set(createHash('sha1').update(src).digest('hex'), basename(path, '.lua'));
   }
   return names;
 }

@@ -11,16 +11,11 @@
  * and the adds count too.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from '../../src/index.js';
-import { scriptSource } from '../../src/redis/scripts.js';
+import { scriptNames, scriptSource } from '../../src/redis/scripts.js';
 import { RedisServer } from '../../test/harness/redis-server.js';
 import { makeJob } from '../lib/payload.js';
 import { RedisAdmin } from '../lib/redis-admin.js';
-
-const LUA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'lua');
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -33,10 +28,8 @@ const concurrency = arg('--concurrency', rate ? 10 : 100);
 const keep = process.argv.includes('--keep');
 
 const names = new Map<string, string>();
-for (const f of readdirSync(LUA).filter((f) => f.endsWith('.lua'))) {
-  const name = f.replace(/\.lua$/, '');
+for (const name of scriptNames())
   names.set(createHash('sha1').update(scriptSource(name)).digest('hex'), name);
-}
 
 const server = await RedisServer.start({ persistence: 'none' });
 const admin = new RedisAdmin(server.url, false);

@@ -1,8 +1,9 @@
 /**
- * Loads the `.lua` files under `src/lua` (resolving `-- @include <name>` lines from
- * `src/lua/includes/`), and registers them on a client with ioredis `defineCommand`, which calls
- * by SHA and falls back to sending the source on NOSCRIPT (on every node of a Cluster, and inside
- * pipelines). Each script has one typed wrapper in `src/queue/commands/` or `src/stream/`.
+ * Loads the `.lua` files under `src/lua` (one per operation, in folders by area: `queue/jobs`,
+ * `queue/admin`, `stream`, …; names are unique across them), resolving `-- @include <name>` lines
+ * from `src/lua/includes/`, and registers them on a client with ioredis `defineCommand`, which
+ * calls by SHA and falls back to sending the source on NOSCRIPT (on every node of a Cluster, and
+ * inside pipelines). Each script has one typed wrapper in `src/queue/commands/` or `src/stream/`.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
@@ -15,6 +16,35 @@ import { isVersionVerified, verifyRedisVersion } from './version.js';
 const here = dirname(fileURLToPath(import.meta.url));
 // From src/redis (tsx, tests) or dist/redis (built): both have ../lua beside them.
 const LUA_DIR = join(here, '..', 'lua');
+const INCLUDES = 'includes';
+
+let paths: Map<string, string> | undefined;
+
+/** Script name → its file, for every `.lua` under `src/lua` but the includes. */
+function scriptPaths(): Map<string, string> {
+  if (paths) return paths;
+  const found = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!(dir === LUA_DIR && entry.name === INCLUDES)) walk(path);
+      } else if (entry.name.endsWith('.lua')) {
+        const name = entry.name.slice(0, -4);
+        if (found.has(name))
+          throw new Error(`two Lua scripts named ${name}: ${found.get(name)}, ${path}`);
+        found.set(name, path);
+      }
+    }
+  };
+  walk(LUA_DIR);
+  return (paths = found);
+}
+
+/** The names of every script (not the includes). */
+export function scriptNames(): string[] {
+  return [...scriptPaths().keys()];
+}
 
 const sources = new Map<string, string>();
 
@@ -22,7 +52,9 @@ const sources = new Map<string, string>();
 export function scriptSource(name: string): string {
   let src = sources.get(name);
   if (src === undefined) {
-    src = expandIncludes(readFileSync(join(LUA_DIR, `${name}.lua`), 'utf8'), new Set());
+    const path = scriptPaths().get(name);
+    if (!path) throw new Error(`no Lua script named ${name} under ${LUA_DIR}`);
+    src = expandIncludes(readFileSync(path, 'utf8'), new Set());
     sources.set(name, src);
   }
   return src;
@@ -34,9 +66,7 @@ export function scriptSource(name: string): string {
  * reads each script on its first use. Returns how many there are.
  */
 export function loadAllScripts(): number {
-  const names = readdirSync(LUA_DIR)
-    .filter((f) => f.endsWith('.lua'))
-    .map((f) => f.slice(0, -4));
+  const names = scriptNames();
   for (const name of names) scriptSource(name);
   return names.length;
 }
@@ -45,7 +75,7 @@ function expandIncludes(src: string, seen: Set<string>): string {
   return src.replace(/^-- @include (\S+)\s*$/gm, (_line, inc: string) => {
     if (seen.has(inc)) return '';
     seen.add(inc);
-    const path = join(LUA_DIR, 'includes', `${inc}.lua`);
+    const path = join(LUA_DIR, INCLUDES, `${inc}.lua`);
     if (!existsSync(path)) throw new Error(`lua include not found: ${inc}`);
     return expandIncludes(readFileSync(path, 'utf8'), seen);
   });

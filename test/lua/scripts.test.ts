@@ -5,12 +5,24 @@
  * concatenation inside the script (every key arrives in KEYS, as Redis Cluster requires).
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const LUA = fileURLToPath(new URL('../../src/lua/', import.meta.url));
-const scripts = readdirSync(LUA).filter((f) => f.endsWith('.lua'));
+/** Script files, relative to src/lua (in area folders: queue/jobs, stream, …), includes apart. */
+function luaFiles(dir: string): string[] {
+  return readdirSync(join(LUA, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? luaFiles(join(dir, e.name))
+      : e.name.endsWith('.lua')
+        ? [join(dir, e.name)]
+        : [],
+  );
+}
+const scripts = luaFiles('')
+  .filter((f) => !f.startsWith('includes'))
+  .sort();
 const includes = readdirSync(join(LUA, 'includes')).filter((f) => f.endsWith('.lua'));
 
 interface Declared {
@@ -45,7 +57,11 @@ function used(body: string, name: 'KEYS' | 'ARGV'): Set<number> {
 describe('Lua scripts', () => {
   it('are all here (queue and stream)', () => {
     expect(scripts).toEqual(
-      expect.arrayContaining(['add.lua', 'complete.lua', 'stream_publish.lua']),
+      expect.arrayContaining([
+        'queue/jobs/add.lua',
+        'queue/jobs/complete.lua',
+        'stream/stream_publish.lua',
+      ]),
     );
   });
 
@@ -56,7 +72,7 @@ describe('Lua scripts', () => {
     expect(open, 'a --[[ header ]]').toBe(0);
     const header = src.slice(open, close);
     const body = src.slice(close + 2);
-    expect(header).toMatch(new RegExp(`^--\\[\\[\\n  ${file.replace('.lua', '')}: `));
+    expect(header).toMatch(new RegExp(`^--\\[\\[\\n  ${basename(file, '.lua')}: `));
     for (const part of ['KEYS', 'ARGV', 'Returns'])
       expect(header).toMatch(new RegExp(`^  ${part}`, 'm'));
     for (const name of ['KEYS', 'ARGV'] as const) {

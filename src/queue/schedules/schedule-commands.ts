@@ -16,7 +16,7 @@ export interface ScheduleRow {
   next: number;
 }
 
-/** Reply of `advance`: see `src/lua/schedule_advance.lua`. */
+/** Reply of `advance`: see `src/lua/queue/schedules/schedule_advance.lua`. */
 export interface AdvanceReply {
   /**
    * advanced: on time; caughtUp: ticks were missed (catch-up applied); lost: someone else
