@@ -2,21 +2,16 @@
 import { activeTraceparent } from '../telemetry.js';
 import { ValidationError } from '../errors.js';
 import type { AddSpec } from './commands/commands.js';
-import { encodeBody, type JobMeta, type JobState, type StoredJobOptions } from './job.js';
-import type { DurableOptions, QueueOptions } from './queue.js';
+import { encodeBody, type JobMeta, type StoredJobOptions } from './job.js';
 import type { BackoffOptions } from './retry.js';
 import { backoffProblems } from './worker-options.js';
 import {
   MAX_AGE_MS,
-  MAX_BYTES,
   MAX_INTERVAL_MS,
-  connectionProblem,
   intProblem,
   isOptionsObject,
   jobIdProblem,
   knownKeys,
-  optionsArg,
-  prefixProblem,
   pushUnknownKeys,
   serialisePayload,
   shown,
@@ -294,171 +289,4 @@ export function toAddSpec(
     body: encodeBody(name, dataJson, stored),
     group: o.group ?? '',
   };
-}
-
-// ---- Queue options and the arguments of its methods ----
-
-/** What a Queue is built from, checked and with defaults applied. */
-export interface QueueSettings {
-  connection: QueueOptions['connection'];
-  prefix: string | undefined;
-  maxPayloadBytes: number;
-  /** `durable` with its default filled in, or undefined. */
-  durable: Required<DurableOptions> | undefined;
-  /** As given (checked 1–MAX_PARTITIONS); undefined = read the stored count at first use. */
-  partitions: number | undefined;
-}
-
-/** Most partitions one queue may have. */
-export const MAX_PARTITIONS = 256;
-
-const QUEUE_KEYS = knownKeys(
-  ['connection', 'prefix', 'maxPayloadBytes', 'connectionRetry', 'durable', 'partitions'],
-  {
-    defaultJobOptions:
-      'options of each add(); retry and retention are Worker options (retry, keepCompleted, keepFailed)',
-    streams: '',
-    skipVersionCheck: '',
-    telemetry: '',
-  },
-);
-
-const DURABLE_KEYS = knownKeys(['replicas', 'timeoutMs'], {
-  numReplicas: 'replicas',
-  timeout: 'timeoutMs',
-});
-
-/** Checks `durable` of the Queue options; pushes its problems. */
-function durableOption(v: unknown, problems: string[]): Required<DurableOptions> | undefined {
-  if (v === undefined) return undefined;
-  if (!isOptionsObject(v)) {
-    problems.push(`durable must be an object { replicas, timeoutMs? }, got ${shown(v)}`);
-    return undefined;
-  }
-  pushUnknownKeys(v, DURABLE_KEYS, 'durable.', problems);
-  const o = v as unknown as DurableOptions;
-  const before = problems.length;
-  for (const p of [
-    o.replicas === undefined
-      ? 'durable.replicas is required'
-      : intProblem('durable.replicas', o.replicas, 1, 100),
-    intProblem('durable.timeoutMs', o.timeoutMs, 1, MAX_INTERVAL_MS),
-  ])
-    if (p) problems.push(p);
-  return problems.length > before
-    ? undefined
-    : { replicas: o.replicas, timeoutMs: o.timeoutMs ?? 1000 };
-}
-
-const DEFAULT_MAX_PAYLOAD = 512 * 1024;
-
-/**
- * Checks the options of `new Queue` (throwing one `SLC_ERR_INVALID_OPTIONS` that lists every
- * problem) and applies defaults. A string is taken as the connection URL.
- */
-export function resolveQueueOptions(options: QueueOptions | string | undefined): QueueSettings {
-  if (typeof options === 'string')
-    return {
-      connection: options,
-      prefix: undefined,
-      maxPayloadBytes: DEFAULT_MAX_PAYLOAD,
-      durable: undefined,
-      partitions: undefined,
-    };
-  const o = optionsArg(options, 'Queue options');
-  const problems: string[] = [];
-  pushUnknownKeys(o, QUEUE_KEYS, '', problems);
-  for (const p of [
-    connectionProblem(o.connection),
-    prefixProblem(o.prefix),
-    intProblem('maxPayloadBytes', o.maxPayloadBytes, 1, MAX_BYTES),
-    intProblem('partitions', o.partitions, 1, MAX_PARTITIONS),
-  ])
-    if (p) problems.push(p);
-  const durable = durableOption(o.durable, problems);
-  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
-  return {
-    connection: o.connection,
-    prefix: o.prefix,
-    maxPayloadBytes: o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD,
-    durable,
-    partitions: o.partitions,
-  };
-}
-
-const JOB_STATES: ReadonlySet<string> = new Set<JobState>([
-  'waiting',
-  'delayed',
-  'active',
-  'completed',
-  'failed',
-]);
-
-/** Throws `SLC_ERR_INVALID_OPTIONS` unless `state` is a job state. */
-export function checkJobState(state: unknown): JobState {
-  if (typeof state !== 'string' || !JOB_STATES.has(state))
-    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
-      `state must be one of ${[...JOB_STATES].join(' | ')}, got ${shown(state)}`,
-    ]);
-  return state as JobState;
-}
-
-const PAGE_KEYS = knownKeys(['offset', 'limit'], { start: 'offset', end: 'limit', asc: '' });
-
-/** Checks a `{ offset?, limit? }` page of `getJobs` and applies defaults (0, 50). */
-export function checkPage(page: unknown): { offset: number; limit: number } {
-  const o = optionsArg(page as { offset?: number; limit?: number } | undefined, 'page');
-  const problems: string[] = [];
-  pushUnknownKeys(o, PAGE_KEYS, '', problems);
-  for (const p of [intProblem('offset', o.offset, 0), intProblem('limit', o.limit, 1, 1000)])
-    if (p) problems.push(p);
-  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
-  return { offset: o.offset ?? 0, limit: o.limit ?? 50 };
-}
-
-/** An id given to look a job up (automatic ids are all digits, so those are fine here). */
-export function checkJobId(id: unknown, what = 'job id'): string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 256)
-    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
-      `${what} must be a string of 1–256 characters, got ${shown(id)}`,
-    ]);
-  return id;
-}
-
-/** Checks the ids given to `retryFailed`: undefined (every failed job) or an array of ids. */
-export function checkJobIds(ids: unknown): readonly string[] | undefined {
-  if (ids === undefined) return undefined;
-  if (!Array.isArray(ids))
-    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
-      `ids must be an array of job ids, got ${shown(ids)}`,
-    ]);
-  const problems: string[] = [];
-  ids.forEach((id: unknown, i) => {
-    if (typeof id !== 'string' || id.length === 0 || id.length > 256)
-      problems.push(`ids[${i}] must be a job id (a string of 1–256 characters), got ${shown(id)}`);
-  });
-  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
-  return ids as string[];
-}
-
-const CLEAR_KEYS = knownKeys(['includeFailed', 'keepDelayed']);
-
-/** Options of `Queue.clear`. */
-export interface ClearOptions {
-  /** Remove failed (dead-lettered) jobs too (default false). */
-  includeFailed?: boolean;
-  /** Leave delayed jobs, a schedule's pending tick among them (default true, as BullMQ's drain). */
-  keepDelayed?: boolean;
-}
-
-/** Checks the options of `clear` and applies defaults. */
-export function checkClearOptions(opts: unknown): Required<ClearOptions> {
-  const o = optionsArg(opts as Record<string, unknown> | undefined, 'clear options');
-  const problems: string[] = [];
-  pushUnknownKeys(o, CLEAR_KEYS, '', problems);
-  for (const key of ['includeFailed', 'keepDelayed'])
-    if (o[key] !== undefined && typeof o[key] !== 'boolean')
-      problems.push(`${key} must be a boolean`);
-  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
-  return { includeFailed: o.includeFailed === true, keepDelayed: o.keepDelayed !== false };
 }

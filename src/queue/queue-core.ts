@@ -20,14 +20,8 @@ import { SHARED_CONNECTION, sharedConnection } from './shared-connection.js';
 import { EventsReader } from './events/events-reader.js';
 import { dispatchQueueEvent, JOB_EVENTS, type QueueEvents } from './events/queue-events.js';
 import { confirmReplicated, type DurableOptions } from './durable.js';
-import {
-  bulkJobParts,
-  bulkProblem,
-  resolveQueueOptions,
-  toAddSpec,
-  type AddOptions,
-  type BulkJob,
-} from './options.js';
+import { bulkJobParts, bulkProblem, toAddSpec, type AddOptions, type BulkJob } from './options.js';
+import { resolveQueueOptions } from './queue-options.js';
 import { validateName } from '../validate.js';
 import { NameRegistration } from '../registry.js';
 import { ScheduleCommands } from './schedules/schedule-commands.js';

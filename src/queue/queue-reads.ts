@@ -5,7 +5,7 @@
 import { ValidationError } from '../errors.js';
 import { decodeStats, readJob, readJobPage, type JobPage, type QueueStats } from './admin/reads.js';
 import { Job, type JobState } from './job.js';
-import { checkJobId, checkJobState, checkPage } from './options.js';
+import { checkJobId, checkJobState, checkPage } from './admin/call-options.js';
 import { listEntityJobs, type EntityJobPage } from './admin/entity-index.js';
 import { fromMetaFields, LIMIT_FIELDS, type QueueLimits } from './admin/limits.js';
 import { listSchedules, type ScheduleInfo } from './schedules/schedules.js';

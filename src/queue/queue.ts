@@ -11,13 +11,13 @@
  * ```
  */
 import { JobError } from '../errors.js';
+import type { AddOptions } from './options.js';
 import {
   checkClearOptions,
   checkJobId,
   checkJobIds,
-  type AddOptions,
   type ClearOptions,
-} from './options.js';
+} from './admin/call-options.js';
 import { toStoredLimits, type QueueLimits } from './admin/limits.js';
 import type { ScheduleOptions } from './schedules/schedule-spec.js';
 import { removeSchedule, upsertSchedule, type ScheduleInfo } from './schedules/schedules.js';

@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import { ClosedError } from '../errors.js';
 import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
 import { validateName } from '../validate.js';
-import { resolveQueueOptions } from './options.js';
+import { resolveQueueOptions } from './queue-options.js';
 import { Queue, type QueueOptions } from './queue.js';
 import { SHARED_CONNECTION } from './shared-connection.js';
 

@@ -4,7 +4,7 @@
  */
 import type { ListOrder, QueueCommands } from '../commands/commands.js';
 import { Job, type JobState } from '../job.js';
-import { checkJobId } from '../options.js';
+import { checkJobId } from './call-options.js';
 
 /** Counts and rates of a queue, read in one consistent step. */
 export interface QueueStats {
