@@ -15,6 +15,13 @@ import { sign, startServer, type TestServer } from '../server/helpers.js';
 
 const SECRET = 'browser-secret';
 const SHOTS = 'test-results/dashboard';
+/** The dashboard's `--bad` colour, as the browser computes it. */
+const RED = 'rgb(198, 47, 42)';
+
+/** The computed colour of a count card's figure. */
+function countColor(page: Page, key: string): Promise<string> {
+  return page.$eval(`dd[data-count=${key}]`, (el) => getComputedStyle(el).color);
+}
 
 let browser: Browser;
 let server: TestServer;
@@ -107,6 +114,7 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('.search tr[data-job=e2]');
     expect(await page.locator('.search tr[data-job]').count()).toBe(1);
     await page.waitForSelector('figure[data-chart^="Last hour"]');
+    expect(await countColor(page, 'failed')).toBe(RED); // 3 failed: red
     await page.screenshot({ path: `${SHOTS}/queue.png`, fullPage: true });
 
     // Job view: attempts with the error and stack.
@@ -199,6 +207,8 @@ describe('dashboard in Chromium', () => {
     const page = await signIn(token);
     await go(page, '#/queues/emails');
     await page.waitForSelector('dd[data-count=waiting]');
+    await page.waitForSelector('dd[data-count=failed]:text-is("0")');
+    expect(await countColor(page, 'failed')).not.toBe(RED); // none failed: nothing to alarm
     expect(await page.locator('.actions button').count()).toBe(0);
     expect(await page.locator('input[type=checkbox]').count()).toBe(0);
     const status = await page.evaluate(

@@ -75,7 +75,7 @@ export function Counts({ c }: { c: Record<string, number> }) {
   return (
     <dl class="counts">
       {Object.entries(c).map(([k, v]) => (
-        <div key={k} class={`count ${k}`}>
+        <div key={k} class={`count ${k}${v === 0 ? ' zero' : ''}`}>
           <dt>{k}</dt>
           <dd data-count={k}>{v}</dd>
         </div>
