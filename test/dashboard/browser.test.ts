@@ -18,6 +18,9 @@ const SHOTS = 'test-results/dashboard';
 /** The dashboard's `--bad` colour, as the browser computes it. */
 const RED = 'rgb(198, 47, 42)';
 
+/** The browser's own function, called inside `$eval` (this file is typed without the DOM lib). */
+declare function getComputedStyle(el: unknown): { color: string };
+
 /** The computed colour of a count card's figure. */
 function countColor(page: Page, key: string): Promise<string> {
   return page.$eval(`dd[data-count=${key}]`, (el) => getComputedStyle(el).color);
