@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { sluiceContender, type SluiceLibrary } from './sluice.js';
+import { sluiceContender, type SluiceLibrary } from './sluice-adapter.js';
 import type { Contender } from './types.js';
 
 export async function loadSluiceRef(): Promise<Contender> {
