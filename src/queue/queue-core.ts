@@ -142,7 +142,7 @@ export abstract class QueueCore<
     }
     this.commands = new QueueCommands(this.conn, this.keys);
     this.clock = new RedisClock(timeSampler(this.conn));
-    this.writes = new WriteBatcher(this.conn.client);
+    this.writes = WriteBatcher.of(this.conn.client);
     this.registration = new NameRegistration((key, n) => this.conn.run((c) => c.sadd(key, n)));
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (typeof event === 'string' && JOB_EVENTS.has(event))

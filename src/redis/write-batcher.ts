@@ -15,13 +15,26 @@ import type { RedisClient } from './connection.js';
 /** Commands per socket write at most, within one turn. */
 export const FLUSH_EVERY = 32;
 
+const batchers = new WeakMap<RedisClient, WriteBatcher>();
+
 export class WriteBatcher {
   /** The socket corked in this turn, if any. */
   private corked: Redis['stream'] | undefined;
   /** Commands sent into the current cork. */
   private count = 0;
 
-  constructor(private readonly client: RedisClient) {}
+  private constructor(private readonly client: RedisClient) {}
+
+  /**
+   * The one batcher of `client`. Handles that share a connection (a partitioned queue's parts,
+   * the queues of a `Queues` registry) share it too: a socket's cork is a counter, so a second
+   * batcher's cork would hold back the first one's flushes.
+   */
+  static of(client: RedisClient): WriteBatcher {
+    let b = batchers.get(client);
+    if (!b) batchers.set(client, (b = new WriteBatcher(client)));
+    return b;
+  }
 
   /** Call just before sending a command. */
   batch(): void {

@@ -48,7 +48,7 @@ async function writesDuring(run: () => Promise<unknown>): Promise<number[]> {
 }
 
 it(`sends one turn's 100 commands in writes of ${FLUSH_EVERY}, the rest at the turn's end`, async () => {
-  const batcher = new WriteBatcher(client);
+  const batcher = WriteBatcher.of(client);
   let replies: (string | null)[] = [];
   const sizes = await writesDuring(async () => {
     const sent: Promise<string | null>[] = [];
@@ -64,7 +64,7 @@ it(`sends one turn's 100 commands in writes of ${FLUSH_EVERY}, the rest at the t
 });
 
 it('sends a command of the next turn in a write of its own', async () => {
-  const batcher = new WriteBatcher(client);
+  const batcher = WriteBatcher.of(client);
   const sizes = await writesDuring(async () => {
     batcher.batch();
     const a = client.echo('a');
@@ -73,4 +73,23 @@ it('sends a command of the next turn in a write of its own', async () => {
     expect(await client.echo('b')).toBe('b');
   });
   expect(sizes).toEqual([1, 1]);
+});
+
+it('handles sharing one connection share its batcher: flushes still go every 32', async () => {
+  // two Queues of a `Queues` registry, or the partitions of one queue, on one client
+  const a = WriteBatcher.of(client);
+  const b = WriteBatcher.of(client);
+  expect(b).toBe(a);
+  const sizes = await writesDuring(async () => {
+    const sent: Promise<string | null>[] = [];
+    for (let i = 0; i < 100; i++) {
+      (i % 2 ? b : a).batch();
+      sent.push(client.echo(`m${i}`));
+    }
+    await Promise.all(sent);
+  });
+  // (two batchers would each cork the socket: its cork is a counter, so neither's mid-turn
+  // uncork would write, and the turn would go out as one write of 100)
+  const full = Math.floor(100 / FLUSH_EVERY);
+  expect(sizes).toEqual([...Array<number>(full).fill(FLUSH_EVERY), 100 - full * FLUSH_EVERY]);
 });
