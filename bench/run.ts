@@ -118,7 +118,7 @@ const shown = (outcome: RunOutcome) =>
 
 /**
  * The contenders in the order of one round: rotated by `k`, so each takes every place in turn
- * (an A/A run of `--compare` measured ~0.9× for the build that always ran first in its round).
+ * and none always runs right after the same other one.
  */
 function rotated<T>(list: readonly T[], k: number): T[] {
   const n = k % list.length;

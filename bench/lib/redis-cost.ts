@@ -1,45 +1,18 @@
 /**
  * Redis-side cost of a piece of work, for the scaling bench: `INFO commandstats` (calls and
  * `usec_per_call` per command) and SLOWLOG with every command recorded, its EVALSHA entries
- * mapped back to the Sluice script that ran (SHA-1 of `src/lua/<area>/<name>.lua` with its includes
- * expanded, the way the library loads them). Reads the `.lua` files, never imports `src/`.
+ * mapped back to the Sluice script that ran (SHA-1 of each script's source as the library's
+ * loader, `src/redis/scripts.ts`, reads it: includes expanded).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { REPO_ROOT } from './agents.js';
+import { scriptNames as libraryScripts, scriptSource } from '../../src/redis/scripts.js';
 
-const LUA = join(REPO_ROOT, 'src', 'lua');
-
-function expand(src: string, seen: Set<string>): string {
-  return src.replace(/^-- @include (\S+)\s*$/gm, (_l, inc: string) => {
-    if (seen.has(inc)) return '';
-    seen.add(inc);
-    const path = join(LUA, 'includes', `${inc}.lua`);
-    return existsSync(path) ? expand(readFileSync(path, 'utf8'), seen) : '';
-  });
-}
-
-/** Every script file under `src/lua` (in its area folders), the includes left out. */
-function scriptFiles(dir = LUA): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!(dir === LUA && e.name === 'includes')) out.push(...scriptFiles(path));
-    } else if (e.name.endsWith('.lua')) out.push(path);
-  }
-  return out;
-}
-
-/** SHA-1 → script name, for every script under `src/lua`. */
+/** SHA-1 → script name, for every script of the library (its sources as it loads them). */
 export function scriptNames(): Map<string, string> {
   const names = new Map<string, string>();
-  for (const path of scriptFiles()) {
-    const src = expand(readFileSync(path, 'utf8'), new Set());
-    names.set(createHash('sha1').update(src).digest('hex'), basename(path, '.lua'));
-  }
+  for (const name of libraryScripts())
+    names.set(createHash('sha1').update(scriptSource(name)).digest('hex'), name);
   return names;
 }
 

@@ -10,9 +10,8 @@
  * run) while the worker waits, so each job goes the light-load way (wake-up, ack, wait again)
  * and the adds count too.
  */
-import { createHash } from 'node:crypto';
 import { Queue, Worker } from '../../src/index.js';
-import { scriptNames, scriptSource } from '../../src/redis/scripts.js';
+import { scriptNames } from '../lib/redis-cost.js';
 import { RedisServer } from '../../test/harness/redis-server.js';
 import { makeJob } from '../lib/payload.js';
 import { RedisAdmin } from '../lib/redis-admin.js';
@@ -27,9 +26,7 @@ const jobs = arg('--jobs', rate ? 3000 : 50_000);
 const concurrency = arg('--concurrency', rate ? 10 : 100);
 const keep = process.argv.includes('--keep');
 
-const names = new Map<string, string>();
-for (const name of scriptNames())
-  names.set(createHash('sha1').update(scriptSource(name)).digest('hex'), name);
+const names = scriptNames();
 
 const server = await RedisServer.start({ persistence: 'none' });
 const admin = new RedisAdmin(server.url, false);

@@ -3,10 +3,10 @@
  *
  * One loop (`FetchLoop`) does all fetching: it sends the acks of finished jobs and asks for as
  * many new jobs as there are free slots (and, while handlers are short, a bounded prefetch
- * beyond them: `worker/fetching/prefetch.ts`), one script call each time, up to three in flight. When the
- * queue is empty it blocks on Redis (see `WakeListener`; the wake-up brings its jobs) and arms a
- * timer for the earliest delayed job. Background components (heartbeat, lease reaper, retention
- * janitor) run beside it.
+ * beyond them: `worker/fetching/prefetch.ts`), one script call each time, up to three in flight.
+ * When the queue is empty it blocks on Redis (see `WakeListener`; the wake-up brings its jobs)
+ * and arms a timer for the earliest delayed job. Background components (heartbeat, lease
+ * reaper, retention janitor) run beside it.
  *
  * @example
  * ```ts

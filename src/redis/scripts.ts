@@ -140,7 +140,6 @@ export class PreparedScript {
   /** `script <name>`, for errors. */
   readonly what: string;
   readonly source: string;
-  readonly sha: string;
   private readonly head: (string | number)[];
   /** The head (`evalsha`, sha, key count, keys) in RESP, after the `*<count>` line. */
   readonly headResp: string;
@@ -153,8 +152,8 @@ export class PreparedScript {
   ) {
     this.what = `script ${name}`;
     this.source = scriptSource(name);
-    this.sha = createHash('sha1').update(this.source).digest('hex');
-    this.head = [this.sha, keys.length, ...keys];
+    const sha = createHash('sha1').update(this.source).digest('hex');
+    this.head = [sha, keys.length, ...keys];
     this.headResp = ['evalsha', ...this.head].map(bulk).join('');
   }
 
