@@ -113,7 +113,8 @@ async function runFailover(queueOpts: Partial<QueueOptions>, restartOldPrimary: 
     );
     stop = true;
     await Promise.all(lanes);
-    const url = `redis://127.0.0.1:${newPrimary}`;
+    // The primary now (a second, spurious fail-over would move it; `failovers` says so).
+    const url = `redis://127.0.0.1:${await f.primaryPort()}`;
     const ids = [...ledger.acked.keys()];
     // Drained: every acknowledged job that the new primary has is completed.
     await waitFor(
@@ -138,6 +139,7 @@ async function runFailover(queueOpts: Partial<QueueOptions>, restartOldPrimary: 
       ackedBeforeKill,
       ackedTotal: ids.length,
       promotedMs,
+      failovers: await f.failovers(),
       lostAcked: t.lost,
       lostAckedAckedMsBeforeKill: lostAckAges.length ? Math.max(...lostAckAges) : null,
       runTwice,

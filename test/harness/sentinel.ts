@@ -150,10 +150,36 @@ export class SentinelFixture {
   async rejoinAsReplica(port: number, primaryPort: number): Promise<void> {
     const i = this.servers.findIndex((x) => x.port === port);
     await this.servers[i]!.stop();
+    // Not promotable until it has synced: a replica that never synced reports its link down
+    // "since -1 s", which Sentinel counts as fresh, so a second fail-over (a loaded machine can
+    // miss the 1 s down-after) would promote it empty and wipe the others (seen once in CI).
     this.servers[i] = await RedisServer.start({
       port,
-      config: [`replicaof 127.0.0.1 ${primaryPort}`],
+      config: [`replicaof 127.0.0.1 ${primaryPort}`, 'replica-priority 0'],
     });
+    const c = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 0 });
+    c.on('error', () => {});
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!((await c.info('replication')) as string).includes('master_link_status:up')) {
+        if (Date.now() > deadline) throw new Error(`replica on ${port} did not sync in 30 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await c.config('SET', 'replica-priority', '100');
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  /** Fail-overs so far: Sentinel bumps the master's config epoch once per fail-over. */
+  async failovers(): Promise<number> {
+    const c = this.sentinels[0]!.client();
+    try {
+      const master = (await c.call('SENTINEL', 'master', MASTER_NAME)) as string[];
+      return Number(master[master.indexOf('config-epoch') + 1]);
+    } finally {
+      c.disconnect();
+    }
   }
 
   /** Waits until every sentinel names `port` as the primary and it answers as a master. */
