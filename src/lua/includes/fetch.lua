@@ -134,20 +134,25 @@ local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
   if redis.call('HLEN', k.info) > 0 then infos = redis.call('HMGET', k.info, unpack(ids)) end
   local zargs, hargs = {}, {}
   local taken = 0
+  -- per job: counters rather than `#t` (a search of the table each time), and the token's
+  -- constant parts made once (`now` turned into a string once, not per job)
+  local heads, nHeads, nOut = k.heads, #k.heads, #out
+  local before, after = tokenBase .. ':', '@' .. now
   for i, id in ipairs(ids) do
     local record = records[i]
     if record then
       taken = taken + 1
-      local token = tokenBase .. ':' .. taken .. '@' .. now
-      zargs[#zargs + 1] = deadline
-      zargs[#zargs + 1] = id
-      hargs[#hargs + 1] = id
-      hargs[#hargs + 1] = token
-      local heads = k.heads
-      heads[#heads + 1] = id
-      heads[#heads + 1] = token
-      heads[#heads + 1] = infos[i] or ''
-      out[#out + 1] = record
+      local token = before .. taken .. after
+      zargs[2 * taken - 1] = deadline
+      zargs[2 * taken] = id
+      hargs[2 * taken - 1] = id
+      hargs[2 * taken] = token
+      heads[nHeads + 1] = id
+      heads[nHeads + 2] = token
+      heads[nHeads + 3] = infos[i] or ''
+      nHeads = nHeads + 3
+      nOut = nOut + 1
+      out[nOut] = record
       if k.notify then emit(k.events, 'active', id) end
     elseif groupOf and groupOf[id] then
       redis.call('HDEL', k.gof, id)

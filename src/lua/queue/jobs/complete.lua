@@ -62,11 +62,8 @@ local n = tonumber(ARGV[6])
 
 local MAX_EVENT_RESULT = 4096
 local now, us = nowMs()
-local ids, tokens = {}, {}
-for i = 0, n - 1 do
-  ids[#ids + 1] = ARGV[7 + i * 3]
-  tokens[#tokens + 1] = ARGV[8 + i * 3]
-end
+local ids = {}
+for i = 1, n do ids[i] = ARGV[4 + i * 3] end
 
 -- one read of meta for the whole call: events listened to? groups in use? per-job extras?
 -- flow children?
@@ -77,19 +74,28 @@ local notify = flags[1] and tonumber(flags[1]) > now
 local stale, done, zargs, rargs, doneResults = {}, {}, {}, {}, {}
 if n > 0 then
   local held = redis.call('HMGET', k.lease, unpack(ids))
-  for i, id in ipairs(ids) do
-    if held[i] == tokens[i] then
-      done[#done + 1] = id
-      zargs[#zargs + 1] = now
-      zargs[#zargs + 1] = id
-      local result = ARGV[9 + (i - 1) * 3]
-      if flags[4] == '1' or notify then doneResults[#done] = result end
-      if result ~= '' then
-        rargs[#rargs + 1] = id
-        rargs[#rargs + 1] = result
+  -- counters rather than `#t` (a search of the table each time: this loop runs per job)
+  local nDone, nStale, nR = 0, 0, 0
+  local keep, carry = keepCount > 0, flags[4] == '1' or notify
+  for i = 1, n do
+    local id = ids[i]
+    if held[i] == ARGV[5 + i * 3] then
+      nDone = nDone + 1
+      done[nDone] = id
+      if keep then
+        zargs[2 * nDone - 1] = now
+        zargs[2 * nDone] = id
+      end
+      local result = ARGV[6 + i * 3]
+      if carry then doneResults[nDone] = result end
+      if keep and result ~= '' then
+        rargs[nR + 1] = id
+        rargs[nR + 2] = result
+        nR = nR + 2
       end
     else
-      stale[#stale + 1] = id
+      nStale = nStale + 1
+      stale[nStale] = id
     end
   end
 end
