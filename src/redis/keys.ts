@@ -33,7 +33,10 @@ export interface QueueKeys {
   jobs: string;
   /** hash: id → mutable job state JSON (attempts, stalls, history), written on failure/stall */
   info: string;
-  /** hash: id → lease token of the worker running it (only while active) */
+  /**
+   * hash: id → lease token of the worker running it (only while active), and the field
+   * {@link LEASE_PAD_FIELD}
+   */
   lease: string;
   /** hash: id → JSON return value of a completed job */
   results: string;
@@ -349,3 +352,10 @@ export function cursorKey(prefix: string, user: string, client: string, topic: s
 export function unreadKey(prefix: string, user: string, topic: string): string {
   return `${prefix}:{u:${user}}:unread:${topic}`;
 }
+
+/**
+ * A field of the `lease` hash that is no lease: its long value keeps the hash a hashtable
+ * rather than a listpack, whose every lookup walks all fields (set by `lua/includes/fetch.lua`,
+ * which says why; no job id can hold a `#`).
+ */
+export const LEASE_PAD_FIELD = '#hashtable';

@@ -16,7 +16,7 @@ import {
 import type { Processor } from '../../src/queue/worker.js';
 import { QueueCommands } from '../../src/queue/commands/commands.js';
 import type { ConnectionOptions } from '../../src/redis/connection.js';
-import { queueKeys, type QueueKeys } from '../../src/redis/keys.js';
+import { LEASE_PAD_FIELD, queueKeys, type QueueKeys } from '../../src/redis/keys.js';
 import { redisUrl, uniquePrefix } from '../harness/context.js';
 
 export type Raw = Redis | Cluster;
@@ -119,6 +119,8 @@ export class Harness {
         r.hgetall(k.results),
         r.hgetall(k.meta),
       ]);
+    // not a lease: the field that keeps the hash a hashtable (lua/includes/fetch.lua)
+    delete lease[LEASE_PAD_FIELD];
     const parsedInfo: Record<string, JobInfo> = {};
     for (const [id, json] of Object.entries(info)) parsedInfo[id] = JSON.parse(json) as JobInfo;
     return {

@@ -62,7 +62,7 @@ describe('timeoutMs', () => {
       returnValue: undefined,
     });
     expect(await h().redis.hexists(h().keys('t2').results, 'job')).toBe(0);
-    expect(await h().redis.hlen(h().keys('t2').lease)).toBe(0);
+    expect(await h().redis.hexists(h().keys('t2').lease, 'job')).toBe(0);
   });
 
   it('does not arm a timer for a job without a timeout, and validates the option', async () => {

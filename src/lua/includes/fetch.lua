@@ -121,6 +121,14 @@ local function pickPlain(k, count, tombs)
   end
 end
 
+-- The lease hash keeps this field (no job id can hold a `#`) with a value longer than
+-- `hash-max-listpack-value` (64 B by default), so Redis keeps the hash a hashtable. Without it a
+-- hash of up to `hash-max-listpack-entries` fields (512 in Redis 7's built-in config) is a
+-- listpack, and every HMGET, HSET and HDEL of a busy worker's few hundred leases walks the whole
+-- list: measured, a c=100 drain spent ~18 % of Redis's CPU there (see bench/README.md).
+local LEASE_PAD_FIELD = '#hashtable'
+local LEASE_PAD = string.rep('-', 128)
+
 -- Leases `ids` (see takeJobs). The token ends in `@<now>`: the attempt's start time, read back
 -- by the scripts that end or inspect the attempt (`tokenStart` in records.lua), at no extra
 -- write. `groupOf`: id → group of the grouped ones (nil: none), whose slot
@@ -132,7 +140,7 @@ local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
   -- Most queues have no failed attempts on record: skip the lookup then.
   local infos = {}
   if redis.call('HLEN', k.info) > 0 then infos = redis.call('HMGET', k.info, unpack(ids)) end
-  local zargs, hargs = {}, {}
+  local zargs, hargs = {}, { LEASE_PAD_FIELD, LEASE_PAD }
   local taken = 0
   -- per job: counters rather than `#t` (a search of the table each time), and the token's
   -- constant parts made once (`now` turned into a string once, not per job)
@@ -145,8 +153,8 @@ local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
       local token = before .. taken .. after
       zargs[2 * taken - 1] = deadline
       zargs[2 * taken] = id
-      hargs[2 * taken - 1] = id
-      hargs[2 * taken] = token
+      hargs[2 * taken + 1] = id
+      hargs[2 * taken + 2] = token
       heads[nHeads + 1] = id
       heads[nHeads + 2] = token
       heads[nHeads + 3] = infos[i] or ''
