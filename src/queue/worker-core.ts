@@ -327,12 +327,17 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
       isClosing: () => this.closing !== undefined,
       isEnded: () => this.ended || this.client.status === 'end',
       freeSlots: (prefetch) => this.freeSlots(prefetch),
-      takeAcks: () => {
+      takeAcks: (max) => {
         // never hand out the live array: a caller keeps what it took
         const acks = this.acks;
-        this.acks = [];
-        return acks;
+        if (acks.length <= max) {
+          this.acks = [];
+          return acks;
+        }
+        this.acks = acks.slice(max);
+        return acks.slice(0, max);
       },
+      pendingAcks: () => this.acks.length,
       putBackAcks: (acks) => void (this.acks = acks.concat(this.acks)),
       running: () => this.inFlight.size,
       tokenBase: () => this.nextTokenBase(),

@@ -32,6 +32,7 @@ it('a wake-up during a call in flight is sent when that call returns', async () 
       acks = [];
       return a;
     },
+    pendingAcks: () => acks.length,
     putBackAcks: () => {},
     running: () => 0,
     tokenBase: () => 't',
@@ -92,6 +93,7 @@ it('an ack that rode with a wait and came back after it (NOSCRIPT, sent again): 
       acks = [];
       return a;
     },
+    pendingAcks: () => acks.length,
     putBackAcks: () => {},
     running: () => 0,
     tokenBase: () => 't',

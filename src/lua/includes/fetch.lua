@@ -129,28 +129,30 @@ end
 local LEASE_PAD_FIELD = '#hashtable'
 local LEASE_PAD = string.rep('-', 128)
 
--- Leases `ids` (see takeJobs). The token ends in `@<now>`: the attempt's start time, read back
--- by the scripts that end or inspect the attempt (`tokenStart` in records.lua), at no extra
--- write. `groupOf`: id → group of the grouped ones (nil: none), whose slot
+-- Leases `ids` (see takeJobs). The jobs of one call share their token, `<tokenBase>@<now>`: the
+-- caller's token base is new for every call (worker id and sequence), so no other attempt of a
+-- job ever has it, and the lease is the pair (id, token). It ends in the attempt's start time,
+-- read back by the scripts that end or inspect the attempt (`tokenStart` in records.lua), at no
+-- extra write. `groupOf`: id → group of the grouped ones (nil: none), whose slot
 -- is freed again when the job's record is gone.
 local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
   if #ids == 0 then return 0 end
-  local deadline = now + leaseMs
+  -- a string: Redis 7.0 prints a number argument with `%.17g` each time it is passed
+  local deadline = string.format('%d', now + leaseMs)
   local records = redis.call('HMGET', k.jobs, unpack(ids))
   -- Most queues have no failed attempts on record: skip the lookup then.
   local infos = {}
   if redis.call('HLEN', k.info) > 0 then infos = redis.call('HMGET', k.info, unpack(ids)) end
   local zargs, hargs = {}, { LEASE_PAD_FIELD, LEASE_PAD }
   local taken = 0
-  -- per job: counters rather than `#t` (a search of the table each time), and the token's
-  -- constant parts made once (`now` turned into a string once, not per job)
+  -- per job: counters rather than `#t` (a search of the table each time), and no number
+  -- printed (the token is made once; each would be a `%.14g`)
   local heads, nHeads, nOut = k.heads, #k.heads, #out
-  local before, after = tokenBase .. ':', '@' .. now
+  local token = tokenBase .. '@' .. now
   for i, id in ipairs(ids) do
     local record = records[i]
     if record then
       taken = taken + 1
-      local token = before .. taken .. after
       zargs[2 * taken - 1] = deadline
       zargs[2 * taken] = id
       hargs[2 * taken + 1] = id

@@ -11,6 +11,9 @@ import { CommandsBase, extraKeys, fetchKeys, groupKeys, removalKeys } from './ba
 import { decodeRows, LEASED_FIELDS, parseFetch } from './job-row.js';
 import type { AddSpec, CompleteReply, FetchReply, LeasedJob, Retention } from './types.js';
 
+/** Leases per `extend` or `release` call (a script's `unpack` takes at most ~8,000 values). */
+export const LEASES_PER_CALL = 1000;
+
 /** The lifecycle wrappers bound to one queue on one connection. */
 export class JobLifecycleCommands extends CommandsBase {
   // KEYS of the hot-path scripts, built once per queue rather than on every call.
@@ -204,31 +207,44 @@ export class JobLifecycleCommands extends CommandsBase {
     return Number(reply);
   }
 
-  /** Extends leases; returns the ids whose lease was lost, and those of held jobs cancelled. */
+  /**
+   * Extends leases; returns the ids whose lease was lost, and those of held jobs cancelled. By
+   * calls of {@link LEASES_PER_CALL}: a script takes at most ~8,000 values in one `unpack`.
+   */
   async extend(
     leases: readonly { id: string; token: string }[],
     leaseMs: number,
   ): Promise<{ lost: string[]; cancelled: string[] }> {
-    const args: (string | number)[] = [leaseMs];
-    for (const l of leases) args.push(l.id, l.token);
     const k = this.keys;
-    const [lost, cancelled] = (await this.script('extend')(
-      [k.active, k.lease, k.cancel],
-      args,
-    )) as [string[], string[]];
-    return { lost, cancelled };
+    const out = { lost: [] as string[], cancelled: [] as string[] };
+    for (let from = 0; from < leases.length; from += LEASES_PER_CALL) {
+      const args: (string | number)[] = [leaseMs];
+      for (const l of leases.slice(from, from + LEASES_PER_CALL)) args.push(l.id, l.token);
+      const [lost, cancelled] = (await this.script('extend')(
+        [k.active, k.lease, k.cancel],
+        args,
+      )) as [string[], string[]];
+      out.lost.push(...lost);
+      out.cancelled.push(...cancelled);
+    }
+    return out;
   }
 
   async release(leases: readonly { id: string; token: string }[]): Promise<number> {
     const k = this.keys;
-    const args: string[] = [];
-    for (const l of leases) args.push(l.id, l.token);
-    return Number(
-      await this.script('release')(
-        [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker, ...groupKeys(k)],
-        args,
-      ),
-    );
+    let released = 0;
+    // in calls of a bounded size, as `extend`, in the order given: the same end state as one call
+    for (let from = 0; from < leases.length; from += LEASES_PER_CALL) {
+      const args: string[] = [];
+      for (const l of leases.slice(from, from + LEASES_PER_CALL)) args.push(l.id, l.token);
+      released += Number(
+        await this.script('release')(
+          [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker, ...groupKeys(k)],
+          args,
+        ),
+      );
+    }
+    return released;
   }
 
   /**

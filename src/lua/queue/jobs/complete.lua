@@ -77,13 +77,15 @@ if n > 0 then
   -- counters rather than `#t` (a search of the table each time: this loop runs per job)
   local nDone, nStale, nR = 0, 0, 0
   local keep, carry = keepCount > 0, flags[4] == '1' or notify
+  -- a string: Redis 7.0 prints a number argument with `%.17g` each time it is passed
+  local nowArg = string.format('%d', now)
   for i = 1, n do
     local id = ids[i]
     if held[i] == ARGV[5 + i * 3] then
       nDone = nDone + 1
       done[nDone] = id
       if keep then
-        zargs[2 * nDone - 1] = now
+        zargs[2 * nDone - 1] = nowArg
         zargs[2 * nDone] = id
       end
       local result = ARGV[6 + i * 3]

@@ -16,16 +16,26 @@
 local activeKey, leaseKey, cancelKey = KEYS[1], KEYS[2], KEYS[3]
 local leaseMs = tonumber(ARGV[1])
 
-local deadline = nowMs() + leaseMs
+-- a string: Redis 7.0 prints a number argument with `%.17g` each time it is passed
+local deadline = string.format('%d', nowMs() + leaseMs)
 local lost, held = {}, {}
-for i = 2, #ARGV, 2 do
-  local id, token = ARGV[i], ARGV[i + 1]
-  if redis.call('HGET', leaseKey, id) == token then
-    redis.call('ZADD', activeKey, 'XX', deadline, id)
-    held[#held + 1] = id
-  else
-    lost[#lost + 1] = id
+local n = (#ARGV - 1) / 2
+if n > 0 then
+  local ids = {}
+  for i = 1, n do ids[i] = ARGV[2 * i] end
+  -- one read and one write for all of them, not two commands per job
+  local tokens = redis.call('HMGET', leaseKey, unpack(ids))
+  local zargs = { 'XX' }
+  for i = 1, n do
+    if tokens[i] == ARGV[2 * i + 1] then
+      held[#held + 1] = ids[i]
+      zargs[#zargs + 1] = deadline
+      zargs[#zargs + 1] = ids[i]
+    else
+      lost[#lost + 1] = ids[i]
+    end
   end
+  if #held > 0 then redis.call('ZADD', activeKey, unpack(zargs)) end
 end
 local cancelled = {}
 if #held > 0 and redis.call('HLEN', cancelKey) > 0 then

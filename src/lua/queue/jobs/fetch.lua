@@ -23,7 +23,7 @@
   ARGV
     1 count      integer, jobs wanted
     2 leaseMs    integer ms
-    3 tokenBase  string, unique per call (worker id + call number); token = tokenBase:<n>
+    3 tokenBase  string, unique per call (worker id + call number); token = tokenBase@<now>
   Returns
     now (ms, as `<ms>.<3 digits of µs>`), nextDue (ms of the next delayed job, even when paused; -1
     if none), heads (per job `id, token, info` ('' if none), all joined by NUL; '' for no job), then

@@ -39,6 +39,13 @@ export const PIPELINE_MIN_CONCURRENCY = 32;
  */
 export const THREE_CALLS_FROM = 150;
 
+/**
+ * Most jobs one call asks for, and most acks it carries: a script passes them to Redis with
+ * `unpack`, which takes at most ~8,000 values (a worker of concurrency 25,000 would ask for more
+ * in one call). Large enough that no drain measured here comes near it.
+ */
+export const MAX_PER_CALL = 1000;
+
 /** Calls in flight for `slots` (concurrency and prefetch allowance). */
 export function callsFor(slots: number): number {
   if (slots < PIPELINE_MIN_CONCURRENCY) return 1;
@@ -68,7 +75,9 @@ export interface FetchHost<Data, Result> {
    * more (a job added meanwhile stays for an idle worker).
    */
   freeSlots(prefetch: boolean): number;
-  takeAcks(): PendingAck<Data, Result>[];
+  /** The oldest `max` pending acks (all of them if fewer); the rest stay pending. */
+  takeAcks(max: number): PendingAck<Data, Result>[];
+  pendingAcks(): number;
   putBackAcks(acks: PendingAck<Data, Result>[]): void;
   /** Jobs running or waiting for their batch. */
   running(): number;
@@ -142,15 +151,23 @@ export class FetchLoop<Data, Result> {
     const h = this.host;
     const capacity = h.capacity();
     const maxCalls = h.batches ? 1 : callsFor(capacity);
-    const cap = maxCalls > 1 ? Math.ceil(capacity / maxCalls) : Infinity;
-    // Nothing more to fetch: wait, and the acks of this turn ride with the wait (one write).
-    if (this.idle && this.calls === 0 && !h.wake.waiting && !h.isClosing() && !this.backingOff)
+    const cap = Math.min(maxCalls > 1 ? Math.ceil(capacity / maxCalls) : Infinity, MAX_PER_CALL);
+    // Nothing more to fetch: wait, and the acks of this turn ride with the wait (one write; more
+    // than a call takes go first, by calls of their own).
+    if (
+      this.idle &&
+      this.calls === 0 &&
+      !h.wake.waiting &&
+      !h.isClosing() &&
+      !this.backingOff &&
+      h.pendingAcks() <= MAX_PER_CALL
+    )
       return this.listen();
     // An idle worker's calls only ack: its wait takes what comes.
     const fetching = !this.idle;
     if (this.calls >= maxCalls) this.owed = true;
     while (this.calls < maxCalls && !this.backingOff) {
-      const acks = h.takeAcks();
+      const acks = h.takeAcks(MAX_PER_CALL);
       // prefetch while finishing jobs: this call acks some, or one in flight does
       const streaming = acks.length > 0 || this.ackingCalls > 0;
       let want = fetching ? Math.min(h.freeSlots(streaming) - this.requested, cap) : 0;
@@ -181,7 +198,7 @@ export class FetchLoop<Data, Result> {
       h.putBackAcks(acks);
       h.reportError(err);
       // A closed connection cannot record anything: those jobs come back by lease expiry.
-      if (h.isEnded()) h.takeAcks();
+      if (h.isEnded()) h.takeAcks(Infinity);
       else this.backOff();
       h.checkIdle();
       return;
@@ -246,8 +263,8 @@ export class FetchLoop<Data, Result> {
     const h = this.host;
     if (h.wake.waiting || h.isClosing() || !h.isStarted()) return;
     const carry = this.carries();
-    const want = carry ? h.freeSlots(false) - this.requested : 0;
-    const acks = carry ? h.takeAcks() : [];
+    const want = carry ? Math.min(h.freeSlots(false) - this.requested, MAX_PER_CALL) : 0;
+    const acks = carry ? h.takeAcks(MAX_PER_CALL) : [];
     if (carry && want <= 0) {
       // the calls in flight cover every free slot (they wait if they come back short)
       h.putBackAcks(acks);
