@@ -243,7 +243,7 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us)
   local promoted = head[2] and tonumber(head[2]) <= now
   if promoted then promoteDue(k, now, cfg) end
   local paused = meta[1] == '1'
-  out[#out + 1] = us and (tostring(now) .. '.' .. string.format('%03d', us)) or now
+  out[#out + 1] = us and string.format('%d.%03d', now, us) or now
   local dueSlot = #out + 1
   out[dueSlot] = -1
   -- Per job `id, token, info` in one string, joined by NUL (none of them can hold one: ids are

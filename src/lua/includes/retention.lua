@@ -71,11 +71,14 @@ end
 -- Per-minute counters for rates (`c:<minute>`), kept 61 minutes, and per-hour counters for the
 -- 7-day history (`ch:<hour>`), kept 169 hours: the field that falls out of each window is
 -- dropped as time moves on (history.lua trims any left behind by an idle gap).
+-- (Numbers go into fields and arguments by `%d`: Lua's own number to string, and Redis's for a
+-- number argument, are a floating-point `%.14g` / `%.17g`, several times dearer.)
 local function countMinute(metricsKey, kind, now, n)
   local minute = math.floor(now / 60000)
   local hour = math.floor(now / 3600000)
   local hourly = string.sub(kind, 1, 1) .. 'h:'
-  redis.call('HINCRBY', metricsKey, kind .. minute, n)
-  redis.call('HINCRBY', metricsKey, hourly .. hour, n)
-  redis.call('HDEL', metricsKey, kind .. (minute - 61), hourly .. (hour - 169))
+  local by = string.format('%d', n)
+  redis.call('HINCRBY', metricsKey, string.format('%s%d', kind, minute), by)
+  redis.call('HINCRBY', metricsKey, string.format('%s%d', hourly, hour), by)
+  redis.call('HDEL', metricsKey, string.format('%s%d', kind, minute - 61), string.format('%s%d', hourly, hour - 169))
 end

@@ -125,7 +125,7 @@ for i = 0, count - 1 do
   local holder = dedup ~= '' and dedupHolder(dedup, dedupTtlMs, dedupWindowMs)
   local auto = id == ''
   if auto then
-    id = tostring(nextAuto)
+    id = string.format('%d', nextAuto)
     nextAuto = nextAuto + 1
   end
   if holder then
@@ -138,11 +138,11 @@ for i = 0, count - 1 do
     fresh[id] = true
     records[#records + 1] = id
     if delayMs > 0 or entity ~= '' then
-      records[#records + 1] = createdTag .. '.' .. base36(nextSeq) .. '|' .. priority .. '|' .. body
+      records[#records + 1] = createdTag .. '.' .. base36(nextSeq) .. '|' .. string.format('%d', priority) .. '|' .. body
       if entity ~= '' then indexed[#indexed + 1] = entityMember(entity, nextSeq, id) end
       nextSeq = nextSeq + 1
     else
-      records[#records + 1] = createdTag .. '|' .. priority .. '|' .. body
+      records[#records + 1] = createdTag .. '|' .. string.format('%d', priority) .. '|' .. body
     end
     if dedup ~= '' then redis.call('HSET', dedupKey, dedup, id) end
     if group ~= '' and not groupCfg then
@@ -153,9 +153,9 @@ for i = 0, count - 1 do
     if delayMs > 0 then
       local dueAt = now + delayMs
       if not earliestNew then earliest = redis.call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')[2] end
-      redis.call('ZADD', delayedKey, dueAt, id)
+      redis.call('ZADD', delayedKey, string.format('%d', dueAt), id)
       if not earliestNew or dueAt < earliestNew then earliestNew = dueAt end
-      if notify then emit(eventsKey, 'delayed', id, tostring(dueAt)) end
+      if notify then emit(eventsKey, 'delayed', id, string.format('%d', dueAt)) end
     elseif group ~= '' then
       -- now = the producer's calibrated reading of Redis's clock, as for delays
       if pushGrouped(g, id, group, priority, nil, groupCfg, now) then waiting[0] = true end

@@ -33,7 +33,7 @@ if not meta[1] then redis.call('HSET', metaKey, 'v', ARGV[1]) end
 local notify = meta[2] and tonumber(meta[2]) > now
 
 if id == '' then
-  id = tostring(redis.call('HINCRBY', metaKey, 'id', 1))
+  id = string.format('%d', redis.call('HINCRBY', metaKey, 'id', '1'))
 elseif redis.call('HEXISTS', jobsKey, id) == 1 then
   return { id, 0 }
 end
@@ -46,17 +46,17 @@ if delayMs > 0 then
     tag = string.sub(DIGITS, d + 1, d + 1) .. tag
     seq = (seq - d) / 36
   until seq == 0
-  redis.call('HSET', jobsKey, id, ARGV[3] .. '.' .. tag .. '|' .. priority .. '|' .. ARGV[7])
-  local dueAt = now + delayMs
+  redis.call('HSET', jobsKey, id, ARGV[3] .. '.' .. tag .. '|' .. string.format('%d', priority) .. '|' .. ARGV[7])
+  local dueAt = string.format('%d', now + delayMs)
   local earliest = redis.call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')[2]
   redis.call('ZADD', delayedKey, dueAt, id)
-  if notify then emit(eventsKey, 'delayed', id, tostring(dueAt)) end
+  if notify then emit(eventsKey, 'delayed', id, dueAt) end
   -- a new earliest due time: wake a worker so it re-arms its timer for it
-  if not earliest or dueAt < tonumber(earliest) then wake(markerKey) end
+  if not earliest or now + delayMs < tonumber(earliest) then wake(markerKey) end
   return { id, 1 }
 end
 
-redis.call('HSET', jobsKey, id, ARGV[3] .. '|' .. priority .. '|' .. ARGV[7])
+redis.call('HSET', jobsKey, id, ARGV[3] .. '|' .. string.format('%d', priority) .. '|' .. ARGV[7])
 if priority == 0 then
   redis.call('LPUSH', waitKey, id)
 else

@@ -28,9 +28,9 @@ local meta = redis.call('HMGET', metaKey, 'v', 'evlisten')
 if not meta[1] then redis.call('HSET', metaKey, 'v', ARGV[1]) end
 local notify = meta[2] and tonumber(meta[2]) > tonumber(string.sub(ARGV[2], 2), 36)
 
-local first = redis.call('HINCRBY', metaKey, 'id', count) - count + 1
+local first = redis.call('HINCRBY', metaKey, 'id', string.format('%d', count)) - count + 1
 if count == 1 then -- a single add: no tables to build and unpack
-  local id = tostring(first)
+  local id = string.format('%d', first)
   redis.call('HSET', jobsKey, id, head .. ARGV[3])
   redis.call('LPUSH', waitKey, id)
   if notify then emit(eventsKey, 'waiting', id) end
@@ -39,7 +39,7 @@ if count == 1 then -- a single add: no tables to build and unpack
 end
 local records, ids = {}, {}
 for i = 1, count do
-  local id = tostring(first + i - 1)
+  local id = string.format('%d', first + i - 1)
   ids[i] = id
   records[2 * i - 1] = id
   records[2 * i] = head .. ARGV[2 + i]

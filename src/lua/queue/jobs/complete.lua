@@ -134,7 +134,7 @@ if #done > 0 then
       end
     end
   end
-  redis.call('HINCRBY', k.meta, 'completed', #done)
+  redis.call('HINCRBY', k.meta, 'completed', string.format('%d', #done))
   countMinute(metricsKey, 'c:', now, #done)
   if notify then
     -- the return value rides along when small (MAX_EVENT_RESULT bytes); else read it with getJob
