@@ -44,3 +44,27 @@ it('runs 24,000 jobs at once at concurrency 25,000, renews their leases, and rec
   expect(Object.keys(s.completed)).toHaveLength(n);
   expect(s.lease).toEqual({});
 }, 90_000);
+
+it('a batch worker records every ack of two full batches of 1,000 that end together, then waits', async () => {
+  const q = h().queue('hugebatch');
+  const n = 2000;
+  for (let i = 0; i < n; i += 1000)
+    await q.addBulk(Array.from({ length: 1000 }, (_, j) => ({ data: i + j })));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let started = 0;
+  h().batchWorker(
+    'hugebatch',
+    async (jobs) => {
+      started += jobs.length;
+      await gate;
+    },
+    // its wait would end only after a minute: the acks must not wait for it
+    { batch: { size: 1000 }, concurrency: 2, idleWakeMs: 60_000 },
+  );
+  await waitFor(() => started === n, 'both batches running');
+  // the queue's pending wake-up taken (as by another idle worker): the wait blocks
+  await h().redis.del(h().keys('hugebatch').marker);
+  release();
+  await waitFor(async () => (await q.stats()).totals.completed === n, 'all acked', 5000);
+});

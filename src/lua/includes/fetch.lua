@@ -90,9 +90,9 @@ local function promoteDue(k, now, cfg)
 end
 
 -- Takes up to `count` jobs: prioritised ones above default first, then the `wait` list (FIFO),
--- then prioritised ones below default. Each gets a lease until `now + leaseMs` and the token
--- `tokenBase:<n>@<now>`. Appends `id, token, info` per job to `k.heads` and its record to `out`
--- (see fetchJobs). Returns the number taken.
+-- then prioritised ones below default. (leaseJobs gives each a lease until `now + leaseMs` and
+-- the call's token `tokenBase@<now>`, and appends `id, token, info` per job to `k.heads` and its
+-- record to `out`: see fetchJobs.) Returns the ids taken.
 -- `tombs`: tombstones in `wait` (meta `tombs`), skipped on the way.
 local function pickPlain(k, count, tombs)
   if count <= 0 then return {} end

@@ -218,7 +218,9 @@ export class FetchLoop<Data, Result> {
       this.pump();
     } else if (short) this.listen();
     else if (reply.jobs.length > 0) this.pump(); // more may wait: fill the other half
-    if (this.owed) {
+    // owed a send, or acks left behind (a call takes at most MAX_PER_CALL; a worker whose wait
+    // carries none, or that asked for no jobs, is not pumped above)
+    if (this.owed || h.pendingAcks() > 0) {
       this.owed = false;
       this.pump();
     }
