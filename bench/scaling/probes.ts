@@ -190,11 +190,15 @@ async function drain(ctx: ProbeContext, jobs: number): Promise<OpResult> {
   return { cost, calls: jobs };
 }
 
-/** A drain row becomes one row per script the worker ran at least once per two jobs. */
+/**
+ * A drain row becomes one row per script the worker ran on its way through the jobs (5 calls or
+ * more: its start-up's one-off calls left out). Not "once per job": with its prefetch one call
+ * takes and acks many.
+ */
 function perJobScripts(r: OpRow): OpRow[] {
   const last = r.bySize.at(-1)!;
   return [...last.cost.byCall]
-    .filter(([name, c]) => name.startsWith('script ') && c.calls >= last.calls / 2)
+    .filter(([name, c]) => name.startsWith('script ') && c.calls >= 5)
     .map(([name]) => ({ ...r, script: name.slice('script '.length) }));
 }
 
