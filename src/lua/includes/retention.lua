@@ -33,10 +33,16 @@ end
 -- marks), or nil where the caller knows none is in use (meta `x` unset: see includes/extras.lua).
 local function deleteJobData(jobsKey, infoKey, resultsKey, ids, dedupKey, entityKey, extras)
   if #ids == 0 then return end
-  releaseIndexes(jobsKey, dedupKey, entityKey, ids)
+  -- Most queues use no de-dup key and no entity index and have no failed attempt on record: one
+  -- EXISTS of the three (a key is gone once empty) spares the reads of each.
+  local probe = { infoKey }
+  if dedupKey then probe[#probe + 1] = dedupKey end
+  if entityKey then probe[#probe + 1] = entityKey end
+  local any = redis.call('EXISTS', unpack(probe)) > 0
+  if any then releaseIndexes(jobsKey, dedupKey, entityKey, ids) end
   redis.call('HDEL', jobsKey, unpack(ids))
   -- Per-job state and results exist only for some jobs: one HLEN spares the HDEL of each id.
-  if redis.call('HLEN', infoKey) > 0 then redis.call('HDEL', infoKey, unpack(ids)) end
+  if any and redis.call('HLEN', infoKey) > 0 then redis.call('HDEL', infoKey, unpack(ids)) end
   if resultsKey and redis.call('HLEN', resultsKey) > 0 then redis.call('HDEL', resultsKey, unpack(ids)) end
   for _, key in ipairs(extras or {}) do
     if redis.call('HLEN', key) > 0 then redis.call('HDEL', key, unpack(ids)) end
@@ -78,7 +84,10 @@ local function countMinute(metricsKey, kind, now, n)
   local hour = math.floor(now / 3600000)
   local hourly = string.sub(kind, 1, 1) .. 'h:'
   local by = string.format('%d', n)
-  redis.call('HINCRBY', metricsKey, string.format('%s%d', kind, minute), by)
-  redis.call('HINCRBY', metricsKey, string.format('%s%d', hourly, hour), by)
-  redis.call('HDEL', metricsKey, string.format('%s%d', kind, minute - 61), string.format('%s%d', hourly, hour - 169))
+  local m = redis.call('HINCRBY', metricsKey, string.format('%s%d', kind, minute), by)
+  local h = redis.call('HINCRBY', metricsKey, string.format('%s%d', hourly, hour), by)
+  -- a counter just begun (its value is this call's): the one that fell out of its window goes
+  if m == n or h == n then
+    redis.call('HDEL', metricsKey, string.format('%s%d', kind, minute - 61), string.format('%s%d', hourly, hour - 169))
+  end
 end
