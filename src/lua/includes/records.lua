@@ -1,4 +1,5 @@
 -- Reading job records without decoding them whole. Included with `-- @include records`.
+-- @include base36
 
 -- A job record is `#<created ms, base 36>[.<seq, base 36>]|<priority>|<name>|<options JSON>|<data
 -- JSON>` (layout 2; layout 1 was `<created ms>|<priority>|<body JSON>`). The header lets scripts
@@ -42,11 +43,6 @@ end
 -- members score 0, so the zset orders them by bytes: one entity's members are contiguous (an
 -- entity has no `|`) and, the sequence being fixed-width, in enqueue order.
 local function entityMember(entity, seq, id)
-  local DIGITS, s = '0123456789abcdefghijklmnopqrstuvwxyz', ''
-  repeat
-    local d = seq % 36
-    s = string.sub(DIGITS, d + 1, d + 1) .. s
-    seq = (seq - d) / 36
-  until seq == 0
+  local s = base36(seq)
   return entity .. '|' .. string.rep('0', 11 - #s) .. s .. '|' .. id
 end

@@ -4,17 +4,8 @@
 -- Ticks travel as strings (ARGV, ZSCORE): Lua's tostring would print 1.7e+12.
 -- @include waiting
 -- @include events
+-- @include base36
 
-local SCHED_DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz'
-local function schedBase36(n)
-  local s = ''
-  repeat
-    local d = n % 36
-    s = string.sub(SCHED_DIGITS, d + 1, d + 1) .. s
-    n = (n - d) / 36
-  until n == 0
-  return s
-end
 
 local function tickJobId(name, tick)
   return 'sched:' .. name .. ':' .. tick
@@ -33,7 +24,7 @@ end
 local function addTickJob(k, id, dueAt, spec, now)
   if redis.call('HEXISTS', k.jobs, id) == 1 then return 0 end
   local seq = redis.call('HINCRBY', k.meta, 'seq', 1)
-  local record = '#' .. schedBase36(now) .. '.' .. schedBase36(seq) .. '|' .. spec.priority .. '|' .. spec.body
+  local record = '#' .. base36(now) .. '.' .. base36(seq) .. '|' .. spec.priority .. '|' .. spec.body
   redis.call('HSET', k.jobs, id, record)
   local earliest = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES')[2]
   redis.call('ZADD', k.delayed, dueAt, id)

@@ -11,8 +11,12 @@ import { CommandsBase, extraKeys, fetchKeys, groupKeys, removalKeys } from './ba
 import { decodeRows, LEASED_FIELDS, parseFetch } from './job-row.js';
 import type { AddSpec, CompleteReply, FetchReply, LeasedJob, Retention } from './types.js';
 
-/** Leases per `extend` or `release` call (a script's `unpack` takes at most ~8,000 values). */
-export const LEASES_PER_CALL = 1000;
+/**
+ * Most jobs, acks or leases one hot-path script call carries: the scripts pass them to Redis with
+ * `unpack`, which takes at most ~8,000 values (a worker of concurrency 25,000 would ask for more
+ * in one call). Large enough that no drain measured here comes near it.
+ */
+export const MAX_PER_CALL = 1000;
 
 /** The lifecycle wrappers bound to one queue on one connection. */
 export class JobLifecycleCommands extends CommandsBase {
@@ -209,7 +213,7 @@ export class JobLifecycleCommands extends CommandsBase {
 
   /**
    * Extends leases; returns the ids whose lease was lost, and those of held jobs cancelled. By
-   * calls of {@link LEASES_PER_CALL}: a script takes at most ~8,000 values in one `unpack`.
+   * calls of {@link MAX_PER_CALL} leases.
    */
   async extend(
     leases: readonly { id: string; token: string }[],
@@ -217,9 +221,9 @@ export class JobLifecycleCommands extends CommandsBase {
   ): Promise<{ lost: string[]; cancelled: string[] }> {
     const k = this.keys;
     const out = { lost: [] as string[], cancelled: [] as string[] };
-    for (let from = 0; from < leases.length; from += LEASES_PER_CALL) {
+    for (let from = 0; from < leases.length; from += MAX_PER_CALL) {
       const args: (string | number)[] = [leaseMs];
-      for (const l of leases.slice(from, from + LEASES_PER_CALL)) args.push(l.id, l.token);
+      for (const l of leases.slice(from, from + MAX_PER_CALL)) args.push(l.id, l.token);
       const [lost, cancelled] = (await this.script('extend')(
         [k.active, k.lease, k.cancel],
         args,
@@ -230,21 +234,17 @@ export class JobLifecycleCommands extends CommandsBase {
     return out;
   }
 
+  /** One atomic call however many (the script takes its leases one by one: no `unpack`). */
   async release(leases: readonly { id: string; token: string }[]): Promise<number> {
     const k = this.keys;
-    let released = 0;
-    // in calls of a bounded size, as `extend`, in the order given: the same end state as one call
-    for (let from = 0; from < leases.length; from += LEASES_PER_CALL) {
-      const args: string[] = [];
-      for (const l of leases.slice(from, from + LEASES_PER_CALL)) args.push(l.id, l.token);
-      released += Number(
-        await this.script('release')(
-          [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker, ...groupKeys(k)],
-          args,
-        ),
-      );
-    }
-    return released;
+    const args: string[] = [];
+    for (const l of leases) args.push(l.id, l.token);
+    return Number(
+      await this.script('release')(
+        [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker, ...groupKeys(k)],
+        args,
+      ),
+    );
   }
 
   /**

@@ -5,7 +5,6 @@
  */
 import { SluiceError } from '../../errors.js';
 import type { QueueCommands } from '../commands/commands.js';
-import { LEASES_PER_CALL } from '../commands/lifecycle.js';
 import { abortRunning } from './job-context.js';
 import type { Prefetch } from './fetching/prefetch.js';
 import type { Running } from './types.js';
@@ -36,14 +35,15 @@ export class HandBack<Data, Result> {
     const back = held.filter((r) => !r.released);
     if (back.length > 0) {
       for (const r of back) r.released = true;
-      const { left, err } = await this.release(back);
-      if (err !== undefined) {
+      try {
+        await this.release(back);
+      } catch (err) {
         h.reportError(err);
         // Not given back (Redis unreachable): still ours, renewed and held again (tried again,
         // or started), never left to expire into a stall. A closed connection cannot renew:
         // those come back by lease expiry.
         if (!h.isEnded())
-          for (const r of left) {
+          for (const r of back) {
             r.released = false;
             h.inFlight.set(r.job.id, r);
             h.prefetch.hold(r);
@@ -60,8 +60,7 @@ export class HandBack<Data, Result> {
       r.released = true;
       this.host.inFlight.delete(r.job.id);
     }
-    const { err } = await this.release(collected);
-    if (err !== undefined) this.host.reportError(err);
+    await this.release(collected).catch((e) => this.host.reportError(e));
   }
 
   /**
@@ -76,29 +75,14 @@ export class HandBack<Data, Result> {
       abortRunning(r, reason);
       r.batch?.noteReleased(reason);
     }
-    if (left.length === 0) return;
-    const { err } = await this.release(left);
-    if (err !== undefined) this.host.reportError(err);
+    if (left.length) await this.release(left).catch((e) => this.host.reportError(e));
   }
 
-  /**
-   * `release` puts each at the head: the last first, so the first ends up in front. One call
-   * per {@link LEASES_PER_CALL} jobs: when one fails, the jobs of the calls not made are `left`
-   * (oldest first) and the others are back in the queue, not ours any more.
-   */
-  private async release(
-    jobs: Running<Data, Result>[],
-  ): Promise<{ left: Running<Data, Result>[]; err?: unknown }> {
-    for (let end = jobs.length; end > 0; end -= LEASES_PER_CALL) {
-      const leases = [];
-      for (let i = end - 1; i >= Math.max(end - LEASES_PER_CALL, 0); i--)
-        leases.push({ id: jobs[i]!.job.id, token: jobs[i]!.token });
-      try {
-        await this.host.commands.release(leases);
-      } catch (err) {
-        return { left: jobs.slice(0, end), err };
-      }
-    }
-    return { left: [] };
+  /** `release` puts each at the head: the last first, so the first ends up in front. */
+  private release(jobs: Running<Data, Result>[]): Promise<number> {
+    const leases = [];
+    for (let i = jobs.length - 1; i >= 0; i--)
+      leases.push({ id: jobs[i]!.job.id, token: jobs[i]!.token });
+    return this.host.commands.release(leases);
   }
 }

@@ -101,17 +101,6 @@ end
 local nextSeq = 0
 if seqCount > 0 then nextSeq = redis.call('HINCRBY', metaKey, 'seq', seqCount) - seqCount + 1 end
 
-local DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz'
-local function base36(n)
-  local s = ''
-  repeat
-    local d = n % 36
-    s = string.sub(DIGITS, d + 1, d + 1) .. s
-    n = (n - d) / 36
-  until n == 0
-  return s
-end
-
 local records, waiting, indexed = {}, {}, {}
 local earliest
 local earliestNew

@@ -24,6 +24,7 @@
 ]]
 -- @include waiting
 -- @include emit
+-- @include base36
 local metaKey, waitKey, prioKey, delayedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, markerKey, eventsKey = KEYS[5], KEYS[6], KEYS[7]
 local now, id, priority, delayMs = tonumber(ARGV[2]), ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -40,12 +41,7 @@ end
 
 if delayMs > 0 then
   -- the job's place in enqueue order, as `add` writes it: `#<created>.<seq, base 36>`
-  local seq, tag, DIGITS = redis.call('HINCRBY', metaKey, 'seq', 1), '', '0123456789abcdefghijklmnopqrstuvwxyz'
-  repeat
-    local d = seq % 36
-    tag = string.sub(DIGITS, d + 1, d + 1) .. tag
-    seq = (seq - d) / 36
-  until seq == 0
+  local tag = base36(redis.call('HINCRBY', metaKey, 'seq', 1))
   redis.call('HSET', jobsKey, id, ARGV[3] .. '.' .. tag .. '|' .. string.format('%d', priority) .. '|' .. ARGV[7])
   local dueAt = string.format('%d', now + delayMs)
   local earliest = redis.call('ZRANGE', delayedKey, 0, 0, 'WITHSCORES')[2]

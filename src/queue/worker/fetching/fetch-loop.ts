@@ -21,6 +21,7 @@ import type {
 import type { WakeListener } from './wake-listener.js';
 import type { SlotBudget } from './slot-budget.js';
 import type { PendingAck } from '../types.js';
+import { MAX_PER_CALL } from '../../commands/lifecycle.js';
 
 /** Most script calls (ack + fetch) a worker keeps in flight at once. */
 export const MAX_CALLS = 3;
@@ -38,13 +39,6 @@ export const PIPELINE_MIN_CONCURRENCY = 32;
  * calls drained 0.90× as fast as two).
  */
 export const THREE_CALLS_FROM = 150;
-
-/**
- * Most jobs one call asks for, and most acks it carries: a script passes them to Redis with
- * `unpack`, which takes at most ~8,000 values (a worker of concurrency 25,000 would ask for more
- * in one call). Large enough that no drain measured here comes near it.
- */
-export const MAX_PER_CALL = 1000;
 
 /** Calls in flight for `slots` (concurrency and prefetch allowance). */
 export function callsFor(slots: number): number {
