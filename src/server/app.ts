@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyReply, type FastifyRequest } from '
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { App, ServerContext } from './types.js';
+import { clientError, frameworkError } from './framework-errors.js';
 import { registerErrorHandling } from './errors.js';
 import { registerLoopbackGuard } from './loopback-guard.js';
 import { registerOpenApi } from './openapi.js';
@@ -78,6 +79,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     // A schema failure lists every problem, not just the first; an unknown field is refused
     // (not silently stripped: stripping inside `anyOf` would also corrupt the other branch).
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+    // what the router and the HTTP parser refuse is answered in the wire shape too
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandling(app);

@@ -48,6 +48,11 @@ export function redactUrl(url: string): string {
   });
 }
 
+/** {@link redactUrl} of a string; anything else as it is. */
+function redactAny(v: unknown): unknown {
+  return typeof v === 'string' ? redactUrl(v) : v;
+}
+
 interface RawReq {
   method?: string;
   url?: string;
@@ -72,6 +77,10 @@ export function loggerOptions(
     level: config.logLevel,
     redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
     serializers: {
+      // a plugin's own line may carry the URL under these keys (@fastify/websocket logs an
+      // upgrade to a route without a WebSocket handler as `{ path }`)
+      path: redactAny,
+      url: redactAny,
       req: (req: RawReq) => ({
         method: req.method,
         url: redactUrl(req.url ?? ''),

@@ -97,6 +97,23 @@ describe('WebSocket', () => {
     expect(c.of('entry').map((m) => m.topic)).toEqual(['run:1']);
   });
 
+  it('takes an auth and the subscribe sent right behind it in order (one write, as onopen does)', async () => {
+    const s = await startServer({ secret: SECRET });
+    const t = await token({ topics: ['feed'] });
+    const c = new WsClient(s.ws);
+    await c.opened;
+    c.send({ type: 'auth', token: t, id: 1 });
+    c.send({ type: 'subscribe', topic: 'feed', id: 2 });
+    c.send({ type: 'ping', id: 3 });
+    expect(await c.next('subscribed', 'feed')).toMatchObject({ id: 2, replay: 'live' });
+    await c.next('pong');
+    // answered in the order sent: the ping waited for the auth and the subscribe
+    expect(c.messages.map((m) => m.type)).toEqual(['authenticated', 'subscribed', 'pong']);
+    await s.ctx.streams.topic('feed').publish('hello');
+    expect(await c.next('entry', 'feed')).toMatchObject({ data: 'hello' });
+    expect(c.closed).toBeUndefined();
+  });
+
   it('refuses a bad token at the upgrade, and closes 4001 without an auth message in time', async () => {
     const s = await startServer({ secret: SECRET, gateway: { authTimeoutMs: 100 } });
     const bad = new WsClient(s.ws, { headers: { authorization: 'Bearer nope' } });

@@ -1,6 +1,22 @@
 /** The one error shape: Fastify's own failures, 404 vs 405, and hidden-but-logged 5xx. */
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { call, startServer, useServer } from './helpers.js';
+
+/** Sends `request` as it is on a socket of its own; the status and JSON body of the answer. */
+async function raw(url: string, request: string): Promise<{ status: number; body: unknown }> {
+  const { hostname, port } = new URL(url);
+  const text = await new Promise<string>((resolve, reject) => {
+    const sock = connect(Number(port), hostname, () => sock.write(request));
+    let got = '';
+    sock.on('data', (d) => (got += d.toString()));
+    sock.on('close', () => resolve(got));
+    sock.on('error', reject);
+    sock.setTimeout(5000, () => sock.destroy(new Error('no answer')));
+  });
+  const [head = '', body = ''] = text.split('\r\n\r\n');
+  return { status: Number(head.split(' ')[1]), body: JSON.parse(body) as unknown };
+}
 
 const server = useServer();
 
@@ -26,6 +42,40 @@ describe('error answers', () => {
     expect(text.body.error).toEqual({
       code: 'SLC_ERR_BAD_REQUEST',
       message: 'unsupported content type: send application/json',
+    });
+  });
+
+  it('answers what the router and the HTTP parser refuse in the wire shape, quoting nothing', async () => {
+    const s = server();
+    const secret = 'tok.en-value-that-must-not-come-back';
+    const badEscape = await call(s, 'GET', `/v1/queues/%zz/jobs?token=${secret}`);
+    expect(badEscape.status).toBe(400);
+    expect(badEscape.body).toEqual({
+      error: { code: 'SLC_ERR_BAD_REQUEST', message: 'the URL holds a malformed % escape' },
+    });
+    const long = await call(s, 'GET', `/v1/queues/${'q'.repeat(600)}/jobs?token=${secret}`);
+    expect(long.status).toBe(400);
+    expect(long.body).toEqual({
+      error: {
+        code: 'SLC_ERR_BAD_REQUEST',
+        message: 'a path segment is longer than 512 characters',
+      },
+    });
+    expect(JSON.stringify([badEscape.body, long.body])).not.toContain(secret);
+    const garbage = await raw(s.url, 'NOT HTTP AT ALL\r\n\r\n');
+    expect(garbage).toEqual({
+      status: 400,
+      body: { error: { code: 'SLC_ERR_BAD_REQUEST', message: 'the request is not valid HTTP' } },
+    });
+    const huge = await raw(
+      s.url,
+      `GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(huge).toEqual({
+      status: 431,
+      body: {
+        error: { code: 'SLC_ERR_BAD_REQUEST', message: 'the request headers are too large' },
+      },
     });
   });
 

@@ -1,5 +1,6 @@
 /** No token, secret or cookie reaches a log line, whichever way the caller sent it. */
 import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { redactUrl } from '../../src/server/logging.js';
 import { call, sign, startServer } from './helpers.js';
 
@@ -20,6 +21,14 @@ describe('logging', () => {
       await call(s, 'GET', `/v1/topics/t/entries?token=${token}x`); // a bad one: 401
       await call(s, 'POST', '/v1/topics/t', { token, body: { data: { token } } });
       await call(s, 'GET', '/v1/nowhere', { token });
+      await call(s, 'GET', `/v1/queues/%zz/jobs?token=${token}`); // the router's own refusal
+      // a WebSocket upgrade to a route with no WebSocket handler: the plugin logs its path
+      const ws = new WebSocket(`${s.url.replace('http', 'ws')}/v1/topics/t/events?token=${token}`);
+      await new Promise<void>((resolve) => {
+        ws.on('error', () => resolve());
+        ws.on('close', () => resolve());
+      });
+      expect(lines.some((l) => l.includes('/v1/topics/t/events?token=[Redacted]'))).toBe(true);
       expect(lines.length).toBeGreaterThan(4); // a line per request was written
       const all = lines.join('\n');
       expect(all).not.toContain(token);

@@ -169,6 +169,10 @@ function connection(ws: WebSocket, gw: Gateway, principal: Principal | undefined
     });
   };
 
+  // A connection's messages are handled one after another, in the order sent: an `auth` checks
+  // its token asynchronously, and a `subscribe` sent right behind it (as a browser's `onopen`
+  // does) must find the session it opens, not be refused for coming first.
+  let inOrder: Promise<void> = Promise.resolve();
   ws.on('message', (raw, isBinary) => {
     alive = Date.now();
     let m: ClientMessage;
@@ -176,9 +180,12 @@ function connection(ws: WebSocket, gw: Gateway, principal: Principal | undefined
       m = JSON.parse(isBinary ? '' : raw.toString()) as ClientMessage;
       if (typeof m !== 'object' || m === null) throw new Error('not an object');
     } catch {
-      return fail(new RequestError('SLC_ERR_BAD_REQUEST', 'messages are JSON objects'), {});
+      inOrder = inOrder.then(() =>
+        fail(new RequestError('SLC_ERR_BAD_REQUEST', 'messages are JSON objects'), {}),
+      );
+      return;
     }
-    void handle(m).catch((err: unknown) => fail(err, m));
+    inOrder = inOrder.then(() => handle(m)).catch((err: unknown) => fail(err, m));
   });
 
   async function handle(m: ClientMessage): Promise<void> {
