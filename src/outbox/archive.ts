@@ -69,6 +69,13 @@ export class Archive {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
       throw new ValidationError('SLC_ERR_INVALID_OPTIONS', ['limit must be an integer 1–1000']);
     const since = q.since ?? new Date(Date.now() - 90 * DAY_MS);
+    // an Invalid Date would reach PostgreSQL as `NaN-…` and come back a database error
+    for (const [name, d] of [
+      ['since', since],
+      ['until', q.until],
+    ] as const)
+      if (d !== undefined && !(d instanceof Date && Number.isFinite(d.getTime())))
+        throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [`${name} must be a valid Date`]);
     const where = ['queue = $1', 'finished_at >= $2'];
     const values: unknown[] = [q.queue, since];
     const add = (clause: string, v: unknown) => {
@@ -124,10 +131,14 @@ export class Archive {
   }
 }
 
+/** The latest time a JavaScript Date can hold, in ms. */
+const MAX_DATE_MS = 8.64e15;
+
 function decodeCursor(cursor: string): [number, string] {
   const dot = cursor.indexOf('.');
   const ms = Number(cursor.slice(0, dot));
-  if (dot < 1 || !Number.isFinite(ms))
+  // a time a Date can hold (±8.64e15 ms), as list() wrote it
+  if (dot < 1 || !Number.isSafeInteger(ms) || Math.abs(ms) > MAX_DATE_MS)
     throw new ValidationError('SLC_ERR_INVALID_OPTIONS', ['after is not a cursor from list()']);
   return [ms, cursor.slice(dot + 1)];
 }

@@ -182,3 +182,34 @@ describe('WebSocket', () => {
     await closing;
   });
 });
+
+describe('ephemeral topics over HTTP', () => {
+  it('a publish reaches the live subscribers (no position); there are no entries to page', async () => {
+    const s = await startServer();
+    const c = new WsClient(s.ws);
+    await c.opened;
+    expect(await c.subscribe('eph:cursor')).toMatchObject({ replay: 'ephemeral' });
+    const post = (body: unknown) =>
+      fetch(`${s.url}/v1/topics/eph:cursor`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const r = await post({ data: { x: 1 } });
+    expect(r.status).toBe(201);
+    expect(await r.json()).toEqual({ position: null, duplicate: false, receivers: 1 });
+    expect(await c.next('entry', 'eph:cursor')).toMatchObject({ data: { x: 1 } });
+    // nothing kept: no durable stream was written
+    expect((await s.ctx.streams.topic('eph:cursor').info()).exists).toBe(false);
+    const keyed = await post({ data: 2, idempotencyKey: 'k1' });
+    expect(keyed.status).toBe(400);
+    expect(((await keyed.json()) as { error: { code: string } }).error.code).toBe(
+      'SLC_ERR_BAD_REQUEST',
+    );
+    const page = await fetch(`${s.url}/v1/topics/eph:cursor/entries`);
+    expect(page.status).toBe(400);
+    expect(((await page.json()) as { error: { message: string } }).error.message).toContain(
+      'keeps no history',
+    );
+  });
+});

@@ -116,6 +116,11 @@ it('scenario: outbound — one account’s messages listed from the archive, aft
   const p2 = await archive.list({ queue: 'sms', entityId: A, limit: 4, after: p1.next! });
   expect(p2.next).toBeUndefined();
   expect([...p1.jobs, ...p2.jobs].map((j) => j.id)).toEqual(jobs.map((j) => j.id));
+  // an Invalid Date or a cursor past what a Date holds: the caller's error, before any query
+  for (const bad of [{ since: new Date(NaN) }, { until: new Date('nope') }, { after: '1e300.x' }])
+    await expect(archive.list({ queue: 'sms', ...bad })).rejects.toMatchObject({
+      code: 'SLC_ERR_INVALID_OPTIONS',
+    });
 
   // The last 90 days only (by default): an old message is archived but not listed.
   await db.pool.query(

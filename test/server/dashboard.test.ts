@@ -90,4 +90,21 @@ describe('dashboard routes', () => {
     for (const es of sources) es.close();
     await waitFor(async () => poller.viewers === 0, 'viewers gone');
   });
+  it('ends the live stream with SLC_ERR_TOKEN_EXPIRED when its token expires', async () => {
+    // 2 s (`exp` is whole seconds): the stream is open well before it passes
+    const token = await sign(SECRET, { role: 'viewer' }, 2);
+    const res = await fetch(`${server().url}/v1/live/queues`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    const started = Date.now();
+    const text = await res.text(); // resolves once the server ends the stream
+    expect(Date.now() - started).toBeGreaterThan(500);
+    const last = text.trim().split('\n\n').at(-1)!;
+    expect(last.split('\n')[0]).toBe('event: disconnect');
+    expect(JSON.parse(last.split('\n')[1]!.slice('data: '.length))).toEqual({
+      code: 'SLC_ERR_TOKEN_EXPIRED',
+      message: 'the token has expired',
+    });
+  });
 });

@@ -97,6 +97,12 @@ describe('server with a database', () => {
     expect(failed.body.next).toBeUndefined();
     const badCursor = await get(`/v1/queues/sms/archive?after=nope`);
     expect(badCursor.status).toBe(400);
+    // times no Date holds are the caller's mistake (400), not the database's (503)
+    for (const q of ['since=9000000000000000', `after=${encodeURIComponent('1e300.j1')}`]) {
+      const r = await get(`/v1/queues/sms/archive?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(r.body.error.code, q).toMatch(/^SLC_ERR_(BAD_REQUEST|INVALID_OPTIONS)$/);
+    }
   });
 
   it('answers 404 for the archive without a database, and shows no outbox metrics', async () => {

@@ -3,8 +3,9 @@
  * shared poller per process), a queue's per-minute / per-hour history, and a bounded job search.
  * Admin scope: the admin or the viewer role (every route here only reads).
  */
-import { RequestError, type SearchField } from '../../index.js';
-import { adminHook } from '../auth.js';
+import { AuthError, RequestError, type SearchField } from '../../index.js';
+import { adminHook, principalOf } from '../auth.js';
+import { wireError } from '../gateway/gateway.js';
 import { jobView } from '../services/queues.js';
 import { livePoller } from '../live-poller.js';
 import * as s from '../schemas/dashboard.js';
@@ -14,6 +15,21 @@ async function knownQueue(ctx: ServerContext, name: string) {
   if (!(await ctx.queues.known(name)))
     throw new RequestError('SLC_ERR_NOT_FOUND', `queue ${name} not found`);
   return ctx.queues.get(name);
+}
+
+/** Longest delay a Node timer takes. */
+const MAX_TIMER = 2 ** 31 - 1;
+
+/** Calls `fire` once `expiresAt` (ms) has passed (never when there is none); returns a cancel. */
+function untilExpiry(expiresAt: number | undefined, fire: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const left = (expiresAt ?? 0) - Date.now();
+    if (left > 0) timer = setTimeout(check, Math.min(left, MAX_TIMER));
+    else fire();
+  };
+  if (expiresAt !== undefined) check();
+  return () => clearTimeout(timer);
 }
 
 /** Registers the live, history and search routes on `app` (mounted at `/v1`). */
@@ -58,8 +74,16 @@ export async function liveRoutes(app: App, ctx: ServerContext): Promise<void> {
       res.write(`event: stats\ndata: ${JSON.stringify(snap)}\n\n`);
     });
     const beat = setInterval(() => res.write(': beat\n\n'), 15_000);
+    // A token is good until it expires, here as on the gateway's streams: the stream ends then
+    // with `SLC_ERR_TOKEN_EXPIRED` (the dashboard signs in again).
+    const cancelExpiry = untilExpiry(principalOf(req).expiresAt, () => {
+      const err = new AuthError('SLC_ERR_TOKEN_EXPIRED', 'the token has expired');
+      res.write(`event: disconnect\ndata: ${JSON.stringify(wireError(err))}\n\n`);
+      res.end();
+    });
     req.raw.on('close', () => {
       clearInterval(beat);
+      cancelExpiry();
       unsubscribe();
     });
   });

@@ -27,7 +27,11 @@ export const listArchive = {
       Type.String({ minLength: 1, maxLength: 256, description: 'meta.entityId of the jobs' }),
     ),
     since: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'finished at or after, ms; default 90 days ago' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: 8.64e15, // the latest time a Date holds
+        description: 'finished at or after, ms; default 90 days ago',
+      }),
     ),
     state: Type.Optional(Type.Union([Type.Literal('completed'), Type.Literal('failed')])),
     limit: Type.Optional(Limit),

@@ -70,7 +70,12 @@ export const publish = {
   ),
   response: {
     200: Type.Object({ position: Position, duplicate: Type.Boolean() }),
-    201: Type.Object({ position: Position, duplicate: Type.Boolean() }),
+    // an ephemeral topic: no position, and how many live subscribers got it
+    201: Type.Object({
+      position: Type.Union([Position, Type.Null()]),
+      duplicate: Type.Boolean(),
+      receivers: Type.Optional(Type.Integer({ minimum: 0 })),
+    }),
     ...errorResponses,
   },
 };

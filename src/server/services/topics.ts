@@ -2,7 +2,7 @@
  * The topic operations of the API as plain functions (typed input → typed output, no HTTP types).
  * Topic handles are cheap, so one is made per call; nothing is opened per name.
  */
-import { GroupNotFoundError, type Registry, type Streams } from '../../index.js';
+import { GroupNotFoundError, RequestError, type Registry, type Streams } from '../../index.js';
 
 /** A topic's state with each consumer group's lag and pending. */
 export async function topicInfo(streams: Streams, name: string) {
@@ -47,6 +47,24 @@ export function publish(
       body.data,
       body.idempotencyKey === undefined ? {} : { idempotencyKey: body.idempotencyKey },
     );
+}
+
+/**
+ * Publishes to an ephemeral topic (Pub/Sub: the live subscribers get it, nothing is kept): no
+ * position, no de-duplication (an `idempotencyKey` needs the history an ephemeral topic lacks).
+ */
+export async function publishEphemeral(
+  streams: Streams,
+  name: string,
+  body: { data: unknown; idempotencyKey?: string },
+) {
+  if (body.idempotencyKey !== undefined)
+    throw new RequestError(
+      'SLC_ERR_BAD_REQUEST',
+      `${name} is an ephemeral topic: an idempotencyKey needs a durable one`,
+    );
+  const { receivers } = await streams.ephemeral(name).publish(body.data);
+  return { position: null, duplicate: false, receivers };
 }
 
 /** A page of history after `after` (default: from the oldest kept entry). */
