@@ -10,7 +10,7 @@
  * await queue.close();
  * ```
  */
-import { JobError } from '../errors.js';
+import { JobError, ValidationError } from '../errors.js';
 import type { AddOptions } from './options.js';
 import {
   checkClearOptions,
@@ -94,6 +94,7 @@ export class Queue<Data = unknown, Result = unknown> extends QueueReads<Data, Re
     spec: ScheduleOptions<Data>,
   ): Promise<ScheduleInfo<Data> & { changed: boolean }> {
     this.assertOpen();
+    await this.refuseSchedulesIfParted();
     await this.register();
     return upsertSchedule(this.schedCommands, this.clock, key, spec, this.maxPayloadBytes);
   }
@@ -101,7 +102,20 @@ export class Queue<Data = unknown, Result = unknown> extends QueueReads<Data, Re
   /** Removes a schedule and its pending (not yet due) job. False if there was none. */
   async unschedule(key: string): Promise<boolean> {
     this.assertOpen();
+    await this.refuseSchedulesIfParted();
     return removeSchedule(this.schedCommands, key);
+  }
+
+  /**
+   * A partitioned queue's workers take jobs from its partitions only, and a schedule's ticks
+   * would go to the queue's own keys, where none of them looks: refused, rather than a
+   * schedule that never runs.
+   */
+  private async refuseSchedulesIfParted(): Promise<void> {
+    if (await this.parted())
+      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+        `schedules are not supported on a partitioned queue (${this.name})`,
+      ]);
   }
 
   /** Runs a delayed job now. Throws `SLC_ERR_JOB_NOT_FOUND` or `SLC_ERR_JOB_STATE`. */
@@ -142,6 +156,8 @@ export class Queue<Data = unknown, Result = unknown> extends QueueReads<Data, Re
    */
   async cancel(id: string): Promise<'removed' | 'cancelling'> {
     this.assertOpen();
+    const parts = await this.parted();
+    if (parts) return parts.onJob(checkJobId(id), (q) => q.cancel(id));
     const r = await this.commands.cancel(checkJobId(id));
     if (r === 0)
       throw new JobError('SLC_ERR_JOB_NOT_FOUND', id, `job ${id} not found in queue ${this.name}`);

@@ -111,4 +111,18 @@ describe('on a partitioned queue', () => {
     await q.rerun('d');
     expect(await q.waitUntilFinished('d', 10_000)).toBe('d!');
   });
+
+  it('cancels a job in whichever partition holds it; refuses schedules (none would run)', async () => {
+    const q = h().queue('pcancel', { partitions: 3 });
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    for (const id of ids) await q.add('x', id, { id, delay: 60_000 });
+    for (const id of ids) expect(await q.cancel(id)).toBe('removed');
+    expect((await q.stats()).delayed).toBe(0);
+    expect((await caught(() => q.cancel('zz'))).code).toBe('SLC_ERR_JOB_NOT_FOUND');
+    for (const call of [() => q.schedule('tick', { everyMs: 1000 }), () => q.unschedule('tick')])
+      expect(await caught(call)).toMatchObject({
+        code: 'SLC_ERR_INVALID_OPTIONS',
+        message: expect.stringContaining('not supported on a partitioned queue'),
+      });
+  });
 });
