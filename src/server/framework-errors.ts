@@ -8,7 +8,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { RequestError } from '../errors.js';
+import { RequestError } from '../index.js';
 import { sendError } from './errors.js';
 
 /** Fastify's `frameworkErrors`: router failures as `SLC_ERR_BAD_REQUEST`. */
