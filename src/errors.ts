@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * try { await queue.add(payload); }
+ * try { await queue.add('job', payload); }
  * catch (err) { if (err instanceof SluiceError && err.code === 'SLC_ERR_PAYLOAD_TOO_LARGE') shrink(); }
  * ```
  */

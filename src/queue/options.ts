@@ -105,7 +105,7 @@ const ADD_KEYS = knownKeys(
     removeOnFail: 'keepFailed on the Worker',
     sizeLimit: 'maxPayloadBytes on the Queue',
     lifo: '',
-    repeat: '',
+    repeat: 'queue.schedule(key, spec)',
     parent: '',
     stackTraceLimit: '',
     keepLogs: '',

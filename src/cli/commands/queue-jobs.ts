@@ -1,4 +1,4 @@
-/** `sluice queue jobs <queue>`: a page of jobs in one state, newest first. */
+/** `sluice queue jobs <queue>`: a page of jobs in one state, in that state's order (see `getJobs`). */
 import { choiceFlag, intFlag, parseCommand } from '../args.js';
 import { seg } from '../client.js';
 import { command } from '../command.js';

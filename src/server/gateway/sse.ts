@@ -127,7 +127,8 @@ export function sseRoutes(app: App, gw: Gateway): void {
     } catch (err) {
       if (err instanceof TopicGoneError) return reply.code(204).send();
       const e = errorReply(err);
-      if (!e) throw err;
+      if (!e) throw err; // the error handler answers and logs it
+      if (e.status >= 500) req.log.error({ err }, 'subscription failed');
       return reply.code(e.status).send(e.body);
     }
   });

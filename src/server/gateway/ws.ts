@@ -10,6 +10,7 @@
  */
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
+import type { FastifyBaseLogger } from 'fastify';
 import { AuthError, RequestError, SluiceError, type Position } from '../../index.js';
 import type { App, Principal } from '../types.js';
 import { CLOSE, closeCodeFor } from './codes.js';
@@ -112,16 +113,22 @@ export function wsRoutes(app: App, gw: Gateway): void {
           (req as { principal?: Principal }).principal = await gw.ctx.auth.verify(token);
         } catch (err) {
           const e = errorReply(err);
-          if (!e) throw err;
+          if (!e) throw err; // the error handler answers and logs it
+          if (e.status >= 500) req.log.error({ err }, 'token check failed');
           return reply.code(e.status).send(e.body);
         }
       },
     },
-    (ws, req) => connection(ws, gw, (req as { principal?: Principal }).principal),
+    (ws, req) => connection(ws, gw, (req as { principal?: Principal }).principal, req.log),
   );
 }
 
-function connection(ws: WebSocket, gw: Gateway, principal: Principal | undefined): void {
+function connection(
+  ws: WebSocket,
+  gw: Gateway,
+  principal: Principal | undefined,
+  log: FastifyBaseLogger,
+): void {
   const transport = new WsTransport(ws, gw);
   let session: Session | undefined;
   const open = (p: Principal) => {
@@ -160,7 +167,10 @@ function connection(ws: WebSocket, gw: Gateway, principal: Principal | undefined
     else if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(body));
   };
   const fail = (err: unknown, m: ClientMessage) => {
-    const e = err instanceof SluiceError ? err : new SluiceError('SLC_ERR_REDIS', 'internal error');
+    // what the peer is told is hidden for a 5xx (wireError); the log keeps the cause
+    const e =
+      err instanceof SluiceError ? err : new SluiceError('SLC_ERR_INTERNAL', 'internal error');
+    if (e.status >= 500) log.error({ err, type: m.type }, 'websocket message failed');
     reply({
       type: 'error',
       ...wireError(e),
