@@ -20,6 +20,20 @@ describe('sluice server', () => {
     expect(await exited).toBe(0);
   });
 
+  it('says in its first log line that with no secret it is loopback-only', async () => {
+    const child = spawnCli(['server', '--port', '0', '--prefix', uniquePrefix()], {
+      REDIS_URL: redisUrl(),
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    await waitFor(() => /open (http:\S+)/.exec(out)?.[1], 'the URL line', 20_000);
+    const first = JSON.parse(out.split('\n')[0]!) as { level: number; msg: string };
+    expect(first).toMatchObject({ level: 40, msg: expect.stringContaining('no SLUICE_SECRET') });
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
   it('exits 2 with the config problem when the configuration is invalid', async () => {
     const r = await runCli(['server', '--host', '0.0.0.0', '--log-level', 'silent'], {
       REDIS_URL: redisUrl(),

@@ -43,13 +43,13 @@ export default command({
     const config = loadConfig(opts.flags, env);
     const server = await createServer({ config });
     try {
+      // the server's first log line says it when there is no secret (as `npm start` does)
+      if (!config.secret)
+        server.app.log.warn(
+          `no SLUICE_SECRET set: binding to ${config.host} only; every caller is an admin`,
+        );
       const url = await server.listen();
       io.stdout.write(`Sluice is running: open ${url}\n`);
-      if (!config.secret) {
-        io.stderr.write(
-          `no SLUICE_SECRET set: bound to ${config.host} only; every caller is an admin\n`,
-        );
-      }
       await new Promise<void>((resolve) => {
         if (io.signal.aborted) return resolve();
         io.signal.addEventListener('abort', () => resolve(), { once: true });
