@@ -5,6 +5,7 @@
  */
 import swagger from '@fastify/swagger';
 import type { App } from './types.js';
+import { wsPath } from './schemas/gateway.js';
 
 /** Registers the generator and the route that serves its document. */
 export async function registerOpenApi(app: App): Promise<void> {
@@ -21,6 +22,12 @@ export async function registerOpenApi(app: App): Promise<void> {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
       security: [{ bearer: [] }],
+    },
+    // the WebSocket route is hidden by its plugin: its entry goes in as written
+    transformObject: (doc) => {
+      if (!('openapiObject' in doc)) return doc.swaggerObject;
+      const api = doc.openapiObject;
+      return { ...api, paths: { ...api.paths, '/v1/ws': wsPath } } as typeof api;
     },
     refResolver: {
       buildLocalReference: (json, _base, _fragment, i) =>

@@ -43,6 +43,8 @@ describe('openapi', () => {
         'GET /v1/topics/{topic}',
         'POST /v1/topics/{topic}',
         'GET /v1/topics/{topic}/entries',
+        'GET /v1/topics/{topic}/events',
+        'GET /v1/ws',
         'GET /v1/users/{user}/cursors/{client}',
         'PUT /v1/users/{user}/cursors/{client}/{topic}',
         'GET /v1/users/{user}/unread',

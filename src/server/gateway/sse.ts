@@ -11,6 +11,7 @@ import type { ServerResponse } from 'node:http';
 import { SluiceError, parsePosition, type Position } from '../../index.js';
 import type { App } from '../types.js';
 import { sseEntry, sseEvent } from './frames.js';
+import { topicEvents } from '../schemas/gateway.js';
 import { bearerToken } from '../auth.js';
 import { errorReply, wireError, type Gateway } from './gateway.js';
 import type { GatewayEvent } from './hub.js';
@@ -91,45 +92,49 @@ class SseTransport implements Transport {
 /** Registers the SSE route. */
 export function sseRoutes(app: App, gw: Gateway): void {
   // No HEAD twin: a HEAD would open a real subscription and hold it.
-  app.get('/topics/:topic/events', { exposeHeadRoute: false }, async (req, reply) => {
-    const { topic } = req.params as { topic: string };
-    const query = req.query as { after?: unknown };
-    try {
-      const principal = await gw.ctx.auth.verify(bearerToken(req));
-      const lastId = req.headers['last-event-id'];
-      let after: Position | undefined;
-      if (typeof lastId === 'string' && lastId !== '') after = lastId;
-      else if (typeof query.after === 'string') after = query.after;
-      if (after !== undefined) parsePosition(after);
-      const transport = new SseTransport(reply.raw, gw);
-      const session = new Session(transport, gw.hub, gw.ctx.auth, gw.opts, gw.stats, principal);
-      transport.session = session;
-      gw.sessions.add(session);
-      const gone = () => {
-        gw.sessions.delete(session);
-        session.end();
-      };
-      reply.raw.once('close', gone);
+  app.get(
+    '/topics/:topic/events',
+    { exposeHeadRoute: false, schema: topicEvents },
+    async (req, reply) => {
+      const { topic } = req.params as { topic: string };
+      const query = req.query as { after?: unknown };
       try {
-        await session.subscribe(topic, after, (r) => {
-          reply.hijack();
-          transport.start(r);
-        });
+        const principal = await gw.ctx.auth.verify(bearerToken(req));
+        const lastId = req.headers['last-event-id'];
+        let after: Position | undefined;
+        if (typeof lastId === 'string' && lastId !== '') after = lastId;
+        else if (typeof query.after === 'string') after = query.after;
+        if (after !== undefined) parsePosition(after);
+        const transport = new SseTransport(reply.raw, gw);
+        const session = new Session(transport, gw.hub, gw.ctx.auth, gw.opts, gw.stats, principal);
+        transport.session = session;
+        gw.sessions.add(session);
+        const gone = () => {
+          gw.sessions.delete(session);
+          session.end();
+        };
+        reply.raw.once('close', gone);
+        try {
+          await session.subscribe(topic, after, (r) => {
+            reply.hijack();
+            transport.start(r);
+          });
+        } catch (err) {
+          reply.raw.off('close', gone);
+          gone();
+          throw err;
+        }
+        if (!transport.started) {
+          reply.hijack(); // the client left while the subscription was starting
+          reply.raw.destroy();
+        }
       } catch (err) {
-        reply.raw.off('close', gone);
-        gone();
-        throw err;
+        if (err instanceof TopicGoneError) return reply.code(204).send();
+        const e = errorReply(err);
+        if (!e) throw err; // the error handler answers and logs it
+        if (e.status >= 500) req.log.error({ err }, 'subscription failed');
+        return reply.code(e.status).send(e.body);
       }
-      if (!transport.started) {
-        reply.hijack(); // the client left while the subscription was starting
-        reply.raw.destroy();
-      }
-    } catch (err) {
-      if (err instanceof TopicGoneError) return reply.code(204).send();
-      const e = errorReply(err);
-      if (!e) throw err; // the error handler answers and logs it
-      if (e.status >= 500) req.log.error({ err }, 'subscription failed');
-      return reply.code(e.status).send(e.body);
-    }
-  });
+    },
+  );
 }
