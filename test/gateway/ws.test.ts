@@ -183,6 +183,18 @@ describe('WebSocket', () => {
   });
 });
 
+describe('the WebSocket endpoint over plain HTTP', () => {
+  it('answers 426 in the wire shape (no upgrade asked)', async () => {
+    const s = await startServer();
+    const r = await fetch(s.ws.replace('ws:', 'http:'));
+    expect(r.status).toBe(426);
+    expect(r.headers.get('upgrade')).toBe('websocket');
+    expect(await r.json()).toEqual({
+      error: { code: 'SLC_ERR_BAD_REQUEST', message: 'this endpoint takes a WebSocket upgrade' },
+    });
+  });
+});
+
 describe('ephemeral topics over HTTP', () => {
   it('a publish reaches the live subscribers (no position); there are no entries to page', async () => {
     const s = await startServer();

@@ -101,26 +101,36 @@ interface ClientMessage {
 
 /** Registers the WebSocket route. */
 export function wsRoutes(app: App, gw: Gateway): void {
-  app.get(
-    '/ws',
-    {
-      websocket: true,
-      // A token given with the upgrade request is checked before the upgrade (401 JSON).
-      preValidation: async (req, reply) => {
-        const token = bearerToken(req);
-        if (token === undefined && gw.ctx.auth.enabled) return;
-        try {
-          (req as { principal?: Principal }).principal = await gw.ctx.auth.verify(token);
-        } catch (err) {
-          const e = errorReply(err);
-          if (!e) throw err; // the error handler answers and logs it
-          if (e.status >= 500) req.log.error({ err }, 'token check failed');
-          return reply.code(e.status).send(e.body);
-        }
-      },
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    // A token given with the upgrade request is checked before the upgrade (401 JSON).
+    preValidation: async (req, reply) => {
+      const token = bearerToken(req);
+      if (token === undefined && gw.ctx.auth.enabled) return;
+      try {
+        (req as { principal?: Principal }).principal = await gw.ctx.auth.verify(token);
+      } catch (err) {
+        const e = errorReply(err);
+        if (!e) throw err; // the error handler answers and logs it
+        if (e.status >= 500) req.log.error({ err }, 'token check failed');
+        return reply.code(e.status).send(e.body);
+      }
     },
-    (ws, req) => connection(ws, gw, (req as { principal?: Principal }).principal, req.log),
-  );
+    // a plain GET (no upgrade) is told what the endpoint takes, in the wire shape
+    handler: (_req, reply) =>
+      reply
+        .code(426)
+        .header('upgrade', 'websocket')
+        .send({
+          error: {
+            code: 'SLC_ERR_BAD_REQUEST',
+            message: 'this endpoint takes a WebSocket upgrade',
+          },
+        }),
+    wsHandler: (ws, req) =>
+      connection(ws, gw, (req as { principal?: Principal }).principal, req.log),
+  });
 }
 
 function connection(
