@@ -14,7 +14,7 @@ import {
 import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys, type QueueKeys } from '../redis/keys.js';
 import { RedisClock, timeSampler } from '../redis/clock.js';
 import { WriteBatcher } from '../redis/write-batcher.js';
-import { QueueCommands } from './commands/commands.js';
+import { QueueCommands, type AddSpec } from './commands/commands.js';
 import { isLeanAdd, isPlainAdd } from './commands/lifecycle.js';
 import { SHARED_CONNECTION, sharedConnection } from './shared-connection.js';
 import { EventsReader } from './events/events-reader.js';
@@ -209,13 +209,17 @@ export abstract class QueueCore<
    */
   async addBulk(jobs: readonly BulkJob<Data>[]): Promise<AddedJob[]> {
     this.assertOpen();
+    bulkProblem(jobs);
+    // By index, not `map`: a hole in the array is a job missing, not one to skip (the ids of
+    // the jobs after it would be off by one). Checked before a partitioned queue splits them
+    // up, so there too a bad job adds nothing.
+    const specs: AddSpec[] = new Array<AddSpec>(jobs.length);
+    for (let i = 0; i < jobs.length; i++) {
+      const j = bulkJobParts(jobs[i], i);
+      specs[i] = toAddSpec(j.name ?? '', j.data, j.opts, this.maxPayloadBytes);
+    }
     const parts = await this.parted();
     if (parts) return parts.addBulk(jobs);
-    bulkProblem(jobs);
-    const specs = jobs.map((job, i) => {
-      const j = bulkJobParts(job, i);
-      return toAddSpec(j.name ?? '', j.data, j.opts, this.maxPayloadBytes);
-    });
     if (!this.registered) await this.register();
     const out: AddedJob[] = [];
     for (let i = 0; i < specs.length; i += BULK_CHUNK) {

@@ -1,6 +1,6 @@
 /** Flows on the shared single Redis server (see `flow.cases.ts`). */
 import { describe, expect, it } from 'vitest';
-import { FlowProducer } from '../../src/index.js';
+import { FlowProducer, Queue } from '../../src/index.js';
 import { redisUrl, uniquePrefix } from '../harness/context.js';
 import { caught } from './helpers.js';
 import { flowCases } from './flow.cases.js';
@@ -24,5 +24,26 @@ describe('FlowProducer validation', () => {
     await flows.close();
     expect(err.code).toBe('SLC_ERR_INVALID_OPTIONS');
     expect(err.message).toMatch(/onChildFailure/);
+  });
+
+  it('refuses a hole among the children and a tree that never ends, sending nothing', async () => {
+    const prefix = uniquePrefix();
+    const flows = new FlowProducer({ connection: redisUrl(), prefix });
+    // eslint-disable-next-line no-sparse-arrays
+    const holed = { queue: 'v', name: 'p', children: [, { queue: 'v', name: 'c' }] };
+    const cyclic: { queue: string; name: string; children: unknown[] } = {
+      queue: 'v',
+      name: 'loop',
+      children: [],
+    };
+    cyclic.children.push(cyclic);
+    for (const flow of [holed, cyclic])
+      expect(await caught(() => flows.add(flow as never))).toMatchObject({
+        code: 'SLC_ERR_INVALID_OPTIONS',
+      });
+    await flows.close();
+    const q = new Queue('v', { connection: redisUrl(), prefix });
+    expect((await q.stats()).waiting).toBe(0);
+    await q.close();
   });
 });

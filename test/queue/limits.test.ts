@@ -127,6 +127,22 @@ describe('queue limits', () => {
     for (const p of ['concurrency', 'rateLimit.max', 'rateLimit.durationMs', 'nope'])
       expect(err.message).toContain(p);
   });
+
+  it('refuse a rate limit given half (it stopped every fetch), and leave the old ones', async () => {
+    const q = h().queue('half');
+    await q.setLimits({ concurrency: 3 });
+    for (const half of [{ rateLimit: { max: 5 } }, { groupRateLimit: { durationMs: 1000 } }])
+      await expect(q.setLimits(half as never)).rejects.toMatchObject({
+        code: 'SLC_ERR_INVALID_OPTIONS',
+        message: expect.stringContaining('needs both max and durationMs'),
+      });
+    // nothing was stored: jobs still run, under the limit set before
+    const seen: number[] = [];
+    h().worker<number>('half', (job) => void seen.push(job.data), { concurrency: 5 });
+    await q.add('x', 1);
+    await waitFor(async () => seen.length === 1, 'the job ran');
+    expect((await q.getLimits()).concurrency).toBe(3);
+  });
 });
 
 describe('cost of a fetch in the number of groups', () => {

@@ -298,6 +298,9 @@ describe('after bad input', () => {
         ]),
       // The bad job is in the second chunk of 1,000: the first chunk must not be sent either.
       () => q.addBulk(Array.from({ length: 1500 }, (_, i) => ({ data: i === 1200 ? NaN : i }))),
+      // a hole is a job missing: the ids answered for the jobs after it would be wrong
+      // eslint-disable-next-line no-sparse-arrays
+      () => q.addBulk([, { data: 'second' }] as never),
     ];
     for (const attempt of attempts) expect(await caught(attempt)).toBeInstanceOf(SluiceError);
     expect(await h().state('keep')).toEqual(before);
@@ -307,6 +310,21 @@ describe('after bad input', () => {
     h().worker('keep', async () => {});
     await q.promote('second');
     await waitFor(async () => (await q.stats()).completed === 2, 'both accepted jobs complete');
+  });
+
+  it('a partitioned queue checks every job before any partition adds one', async () => {
+    const q = h().queue<unknown>('pkeep', { partitions: 4 });
+    const good = Array.from({ length: 8 }, (_, i) => ({ data: i }));
+    for (const jobs of [
+      [...good, { data: 1n }],
+      [...good, null],
+      [...good, undefined],
+    ])
+      expect((await caught(() => q.addBulk(jobs as never))).code).toMatch(
+        /^SLC_ERR_(PAYLOAD_NOT_SERIALISABLE|INVALID_OPTIONS)$/,
+      );
+    expect((await caught(() => q.addBulk({} as never))).code).toBe('SLC_ERR_INVALID_OPTIONS');
+    expect((await q.stats()).waiting).toBe(0);
   });
 
   it('a closed queue refuses work with SLC_ERR_CLOSED', async () => {

@@ -46,6 +46,10 @@ export function toStoredLimits(limits: QueueLimits): StoredLimits {
     }
     const max = count(v.max, `${name}.max`);
     const dur = count(v.durationMs, `${name}.durationMs`);
+    // one without the other is no limit the scripts can apply (a window of no length)
+    const given = (x: unknown) => x !== undefined && x !== null;
+    if (given(v.max) !== given(v.durationMs))
+      problems.push(`${name} needs both max and durationMs`);
     if (dur !== undefined && dur > MAX_WINDOW_MS)
       problems.push(`${name}.durationMs must be at most ${MAX_WINDOW_MS}`);
     return [max, dur] as const;

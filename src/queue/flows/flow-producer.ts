@@ -28,6 +28,9 @@ import { validateName } from '../../validate.js';
 import { toAddSpec, type AddOptions } from '../options.js';
 import type { QueueBaseOptions } from '../queue.js';
 
+/** Levels a flow may have below its root. */
+const MAX_FLOW_DEPTH = 100;
+
 /** Options of one job of a flow: those of `add` that a flow job may have. */
 export type FlowJobOptions = Pick<
   AddOptions,
@@ -132,10 +135,15 @@ export class FlowProducer {
     jobs.forEach((j, i) => (j.node.created = reply[i] === 1));
   }
 
-  private plan(job: FlowJob, parent: string, path: string, ids: Set<string>): Planned {
+  private plan(job: FlowJob, parent: string, path: string, ids: Set<string>, depth = 0): Planned {
     const problems: string[] = [];
     if (typeof job !== 'object' || job === null)
       throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [`${path} must be an object`]);
+    // a tree deeper than this is a mistake (or a cycle): said so, not a stack overflow
+    if (depth > MAX_FLOW_DEPTH)
+      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+        `a flow is at most ${MAX_FLOW_DEPTH} levels deep (a child that is its own ancestor?)`,
+      ]);
     const queue = validateName('queue', job.queue);
     const spec = toAddSpec(job.name, job.data, job.opts, this.maxPayloadBytes);
     if (spec.delayMs > 0 || spec.dedupKey || spec.entity || spec.group)
@@ -151,7 +159,11 @@ export class FlowProducer {
     if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
     const node: FlowNode = { queue, id, created: false };
     const ref = JSON.stringify([queue, id]);
-    const children = kids.map((c, i) => this.plan(c, ref, `${path}.children[${i}]`, ids));
+    // by index: a hole is a child missing (the parent would wait for it for ever), not one to skip
+    const children: Planned[] = [];
+    if (Array.isArray(kids))
+      for (let i = 0; i < kids.length; i++)
+        children.push(this.plan(kids[i]!, ref, `${path}.children[${i}]`, ids, depth + 1));
     if (children.length > 0) node.children = children.map((c) => c.node);
     return {
       queue,
