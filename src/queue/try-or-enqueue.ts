@@ -5,6 +5,7 @@
  * operation, or two instances that fall back for the same change, add one job.
  */
 import { TimeoutError, ValidationError } from '../errors.js';
+import { MAX_TIMER_MS } from '../timeout.js';
 import type { AddOptions } from './options.js';
 import type { Queue } from './queue.js';
 
@@ -57,8 +58,10 @@ export async function tryOrEnqueue<Data, T>(
   options: TryOrEnqueueOptions<Data>,
 ): Promise<TryOrEnqueueResult<T>> {
   const { name, data, id, deadlineMs, ...addOptions } = options;
-  if (!(Number.isFinite(deadlineMs) && deadlineMs > 0))
-    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', ['deadlineMs must be a number > 0']);
+  if (!(Number.isFinite(deadlineMs) && deadlineMs > 0 && deadlineMs <= MAX_TIMER_MS))
+    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+      `deadlineMs must be a number > 0, at most ${MAX_TIMER_MS}`,
+    ]);
   if (typeof id !== 'string' || id === '')
     throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
       'id is required (it makes the fallback idempotent)',

@@ -35,6 +35,7 @@ import { SlotBudget } from './worker/fetching/slot-budget.js';
 import { wireComponents } from './worker/components.js';
 import { FetchLoop } from './worker/fetching/fetch-loop.js';
 import { Prefetch } from './worker/fetching/prefetch.js';
+import { checkTimeout, settlesWithin } from '../timeout.js';
 import { HandBack } from './worker/hand-back.js';
 import { type OutcomeDeps } from './worker/failure.js';
 import {
@@ -250,10 +251,18 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
   /**
    * Stops taking jobs and waits up to `timeoutMs` for running ones to finish; jobs still running
    * then are released to waiting (their handlers see `signal` aborted, and their outcome is not
-   * recorded). Resolves when the worker's connections are closed.
+   * recorded). Resolves when the worker's connections are closed. `Infinity` waits as long as
+   * the handlers take; a timeout that is not a number >= 0 is refused (`SLC_ERR_INVALID_OPTIONS`).
    */
   close(timeoutMs = 30_000): Promise<void> {
-    this.closing ??= this.shutdown(timeoutMs);
+    if (!this.closing) {
+      try {
+        checkTimeout(timeoutMs, 'close timeoutMs');
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      this.closing = this.shutdown(timeoutMs);
+    }
     return this.closing;
   }
 
@@ -289,13 +298,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
   protected async settled(timeoutMs: number): Promise<boolean> {
     const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     this.checkIdle();
-    let timer: NodeJS.Timeout | undefined;
-    const done = await Promise.race([
-      idle.then(() => true),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    return done;
+    return settlesWithin(idle, timeoutMs);
   }
 
   /** Jobs to ask for now; `prefetch`: with what may be held beyond the slots (worker/fetching/prefetch.ts). */

@@ -16,6 +16,7 @@ import { traceDelivery } from '../telemetry.js';
 import { PeriodicTask } from '../periodic.js';
 import { describeThrown, toError } from '../thrown.js';
 import type { StreamEntry } from './types.js';
+import { checkTimeout, settlesWithin } from '../timeout.js';
 
 /**
  * Reclaim calls per pass at most. Each looks at up to 10 × the free slots of the pending list
@@ -166,7 +167,14 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
    * the last acks, and removes this consumer from the group if it owns nothing pending.
    */
   close(timeoutMs = 10_000): Promise<void> {
-    this.closing ??= this.shutdown(timeoutMs);
+    if (!this.closing) {
+      try {
+        checkTimeout(timeoutMs, 'close timeoutMs');
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      this.closing = this.shutdown(timeoutMs);
+    }
     return this.closing;
   }
 
@@ -367,12 +375,7 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
       await this.giveBack(h);
     }
     if (this.running > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((r) => this.idleWaiters.push(r)),
-        new Promise<void>((r) => (timer = setTimeout(r, timeoutMs))),
-      ]);
-      clearTimeout(timer);
+      await settlesWithin(new Promise<void>((r) => this.idleWaiters.push(r)), timeoutMs);
       for (const h of [...this.held.values()]) {
         h.controller.abort(new Error('consumer shut down before the handler finished'));
         await this.giveBack(h);

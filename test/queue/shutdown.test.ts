@@ -42,6 +42,25 @@ describe('close', () => {
     expect(s.lease).toEqual({});
   });
 
+  it('close(Infinity) waits as long as it takes; a timeout that is no number is refused', async () => {
+    const q = h().queue('sdinf');
+    const started = deferred();
+    let aborted = false;
+    const w = h().worker('sdinf', async (_job, { signal }) => {
+      started.resolve();
+      await sleep(300); // Node fires a timer past 2^31 - 1 ms after 1 ms: this would be cut short
+      aborted = signal.aborted;
+      return 'done';
+    });
+    await q.add('x', null, { id: 'long' });
+    await started.promise;
+    for (const bad of [NaN, -5, '10' as unknown as number])
+      await expect(w.close(bad)).rejects.toMatchObject({ code: 'SLC_ERR_INVALID_OPTIONS' });
+    await w.close(Infinity);
+    expect(aborted).toBe(false);
+    expect(Object.keys((await h().state('sdinf')).completed)).toEqual(['long']);
+  });
+
   it('stops fetching at once: jobs added while closing stay waiting', async () => {
     const q = h().queue('sd');
     const started = deferred();

@@ -101,7 +101,9 @@ describe('server with a database', () => {
     for (const q of ['since=9000000000000000', `after=${encodeURIComponent('1e300.j1')}`]) {
       const r = await get(`/v1/queues/sms/archive?${q}`);
       expect(r.status, q).toBe(400);
-      expect((r.body.error as { code: string }).code, q).toMatch(/^SLC_ERR_(BAD_REQUEST|INVALID_OPTIONS)$/);
+      expect((r.body.error as { code: string }).code, q).toMatch(
+        /^SLC_ERR_(BAD_REQUEST|INVALID_OPTIONS)$/,
+      );
     }
   });
 

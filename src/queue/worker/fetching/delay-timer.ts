@@ -10,11 +10,10 @@
  */
 import { performance } from 'node:perf_hooks';
 
-/**
- * Node's longest timer (2^31 - 1 ms, ~24.8 days): a longer one fires after 1 ms instead, which
- * made an idle worker fetch in a tight loop while a job was delayed further than that.
- */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+// Node's longest timer: a longer one fires after 1 ms instead, which made an idle worker fetch
+// in a tight loop while a job was delayed further than that.
+import { MAX_TIMER_MS } from '../../../timeout.js';
+export { MAX_TIMER_MS };
 
 export class DelayTimer {
   private timer: NodeJS.Timeout | undefined;
