@@ -4,6 +4,7 @@
  * connections from these (a worker needs a blocking one), each with the options it needs.
  */
 import { Redis, Cluster, type RedisOptions, type ClusterNode, type ClusterOptions } from 'ioredis';
+import { ValidationError } from '../errors.js';
 
 /** A Redis client, single node or Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -39,7 +40,16 @@ export function openConnection(
   options: ConnectionOptions | undefined,
   onError: (err: Error) => void = () => {},
 ): RedisClient {
-  const client = createClient(options ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const given = options ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  let client: RedisClient;
+  try {
+    client = createClient(given);
+  } catch (err) {
+    // ioredis parses a URL with `new URL` and throws its TypeError
+    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+      `connection is not a usable Redis URL or options (${(err as Error).message})`,
+    ]);
+  }
   client.on('error', onError);
   return client;
 }

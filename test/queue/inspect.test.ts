@@ -73,6 +73,9 @@ describe('search', () => {
     expect(await ids('wörld', 'data')).toEqual(['n-1']);
     expect(await ids('+33')).toEqual(['m-2']);
     expect(await ids('acct-7')).toEqual(['m-2']);
+    // a name every object inherits is no meta field (it threw a TypeError)
+    expect(await ids('function', 'meta.constructor')).toEqual([]);
+    expect(await ids('x', 'meta.toString')).toEqual([]);
   });
 
   it('examines at most its budget per call and continues from the cursor', async () => {

@@ -136,6 +136,14 @@ describe('queue.schedule / schedules / unschedule', () => {
     expect(e2.message).toMatch(/give cron or everyMs/);
     expect(e2.message).toMatch(/everyMs must be an integer/);
     expect(e2.message).toMatch(/catchUp must be one \| none/);
+    // an unknown zone: refused up front (it passed, then threw croner's TypeError)
+    expect(
+      await caught(() => q.schedule('tz', { cron: '* * * * *', tz: 'Mars/Base' })),
+    ).toMatchObject({
+      code: 'SLC_ERR_INVALID_OPTIONS',
+      message: expect.stringContaining('Mars/Base'),
+    });
+    expect(await q.schedules()).toEqual([]);
   });
 });
 

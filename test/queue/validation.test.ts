@@ -8,6 +8,7 @@ import {
   PayloadError,
   Queue,
   SluiceError,
+  Streams,
   ValidationError,
   Worker,
   type AddOptions,
@@ -209,6 +210,13 @@ describe('job options', () => {
       const err = await caught(() => new Queue('q', { connection: redisUrl(), maxPayloadBytes }));
       expect(err.code).toBe('SLC_ERR_INVALID_OPTIONS');
     }
+    // a URL ioredis cannot parse (it threw `new URL`'s TypeError)
+    for (const make of [
+      () => new Queue('q', { connection: 'redis://[x' }),
+      () => new Worker('q', async () => {}, { connection: 'redis://[x' }),
+      () => new Streams({ connection: 'redis://[x' }),
+    ])
+      expect((await caught(make)).code).toBe('SLC_ERR_INVALID_OPTIONS');
     const q = h().queue('opts');
     for (const page of [{ offset: -1 }, { limit: 0 }, { limit: 1001 }, { offset: 0.5 }]) {
       expect((await caught(() => q.getJobs('waiting', page))).code).toBe('SLC_ERR_INVALID_OPTIONS');

@@ -78,7 +78,7 @@ function matches(id: string, record: string, field: SearchField, needle: string)
   const has = (v: unknown): boolean =>
     v !== undefined &&
     v !== null &&
-    (typeof v === 'string' ? v : JSON.stringify(v)).toLowerCase().includes(needle);
+    (typeof v === 'string' ? v : (JSON.stringify(v) ?? '')).toLowerCase().includes(needle);
   if (field === 'id') return has(id);
   let body;
   try {
@@ -89,7 +89,11 @@ function matches(id: string, record: string, field: SearchField, needle: string)
   const meta = (body.o?.meta ?? {}) as Record<string, unknown>;
   if (field === 'name') return has(body.n);
   if (field === 'data') return has(body.d);
-  if (field.startsWith('meta.')) return has(meta[field.slice(5)]);
+  // own fields only: `meta.constructor` is no field of anyone's meta
+  if (field.startsWith('meta.')) {
+    const key = field.slice(5);
+    return Object.hasOwn(meta, key) && has(meta[key]);
+  }
   return has(id) || has(body.n) || Object.values(meta).some(has) || has(body.d);
 }
 

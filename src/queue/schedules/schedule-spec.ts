@@ -93,7 +93,8 @@ export function toStoredSchedule(
       problems.push('tz must be a string');
     else {
       try {
-        cronOf(spec.cron, spec.tz);
+        // an unknown time zone passes the constructor and throws on the first run it computes
+        cronOf(spec.cron, spec.tz).nextRun(new Date());
       } catch (err) {
         problems.push(`cron ${JSON.stringify(spec.cron)} (tz ${spec.tz ?? 'UTC'}): ${String(err)}`);
       }
