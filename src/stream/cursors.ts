@@ -13,6 +13,7 @@
  * await cursors.set('bob', 'phone', 'conv:7', missed.next, { clearUnread: true });
  * ```
  */
+import { PositionError } from '../errors.js';
 import { validateName } from '../validate.js';
 import { cursorKey, unreadKey } from '../redis/keys.js';
 import type { Hub } from './hub.js';
@@ -96,13 +97,17 @@ export class Cursors {
     if (position === START || parsePosition(position).epoch === '')
       return (await this.get(u, c, t)) ?? START;
     const keys = [cursorKey(this.hub.prefix, u, c, t), unreadKey(this.hub.prefix, u, t)];
-    return String(
-      await this.hub.conn.script('stream_cursor_set', keys, [
+    const stored = await this.hub.conn.script('stream_cursor_set', keys, [
+      position,
+      this.cursorTtlMs,
+      o.clearUnread ? '1' : '0',
+    ]);
+    if (stored === null)
+      throw new PositionError(
         position,
-        this.cursorTtlMs,
-        o.clearUnread ? '1' : '0',
-      ]),
-    );
+        `position ${position} is ahead of Redis's clock: not one that publish returned`,
+      );
+    return String(stored);
   }
 
   /** Adds `by` (default 1) to the user's unread count on `topic`; resolves with the new count. */

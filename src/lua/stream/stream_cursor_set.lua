@@ -11,7 +11,8 @@
     2 ttlMs        integer ms
     3 clearUnread  '1' / '0'
   Returns
-    the stored position (the given one, or a later one already stored)
+    the stored position (the given one, or a later one already stored); false (nothing stored)
+    when the position is more than a minute ahead of this server's clock
 ]]
 -- @include stream_common
 local cursorKey, unreadKey = KEYS[1], KEYS[2]
@@ -19,6 +20,14 @@ local position, ttlMs, clearUnread = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1'
 
 local function split(p)
   return string.match(p, '^(.*):(%d+%-%d+)$')
+end
+
+-- A made-up position from the future would hold the cursor ahead of every entry to come (it
+-- only moves forward): refused. A minute of slack for the clocks of a cluster's nodes.
+local t = redis.call('TIME')
+local _, given = split(position)
+if given and tonumber(string.match(given, '^(%d+)')) > tonumber(t[1]) * 1000 + 60000 then
+  return false
 end
 
 local stored = position

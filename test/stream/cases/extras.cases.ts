@@ -74,6 +74,13 @@ export function extrasCases(connection: () => ConnectionOptions): void {
       expect(await cursors.get('bob', 'laptop', 'conv:9')).toBe(p[3]);
       const missed = await cursors.missed(topic, 'bob', 'phone');
       expect(missed.entries.map((e) => e.data)).toEqual(['c', 'd']);
+      // a made-up position from the future would hold the cursor ahead of every entry to come
+      const epoch = p[0]!.slice(0, p[0]!.indexOf(':'));
+      for (const ahead of [`${epoch}:99999999999999-0`, `${epoch}:18446744073709551615-0`])
+        await expect(cursors.set('bob', 'phone', 'conv:9', ahead)).rejects.toMatchObject({
+          code: 'SLC_ERR_INVALID_POSITION',
+        });
+      expect(await cursors.get('bob', 'phone', 'conv:9')).toBe(p[1]);
 
       const ttl = await h.redis.pttl(`${h.prefix}:{u:bob}:cursor:phone:conv:9`);
       expect(ttl).toBeGreaterThan(29 * 86_400_000);
