@@ -26,6 +26,13 @@ describe('FlowProducer validation', () => {
     expect(err.message).toMatch(/onChildFailure/);
   });
 
+  it('checks its own options as Queue does', async () => {
+    for (const bad of [null, { prefx: 'x' }, { prefix: 'a {b}' }, { maxPayloadBytes: NaN }])
+      expect(await caught(async () => new FlowProducer(bad as never))).toMatchObject({
+        code: 'SLC_ERR_INVALID_OPTIONS',
+      });
+  });
+
   it('refuses a hole among the children and a tree that never ends, sending nothing', async () => {
     const prefix = uniquePrefix();
     const flows = new FlowProducer({ connection: redisUrl(), prefix });

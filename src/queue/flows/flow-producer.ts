@@ -24,9 +24,40 @@ import { CommandConnection, toConnectionRetry } from '../../redis/command-connec
 import { DEFAULT_PREFIX, queueKeys, SCHEMA_VERSION } from '../../redis/keys.js';
 import { RedisClock, timeSampler } from '../../redis/clock.js';
 import { NameRegistration } from '../../registry.js';
-import { validateName } from '../../validate.js';
+import {
+  MAX_BYTES,
+  connectionProblem,
+  intProblem,
+  knownKeys,
+  optionsArg,
+  prefixProblem,
+  pushUnknownKeys,
+  validateName,
+} from '../../validate.js';
 import { toAddSpec, type AddOptions } from '../options.js';
 import type { QueueBaseOptions } from '../queue.js';
+
+const FLOW_PRODUCER_KEYS = knownKeys([
+  'connection',
+  'prefix',
+  'maxPayloadBytes',
+  'connectionRetry',
+]);
+
+/** Throws one `SLC_ERR_INVALID_OPTIONS` listing every problem of `new FlowProducer`'s options. */
+function checkFlowProducerOptions(options: FlowProducerOptions | null): void {
+  const o = optionsArg(options, 'FlowProducer options');
+  const problems: string[] = [];
+  pushUnknownKeys(o, FLOW_PRODUCER_KEYS, '', problems);
+  for (const p of [
+    connectionProblem(o.connection),
+    // the prefix Queue and Worker take: jobs under another would reach no worker
+    prefixProblem(o.prefix),
+    intProblem('maxPayloadBytes', o.maxPayloadBytes, 1, MAX_BYTES),
+  ])
+    if (p) problems.push(p);
+  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+}
 
 /** Levels a flow may have below its root. */
 const MAX_FLOW_DEPTH = 100;
@@ -89,6 +120,8 @@ export class FlowProducer {
 
   constructor(options: FlowProducerOptions | string = {}) {
     if (typeof options === 'string') options = { connection: options };
+    checkFlowProducerOptions(options as FlowProducerOptions | null);
+    options ??= {};
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.maxPayloadBytes = options.maxPayloadBytes ?? 512 * 1024;
     this.conn = new CommandConnection(
