@@ -11,6 +11,7 @@
  * ```
  */
 import { JobError, ValidationError } from '../errors.js';
+import { optionsArg } from '../validate.js';
 import type { AddOptions } from './options.js';
 import {
   checkClearOptions,
@@ -228,6 +229,7 @@ export class Queue<Data = unknown, Result = unknown> extends QueueReads<Data, Re
    */
   async promoteAll(opts: { limit?: number } = {}): Promise<number> {
     this.assertOpen();
+    opts = optionsArg(opts, 'promoteAll options');
     const parts = await this.parted();
     if (parts) return parts.sum((q) => q.promoteAll(opts));
     return promoteAllJobs(this.commands, opts.limit);

@@ -6,6 +6,7 @@
  */
 import { TimeoutError, ValidationError } from '../errors.js';
 import { MAX_TIMER_MS } from '../timeout.js';
+import { isOptionsObject } from '../validate.js';
 import type { AddOptions } from './options.js';
 import type { Queue } from './queue.js';
 
@@ -57,6 +58,10 @@ export async function tryOrEnqueue<Data, T>(
   fn: (signal: AbortSignal) => Promise<T> | T,
   options: TryOrEnqueueOptions<Data>,
 ): Promise<TryOrEnqueueResult<T>> {
+  if (!isOptionsObject(options))
+    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+      'tryOrEnqueue takes { name, data, id, deadlineMs, ...add options }',
+    ]);
   const { name, data, id, deadlineMs, ...addOptions } = options;
   if (!(Number.isFinite(deadlineMs) && deadlineMs > 0 && deadlineMs <= MAX_TIMER_MS))
     throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [

@@ -127,7 +127,8 @@ export class Topic<T = unknown> {
       throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
         `publishBulk takes an array of { data, idempotencyKey? }, got ${shown(items)}`,
       ]);
-    const entries = items.map((item: unknown, i) => {
+    // Array.from, not map: a hole is an item missing (refused), not one to skip
+    const entries = Array.from(items, (item: unknown, i) => {
       if (!isOptionsObject(item))
         throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
           `item ${i} must be an object { data, idempotencyKey? }, got ${shown(item)}`,

@@ -10,6 +10,7 @@ import {
   SluiceError,
   Streams,
   ValidationError,
+  tryOrEnqueue,
   Worker,
   type AddOptions,
 } from '../../src/index.js';
@@ -333,6 +334,18 @@ describe('after bad input', () => {
       );
     expect((await caught(() => q.addBulk({} as never))).code).toBe('SLC_ERR_INVALID_OPTIONS');
     expect((await q.stats()).waiting).toBe(0);
+  });
+
+  it('null options and out-of-range pages are refused, typed (they threw TypeErrors)', async () => {
+    const q = h().queue<unknown>('nulls');
+    for (const call of [
+      () => q.getEntityJobs('e1', null as never),
+      () => q.getEntityJobs('e1', { offset: 1e300 }),
+      () => q.getEntityJobs('e1', { nope: 1 } as never),
+      () => q.promoteAll(null as never),
+      () => tryOrEnqueue(q, async () => 1, null as never),
+    ])
+      expect((await caught(call)).code).toBe('SLC_ERR_INVALID_OPTIONS');
   });
 
   it('a closed queue refuses work with SLC_ERR_CLOSED', async () => {

@@ -22,6 +22,18 @@ function caught(fn: () => unknown): SluiceError {
 }
 
 describe('validation', () => {
+  it('a hole in publishBulk and a position with no string form are refused, typed', async () => {
+    const topic = new StreamHarness(redisUrl()).streams().topic('holes');
+    // eslint-disable-next-line no-sparse-arrays
+    await expect(topic.publishBulk([, { data: 2 }] as never)).rejects.toMatchObject({
+      code: 'SLC_ERR_INVALID_OPTIONS',
+    });
+    expect((await topic.info()).exists).toBe(false);
+    await expect(topic.range({ after: Object.create(null) as never })).rejects.toMatchObject({
+      code: 'SLC_ERR_INVALID_POSITION',
+    });
+  });
+
   it('rejects bad topic, group, consumer, user and client names with SLC_ERR_INVALID_NAME', async () => {
     const streams = new StreamHarness(redisUrl()).streams();
     for (const bad of ['', 'a b', '{tag}', 'x'.repeat(129), ':lead'])

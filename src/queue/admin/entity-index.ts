@@ -3,6 +3,7 @@
  * The index is one sorted set per queue (see docs/keys.md); a page costs O(log n + page).
  */
 import { ValidationError } from '../../errors.js';
+import { checkPage } from './call-options.js';
 import type { QueueCommands } from '../commands/commands.js';
 import { Job, type JobState } from '../job.js';
 
@@ -12,26 +13,6 @@ export interface EntityJobPage<Data = unknown, Result = unknown> {
   total: number;
   /** Newest first (by enqueue order). */
   jobs: Job<Data, Result>[];
-}
-
-/** Checks an `{offset, limit}` page (limit 1–1000), throwing `SLC_ERR_INVALID_OPTIONS`. */
-export function checkPage(page: { offset?: number; limit?: number }): {
-  offset: number;
-  limit: number;
-} {
-  const offset = page.offset ?? 0;
-  const limit = page.limit ?? 50;
-  if (
-    !Number.isInteger(offset) ||
-    offset < 0 ||
-    !Number.isInteger(limit) ||
-    limit < 1 ||
-    limit > 1000
-  )
-    throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
-      'offset must be an integer >= 0, limit 1–1000',
-    ]);
-  return { offset, limit };
 }
 
 /** One page of the jobs of `entity` (see `Queue.getEntityJobs`). */
