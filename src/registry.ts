@@ -13,14 +13,24 @@
  * await registry.close();
  * ```
  */
+import type { ConnectionOptions } from './redis/connection.js';
 import {
-  closeConnection,
-  openConnection,
-  type ConnectionOptions,
-  type RedisClient,
-} from './redis/connection.js';
+  CommandConnection,
+  toConnectionRetry,
+  type ConnectionRetry,
+} from './redis/command-connection.js';
 import { DEFAULT_PREFIX, registryKeys } from './redis/keys.js';
-import { ClosedError } from './errors.js';
+import { ClosedError, ValidationError } from './errors.js';
+import {
+  connectionProblem,
+  knownKeys,
+  optionsArg,
+  prefixProblem,
+  pushUnknownKeys,
+  shown,
+} from './validate.js';
+
+const REGISTRY_KEYS = knownKeys(['connection', 'prefix', 'connectionRetry']);
 
 /** Options of {@link Registry}. */
 export interface RegistryOptions {
@@ -28,6 +38,8 @@ export interface RegistryOptions {
   connection?: ConnectionOptions;
   /** Key prefix; default `sluice`. */
   prefix?: string;
+  /** How a read rides out a short loss of Redis (as a Queue's); then `SLC_ERR_CONNECTION`. */
+  connectionRetry?: ConnectionRetry;
 }
 
 /** Which set of names. */
@@ -45,12 +57,21 @@ export type RegistryKind = 'queues' | 'topics';
 export class Registry {
   /** The key prefix whose names it reads. */
   readonly prefix: string;
-  private readonly client: RedisClient;
+  // A command connection, as every other handle has: a read while Redis is away waits for it
+  // within the retry budget, then fails with SLC_ERR_CONNECTION (a bare client waited for ever).
+  private readonly conn: CommandConnection;
   private closed = false;
 
   constructor(options: RegistryOptions = {}) {
-    this.prefix = options.prefix ?? DEFAULT_PREFIX;
-    this.client = openConnection(options.connection);
+    const o = optionsArg(options as RegistryOptions | null, 'Registry options');
+    const problems: string[] = [];
+    pushUnknownKeys(o, REGISTRY_KEYS, '', problems);
+    for (const p of [connectionProblem(o.connection), prefixProblem(o.prefix)])
+      if (p) problems.push(p);
+    const retry = toConnectionRetry(o.connectionRetry, 'connectionRetry', problems);
+    if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+    this.prefix = o.prefix ?? DEFAULT_PREFIX;
+    this.conn = new CommandConnection(o.connection, undefined, retry, 'registry');
   }
 
   /** Every queue name used under the prefix, sorted. */
@@ -66,19 +87,29 @@ export class Registry {
   /** Whether `name` is registered in `kind`. */
   async has(kind: RegistryKind, name: string): Promise<boolean> {
     this.assertOpen();
-    return (await this.client.sismember(registryKeys(this.prefix)[kind], name)) === 1;
+    const key = this.keyOf(kind);
+    return (await this.conn.run((c) => c.sismember(key, name), 'SISMEMBER')) === 1;
   }
 
   /** Closes the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await closeConnection(this.client);
+    await this.conn.close();
   }
 
   private async list(kind: RegistryKind): Promise<string[]> {
     this.assertOpen();
-    return (await this.client.smembers(registryKeys(this.prefix)[kind])).sort();
+    const key = this.keyOf(kind);
+    return (await this.conn.run((c) => c.smembers(key), 'SMEMBERS')).sort();
+  }
+
+  private keyOf(kind: RegistryKind): string {
+    if (kind !== 'queues' && kind !== 'topics')
+      throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
+        `kind must be queues | topics, got ${shown(kind)}`,
+      ]);
+    return registryKeys(this.prefix)[kind];
   }
 
   private assertOpen(): void {

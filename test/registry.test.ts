@@ -23,6 +23,25 @@ describe('registry of names', () => {
     });
   });
 
+  it('checks its options, and fails a read with SLC_ERR_CONNECTION when Redis stays away', async () => {
+    for (const bad of [null, { prefx: 'x' }, { prefix: 'a b' }])
+      expect(() => new Registry(bad as never)).toThrow(
+        expect.objectContaining({ code: 'SLC_ERR_INVALID_OPTIONS' }),
+      );
+    const registry = open(new Registry({ connection: redisUrl() }));
+    await expect(registry.has('bogus' as never, 'x')).rejects.toMatchObject({
+      code: 'SLC_ERR_INVALID_OPTIONS',
+    });
+    // port 1: nothing listens (it waited for ever: a bare client queues commands offline)
+    const away = open(
+      new Registry({
+        connection: 'redis://127.0.0.1:1',
+        connectionRetry: { attempts: 2, minDelayMs: 10, maxDelayMs: 10 },
+      }),
+    );
+    await expect(away.queues()).rejects.toMatchObject({ code: 'SLC_ERR_CONNECTION' });
+  });
+
   it('lists queues after their first write, not after a mere handle or read', async () => {
     const prefix = uniquePrefix();
     const registry = open(new Registry({ connection: redisUrl(), prefix }));
