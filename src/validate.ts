@@ -165,17 +165,18 @@ export function prefixProblem(v: unknown): string | undefined {
  * returns.
  */
 export function serialisePayload(value: unknown, maxBytes: number, what = 'payload'): string {
-  const problem =
-    isPlainLeaf(value) || isFlatPlainObject(value)
-      ? undefined
-      : findUnserialisable(value, '$', new Set(), 0);
-  if (problem) throw notSerialisable(what, problem);
   let json: string | undefined;
   try {
+    const problem =
+      isPlainLeaf(value) || isFlatPlainObject(value)
+        ? undefined
+        : findUnserialisable(value, '$', new Set(), 0);
+    if (problem) throw notSerialisable(what, problem);
     json = value === undefined ? 'null' : JSON.stringify(value);
   } catch (err) {
-    // Only a toJSON that answers differently the second time gets here.
-    throw notSerialisable(what, err instanceof Error ? err.message : String(err), err);
+    if (err instanceof PayloadError) throw err;
+    // the caller's own code threw while it was read: a getter, a toJSON, a Proxy trap
+    throw notSerialisable(what, err instanceof Error ? err.message : describeValue(err), err);
   }
   if (json === undefined) throw notSerialisable(what, '$ has no JSON form');
   // A UTF-16 unit is at most 3 UTF-8 bytes: only a long payload needs counting.
@@ -186,6 +187,15 @@ export function serialisePayload(value: unknown, maxBytes: number, what = 'paylo
       `${what} is ${bytes} bytes as JSON; the limit is ${maxBytes}`,
     );
   return json;
+}
+
+/** `String(v)`, or its type when it has no string form. */
+function describeValue(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
 }
 
 function notSerialisable(what: string, problem: string, cause?: unknown): PayloadError {

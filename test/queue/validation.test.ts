@@ -89,6 +89,35 @@ describe('payloads', () => {
     ['a symbol', { s: Symbol('x') }],
     ['undefined in an array', [1, undefined]],
     ['a nested function', { deep: { deeper: [{ fn: function named() {} }] } }],
+    // the caller's own code throwing while the payload is read
+    [
+      'a getter that throws',
+      Object.defineProperty({}, 'x', {
+        enumerable: true,
+        get() {
+          throw new Error('boom');
+        },
+      }),
+    ],
+    [
+      'a toJSON that throws',
+      {
+        toJSON() {
+          throw new Error('boom');
+        },
+      },
+    ],
+    [
+      'a Proxy whose trap throws',
+      new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error('boom');
+          },
+        },
+      ),
+    ],
   ];
   it.each(bad)('rejects %s', async (_what, data) => {
     const q = h().queue('payloads');
