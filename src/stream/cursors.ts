@@ -131,7 +131,15 @@ export class Cursors {
     if (topics.length === 0) return out;
     const keys = topics.map((t) => unreadKey(this.hub.prefix, user, validateName('topic', t)));
     const values = await this.hub.conn.run((c) => c.mget(...keys), 'MGET');
-    topics.forEach((t, i) => (out[t] = Number(values[i] ?? 0)));
+    // defined, not assigned: a topic named `__proto__` is a count like any other
+    topics.forEach((t, i) =>
+      Object.defineProperty(out, t, {
+        value: Number(values[i] ?? 0),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      }),
+    );
     return out;
   }
 

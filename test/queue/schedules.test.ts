@@ -143,6 +143,12 @@ describe('queue.schedule / schedules / unschedule', () => {
       code: 'SLC_ERR_INVALID_OPTIONS',
       message: expect.stringContaining('Mars/Base'),
     });
+    expect(
+      (await caught(() => q.schedule('far', { everyMs: 1e300 }))) as Error & { code?: string },
+    ).toMatchObject({
+      code: 'SLC_ERR_INVALID_OPTIONS',
+      message: expect.stringContaining('10 years'),
+    });
     expect(await q.schedules()).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { Cron } from 'croner';
 import { ValidationError } from '../../errors.js';
-import { isOptionsObject, pushUnknownKeys, knownKeys, shown } from '../../validate.js';
+import { MAX_AGE_MS, isOptionsObject, pushUnknownKeys, knownKeys, shown } from '../../validate.js';
 import { toAddSpec, type AddOptions } from '../options.js';
 
 /** Options of the jobs a schedule enqueues (the id and due time come from the tick). */
@@ -83,8 +83,11 @@ export function toStoredSchedule(
     problems.push('give cron or everyMs (one of them)');
   if (spec.everyMs !== undefined) {
     const e = spec.everyMs;
-    if (typeof e !== 'number' || !Number.isInteger(e) || e < MIN_EVERY_MS)
-      problems.push(`everyMs must be an integer of at least ${MIN_EVERY_MS}, got ${shown(e)}`);
+    // at most the longest delay a job may have: its ticks are delayed jobs
+    if (typeof e !== 'number' || !Number.isInteger(e) || e < MIN_EVERY_MS || e > MAX_AGE_MS)
+      problems.push(
+        `everyMs must be an integer from ${MIN_EVERY_MS} to ${MAX_AGE_MS} (10 years), got ${shown(e)}`,
+      );
     if (spec.tz !== undefined) problems.push('tz applies to cron only');
   }
   if (spec.cron !== undefined) {

@@ -71,6 +71,11 @@ export function extrasCases(connection: () => ConnectionOptions): void {
       expect(await cursors.set('bob', 'phone', 'conv:9', p[0]!)).toBe(p[1]); // never backwards
       await cursors.set('bob', 'laptop', 'conv:9', p[3]!);
       expect(await cursors.get('bob', 'phone', 'conv:9')).toBe(p[1]);
+      // a topic named like an object's own machinery is counted like any other
+      await cursors.addUnread('bob', '__proto__', 2);
+      expect(Object.entries(await cursors.unread('bob', ['__proto__']))).toEqual([
+        ['__proto__', 2],
+      ]);
       expect(await cursors.get('bob', 'laptop', 'conv:9')).toBe(p[3]);
       const missed = await cursors.missed(topic, 'bob', 'phone');
       expect(missed.entries.map((e) => e.data)).toEqual(['c', 'd']);
