@@ -190,6 +190,13 @@ describe('queue commands', () => {
     const missing = await cli(['queue', 'cancel', 'mail', 'nope', ...at(s)]);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^SLC_ERR_JOB_NOT_FOUND: /);
+    // several ids: one that fails is reported, the ones after it are still cancelled
+    await q.add('later', 2, { id: 'c2', delay: 60_000 });
+    await q.add('later', 3, { id: 'c3', delay: 60_000 });
+    const some = await cli(['queue', 'cancel', 'mail', 'c2', 'nope', 'c3', ...at(s)]);
+    expect(some).toMatchObject({ code: 1, out: 'c2\tremoved\nc3\tremoved\n' });
+    expect(some.err).toMatch(/^SLC_ERR_JOB_NOT_FOUND: [^\n]*nope[^\n]*\n$/);
+    expect(await q.getJob('c3')).toBeUndefined();
   });
 
   it('queue remove: by id (missing ids reported, exit 1), and a whole state in pages', async () => {
@@ -213,5 +220,18 @@ describe('queue commands', () => {
     expect(all.code).toBe(0);
     expect(JSON.parse(all.out)).toEqual({ queue: 'dlq', removed: 3, failed: [] });
     expect((await q.stats()).failed).toBe(0);
+  });
+
+  it('queue remove --state waiting: past a page of tombstones, every waiting job goes', async () => {
+    const s = server();
+    const q = s.queue('tombs');
+    // 2,200 added, 1,000 from the middle of the list removed by hand: their tombstones fill
+    // the first window behind the next job to run
+    const added = await q.addBulk(Array.from({ length: 2200 }, (_, i) => ({ data: i })));
+    for (const a of added.slice(1, 1001)) await q.remove(a.id);
+    expect((await q.stats()).waiting).toBe(1200);
+    const r = await cli(['queue', 'remove', 'tombs', '--state', 'waiting', '--yes', ...at(s)]);
+    expect(r).toMatchObject({ code: 0, out: '1200\n' });
+    expect((await q.stats()).waiting).toBe(0);
   });
 });

@@ -19,6 +19,14 @@ describe('token commands', () => {
     expect(denied.code).toBe(4);
     expect(denied.err).toMatch(/^SLC_ERR_FORBIDDEN: /);
     expect((await s.queue('mail').stats()).paused).toBe(false);
+    // a token that may not remove: the command ends on it (exit 4), once, and nothing goes
+    const job = await s.queue('mail').add('y', 2);
+    const removeDenied = await cli(['queue', 'remove', 'mail', job.id, '--url', s.url], {
+      SLUICE_TOKEN: viewer,
+    });
+    expect(removeDenied.code).toBe(4);
+    expect(removeDenied.err).toMatch(/^SLC_ERR_FORBIDDEN: [^\n]*\n$/);
+    expect(await s.queue('mail').getJob(job.id)).toBeDefined();
     const none = await cli(['queue', 'ls', '--url', s.url]);
     expect(none).toMatchObject({ code: 4, out: '' });
     expect(none.err).toMatch(/^SLC_ERR_UNAUTHORIZED: /);

@@ -2,6 +2,7 @@
 import { parseCommand } from '../args.js';
 import { seg } from '../client.js';
 import { command } from '../command.js';
+import { forEachId, reportFailures } from '../per-id.js';
 import { printJson, printTable } from '../output.js';
 
 export default command({
@@ -13,15 +14,18 @@ export default command({
     return { common: p.common, queue: p.positionals[0]!, ids: p.positionals.slice(1) };
   },
   async run(opts, io, { api }) {
-    const out: { id: string; promoted: boolean }[] = [];
-    for (const id of opts.ids) {
-      out.push(await api().post(`/v1/queues/${seg(opts.queue)}/jobs/${seg(id)}/promote`));
-    }
-    if (opts.common.json) return printJson(io, out);
-    printTable(
-      io,
-      ['ID', 'PROMOTED'],
-      out.map((r) => [r.id, r.promoted]),
+    const { done, failed } = await forEachId(opts.ids, (id) =>
+      api().post<{ id: string; promoted: boolean }>(
+        `/v1/queues/${seg(opts.queue)}/jobs/${seg(id)}/promote`,
+      ),
     );
+    if (opts.common.json) printJson(io, done);
+    else if (done.length > 0)
+      printTable(
+        io,
+        ['ID', 'PROMOTED'],
+        done.map((r) => [r.id, r.promoted]),
+      );
+    return reportFailures(io, failed);
   },
 });

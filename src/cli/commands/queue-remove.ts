@@ -19,18 +19,27 @@ interface Outcome {
   failed: { id: string; code: string; message: string }[];
 }
 
+/** Jobs asked for per page. */
+const PAGE = 1000;
+
 /** Removes each id (or each job found in `state`, a page at a time). */
 async function removeAll(api: Api, io: Io, queue: string, ids: string[], state?: string) {
   const base = `/v1/queues/${seg(queue)}`;
   const out: Outcome = { removed: 0, failed: [] };
-  // Jobs that cannot be removed (they became active) stay in the list: page past them.
-  const page = () =>
-    api.get<JobPage>(`${base}/jobs`, { state, offset: out.failed.length, limit: 1000 });
+  const failed = new Set<string>();
+  // A page is asked for again at the same offset until it holds nothing left to remove, then
+  // the next window: what was removed leaves its set (the jobs after it move up) or, from the
+  // middle of the `wait` list, a tombstone in its place (a page skips it, its offset counts it:
+  // a window of tombstones is an empty page with more after it); what could not be removed
+  // (it became active) stays and is passed over.
+  let offset = 0;
+  const page = () => api.get<JobPage>(`${base}/jobs`, { state, offset, limit: PAGE });
   let current: JobPage = state ? await page() : { total: ids.length, jobs: [] };
-  let todo = state ? current.jobs.map((j) => j.id) : ids;
+  const left = () => current.jobs.map((j) => j.id).filter((id) => !failed.has(id));
+  let todo = state ? left() : ids;
   const bar = startProgress(io, `removing from ${queue}`, current.total);
   try {
-    while (todo.length > 0 && !io.signal.aborted) {
+    while (!io.signal.aborted) {
       for (const id of todo) {
         if (io.signal.aborted) break;
         try {
@@ -38,15 +47,23 @@ async function removeAll(api: Api, io: Io, queue: string, ids: string[], state?:
           out.removed++;
         } catch (err) {
           // Gone since it was listed: what remove wanted, when removing a whole state.
-          if (!(err instanceof ApiError) || err.status >= 500) throw err;
-          if (!(state && err.code === 'SLC_ERR_JOB_NOT_FOUND'))
+          // the token's problem ends the command (exit 4), as anywhere else: no id could go
+          if (!(err instanceof ApiError) || err.status >= 500 || err.status === 401) throw err;
+          if (err.status === 403) throw err;
+          if (!(state && err.code === 'SLC_ERR_JOB_NOT_FOUND')) {
+            failed.add(id);
             out.failed.push({ id, code: err.code, message: err.message });
+          }
         }
         bar.update(out.removed + out.failed.length);
       }
       if (!state) break;
+      if (todo.length === 0) {
+        if (offset + PAGE >= current.total) break;
+        offset += PAGE;
+      }
       current = await page();
-      todo = current.jobs.map((j) => j.id);
+      todo = left();
       bar.update(out.removed + out.failed.length, out.removed + current.total);
     }
   } finally {
