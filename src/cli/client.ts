@@ -5,9 +5,15 @@
  * page; another answer without the error shape gets the code of its status (else
  * `SLC_ERR_INTERNAL`).
  */
-import { ConnectionError, type SluiceErrorCode } from '../index.js';
+import { ConnectionError, TimeoutError, type SluiceErrorCode } from '../index.js';
 import type { CliConfig } from './config.js';
 import { ApiError } from './errors.js';
+
+/**
+ * Longest wait for one answer (every command's calls are pages or single jobs: a server that
+ * takes longer is stuck, or its Redis is away past the library's retry budget of ~16 s).
+ */
+export const REQUEST_TIMEOUT_MS = 60_000;
 
 type Query = Record<string, string | number | boolean | undefined>;
 
@@ -59,7 +65,11 @@ async function errorOf(res: Response, url: string): Promise<Error> {
 }
 
 /** Builds the client for a resolved configuration. */
-export function createApi(config: CliConfig, fetchImpl: typeof fetch = fetch): Api {
+export function createApi(
+  config: CliConfig,
+  fetchImpl: typeof fetch = fetch,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): Api {
   const headers = (json: boolean): Record<string, string> => ({
     accept: 'application/json',
     ...(json ? { 'content-type': 'application/json' } : {}),
@@ -71,6 +81,10 @@ export function createApi(config: CliConfig, fetchImpl: typeof fetch = fetch): A
     try {
       res = await fetchImpl(url, init);
     } catch (err) {
+      if ((err as Error).name === 'TimeoutError')
+        throw new TimeoutError(
+          `the server at ${config.url} did not answer within ${timeoutMs / 1000} s`,
+        );
       if ((err as Error).name === 'AbortError') throw err;
       const cause = (err as { cause?: { code?: string } }).cause;
       const why = cause?.code ? ` (${cause.code})` : '';
@@ -83,6 +97,8 @@ export function createApi(config: CliConfig, fetchImpl: typeof fetch = fetch): A
   async function json<T>(method: string, path: string, body?: unknown, query?: Query) {
     const res = await send(withQuery(config.url, path, query), {
       method,
+      // a server that accepted the connection and never answers must not hang the command
+      signal: AbortSignal.timeout(timeoutMs),
       headers: headers(body !== undefined),
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });

@@ -40,6 +40,12 @@ export function helpText(
   ].join('\n');
 }
 
+/**
+ * Commands that talk to no server: they need no token file (`token check` reads its own, as the
+ * token it checks), so a missing one must not stop them.
+ */
+const LOCAL_COMMANDS = new Set(['token check', 'token mint', 'server', 'db migrate']);
+
 /** Runs one invocation; resolves with the exit code. */
 export async function main(argv: readonly string[], env: Env, io: Io): Promise<number> {
   try {
@@ -60,7 +66,7 @@ export async function main(argv: readonly string[], env: Env, io: Io): Promise<n
     let api: Api | undefined;
     let tokenText: string | undefined;
     const tokenFile = tokenFileOf(opts.common, env);
-    if (tokenFile !== undefined && command.name !== 'token check') {
+    if (tokenFile !== undefined && !LOCAL_COMMANDS.has(command.name)) {
       try {
         tokenText = await io.readFile(tokenFile);
       } catch (err) {

@@ -1,4 +1,7 @@
 /** `sluice token mint` / `check`, and a minted token against a real server with a secret. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, useCliServer } from './helpers.js';
 
@@ -43,6 +46,28 @@ describe('token commands', () => {
       valid: true,
       claims: { sub: 'bot', topics: ['chat:*'], publish: true },
     });
+    // SLUICE_TOKEN_FILE is read by check; a missing one is a config error (exit 2), and it
+    // stops no command that talks to no server
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-token-'));
+    await writeFile(join(dir, 'bot.tok'), `${token}\n`);
+    const files = { readFile: (path: string) => readFile(path, 'utf8') };
+    const fromFile = await cli(
+      ['token', 'check', '--json'],
+      { ...env, SLUICE_TOKEN_FILE: join(dir, 'bot.tok') },
+      files,
+    );
+    expect(fromFile.code).toBe(0);
+    expect(JSON.parse(fromFile.out)).toMatchObject({ valid: true, claims: { sub: 'bot' } });
+    const missing = await cli(['token', 'check', '--token-file', join(dir, 'nope')], env, files);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/^SLC_ERR_CONFIG: .*cannot read the token file/);
+    const mint = await cli(
+      ['token', 'mint', '--role', 'viewer'],
+      { ...env, SLUICE_TOKEN_FILE: join(dir, 'nope') },
+      files,
+    );
+    expect(mint.code).toBe(0);
+    await rm(dir, { recursive: true, force: true });
     const wrong = await cli(['token', 'check'], { SLUICE_SECRET: 'other', SLUICE_TOKEN: token });
     expect(wrong.code).toBe(4);
     expect(wrong.err).toBe('SLC_ERR_UNAUTHORIZED: the token is not valid for this secret\n');

@@ -127,6 +127,26 @@ describe('an error answer without the error shape (a proxy page)', () => {
     }
   }
 
+  it('gives up on a server that accepts and never answers: SLC_ERR_TIMEOUT', async () => {
+    const silent = createServer(() => {}); // takes every request, answers none
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { port } = silent.address() as { port: number };
+    try {
+      const err = await createApi({ url: `http://127.0.0.1:${port}` }, fetch, 300)
+        .get('/v1/queues')
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).toMatchObject({ code: 'SLC_ERR_TIMEOUT' });
+      expect(describeError(err)).toMatch(/did not answer within 0\.3 s/);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
   it('is a documented code: 502–504 unreachable (exit 3), 5xx internal, 4xx by status', async () => {
     const bad = await failureOf(502);
     expect(bad).toBeInstanceOf(ConnectionError);

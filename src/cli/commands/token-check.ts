@@ -6,6 +6,7 @@ import { decodeJwt, errors, jwtVerify } from 'jose';
 import { AuthError, ConfigError } from '../../index.js';
 import { parseCommand } from '../args.js';
 import { command } from '../command.js';
+import { tokenFileOf } from '../config.js';
 import { isoTime, printJson, printRecord } from '../output.js';
 import { readSecret, secretFlags } from './token-secret.js';
 
@@ -25,9 +26,15 @@ export default command({
   async run(opts, io, { env }) {
     const secret = await readSecret(opts.secretFile, env, io);
     let token: string | undefined;
+    const file = tokenFileOf(opts.common, env);
     if (opts.stdin) token = (await io.readStdin()).trim();
-    else if (opts.common.tokenFile) token = (await io.readFile(opts.common.tokenFile)).trim();
-    else token = env.SLUICE_TOKEN?.trim();
+    else if (file !== undefined) {
+      try {
+        token = (await io.readFile(file)).trim();
+      } catch (err) {
+        throw new ConfigError([`cannot read the token file ${file}: ${(err as Error).message}`]);
+      }
+    } else token = env.SLUICE_TOKEN?.trim();
     if (!token)
       throw new ConfigError(['no token: pipe one with -, or set --token-file / SLUICE_TOKEN']);
     try {
