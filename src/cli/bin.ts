@@ -41,6 +41,7 @@ const io: Io = {
   stdoutTTY: process.stdout.isTTY === true,
   stderrTTY: process.stderr.isTTY === true,
   columns: process.stdout.columns || 80,
+  ...(process.stdout.rows ? { rows: process.stdout.rows } : {}),
   signal: controller.signal,
   keys,
   readStdin,

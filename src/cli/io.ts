@@ -13,6 +13,8 @@ export interface Io {
   stderrTTY: boolean;
   /** Terminal width in columns (80 when unknown). */
   columns: number;
+  /** Terminal height in rows, when stdout is a terminal (top fits its table to it). */
+  rows?: number;
   /** Aborted on SIGINT / SIGTERM: long commands stop cleanly. */
   signal: AbortSignal;
   /** Starts reading key presses (raw mode on a terminal), for `top`; ends when stdin ends. */

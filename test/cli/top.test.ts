@@ -8,7 +8,7 @@ import { keyAction, splitKeys } from '../../src/cli/top/keys.js';
 import { initialState, reduce } from '../../src/cli/top/state.js';
 import type { QueueStats } from '../../src/cli/wire.js';
 import { waitFor } from '../harness/context.js';
-import { spawnCli, useCliServer } from './helpers.js';
+import { cli, spawnCli, useCliServer } from './helpers.js';
 
 const stats = (name: string, o: Partial<QueueStats> = {}): QueueStats => ({
   name,
@@ -128,5 +128,17 @@ describe('sluice top (the real binary)', () => {
     const { child, exited } = await startTop();
     child.kill('SIGINT');
     expect(await exited).toBe(0);
+  });
+
+  it('--once: every queue in the printed frame; a failure exits with its own code', async () => {
+    const s = server();
+    for (let i = 0; i < 30; i++) await s.queue(`q${String(i).padStart(2, '0')}`).add('x', 1);
+    const once = await cli(['top', '--once', '--url', s.url]);
+    expect(once.code).toBe(0);
+    for (let i = 0; i < 30; i++) expect(once.out).toContain(`q${String(i).padStart(2, '0')} `);
+    // nothing listens on port 1: unreachable is exit 3, said on stderr as code: message
+    const down = await cli(['top', '--once', '--url', 'http://127.0.0.1:1']);
+    expect(down.code).toBe(3);
+    expect(down.err).toMatch(/^SLC_ERR_CONNECTION: /);
   });
 });

@@ -15,13 +15,14 @@ import { initialState, reduce, type Action, type TopState } from '../top/state.j
 /** Runs the view over a fetcher until a quit key, Ctrl-C, or the first frame with `once`. */
 export async function runTop(io: Io, fetcher: QueueFetcher, once: boolean): Promise<number> {
   let state: TopState = initialState();
+  const live = io.stdoutTTY && !once;
+  // A live view fits the terminal; a frame that is printed (piped, or --once) is whole.
   const screen = () => ({
-    columns: io.columns,
-    rows: 24,
+    columns: live ? io.columns : Number.MAX_SAFE_INTEGER,
+    rows: live ? (io.rows ?? 24) : Number.MAX_SAFE_INTEGER,
     color: io.stdoutTTY,
     source: fetcher.source,
   });
-  const live = io.stdoutTTY && !once;
   const draw = () => {
     const lines = drawFrame(state, screen());
     // Terminal: redraw in place (home, clear). Piped: each frame as plain lines, then a blank.
@@ -34,18 +35,19 @@ export async function runTop(io: Io, fetcher: QueueFetcher, once: boolean): Prom
     state = reduce(state, a);
     draw();
   };
-  let failed = false;
+  // --once: a failure is the command's, with its own exit code (3 unreachable, 4 the token)
+  let failure: unknown;
   fetcher.start(
     (queues, at) => {
       apply({ type: 'snapshot', at, queues });
       if (once) quit();
     },
     (err) => {
-      apply({ type: 'error', message: describeError(err) });
       if (once) {
-        failed = true;
-        quit();
+        failure = err ?? new Error('top failed');
+        return quit();
       }
+      apply({ type: 'error', message: describeError(err) });
     },
   );
   const onAbort = () => quit();
@@ -64,7 +66,8 @@ export async function runTop(io: Io, fetcher: QueueFetcher, once: boolean): Prom
   fetcher.stop();
   io.signal.removeEventListener('abort', onAbort);
   if (live) io.stdout.write('\x1b[?25h\x1b[?1049l');
-  return failed ? 1 : 0;
+  if (failure !== undefined) throw failure;
+  return 0;
 }
 
 export default command({
