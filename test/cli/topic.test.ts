@@ -1,4 +1,6 @@
 /** One run test per topic command against a real server (tail: see bin.test.ts / gateway). */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../harness/context.js';
 import { cli, runCli, spawnCli, useCliServer, type CliServer } from './helpers.js';
@@ -107,6 +109,48 @@ describe('topic tail (the real binary)', () => {
     expect(entries.map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
     const kept = await topic.range({ after: '0', limit: 3 });
     expect(entries.map((e) => e.position)).toEqual(kept.entries.map((e) => e.position));
+    // one line shape with topic range --json: position, id, time, data
+    expect(entries).toEqual(
+      kept.entries.map((e) => ({ position: e.position, id: e.id, time: e.time, data: e.data })),
+    );
+  });
+
+  it('a stream that breaks off, or a server away for a while, is resumed after the last entry', async () => {
+    // A stand-in server: the first stream sends one entry and breaks; the next two requests
+    // find nothing listening well (503); then one resumes after the entry printed.
+    const asked: (string | null)[] = [];
+    const fake = createServer((req, res) => {
+      asked.push(new URL(req.url!, 'http://x').searchParams.get('after'));
+      if (asked.length === 2 || asked.length === 3) {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        return res.end('{"error":{"code":"SLC_ERR_CONNECTION","message":"internal error"}}');
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const n = asked.length === 1 ? 1 : 2;
+      res.write(`id: e1:${n}-0\nevent: entry\ndata: {"n":${n}}\n\n`);
+      if (n === 1) setTimeout(() => res.socket?.destroy(), 50);
+    });
+    fake.listen(0, '127.0.0.1');
+    await once(fake, 'listening');
+    const { port } = fake.address() as { port: number };
+    try {
+      const r = await cli([
+        'topic',
+        'tail',
+        'feed',
+        '-n',
+        '2',
+        '--url',
+        `http://127.0.0.1:${port}`,
+      ]);
+      expect(r.code).toBe(0);
+      expect(r.out).toBe('e1:1-0\t{"n":1}\ne1:2-0\t{"n":2}\n');
+      expect(r.err).toMatch(/retrying\n.*reconnected\n$/s);
+      expect(asked).toEqual([null, 'e1:1-0', 'e1:1-0', 'e1:1-0']);
+    } finally {
+      fake.closeAllConnections();
+      fake.close();
+    }
   });
 
   it('stops cleanly (exit 0) on SIGINT', async () => {

@@ -6,9 +6,32 @@
 import { intFlag, parseCommand, strFlag } from '../args.js';
 import { seg } from '../client.js';
 import { command } from '../command.js';
-import { usage } from '../errors.js';
+import { ApiError, describeError, usage } from '../errors.js';
 import { compact, printTable } from '../output.js';
 import { readEvents } from '../sse.js';
+
+/** First and longest wait before a reconnect while the server is away. */
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5000;
+
+/** The line `--json` prints per entry: the shape `topic range --json` prints. */
+function entryLine(position: string | undefined, data: unknown) {
+  const id = position?.slice(position.lastIndexOf(':') + 1);
+  return { position, id, time: id === undefined ? undefined : Number(id.split('-')[0]), data };
+}
+
+/** Waits `ms`, or less if `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 export default command({
   name: 'topic tail',
@@ -40,31 +63,45 @@ export default command({
     io.signal.addEventListener('abort', onAbort);
     let after = opts.after;
     let seen = 0;
+    let backoff = RETRY_MIN_MS;
+    let outage = false;
     try {
       while (!stop.signal.aborted) {
-        const res = await api().stream(
-          `/v1/topics/${seg(opts.topic)}/events`,
-          { after },
-          stop.signal,
-        );
-        for await (const ev of readEvents(res.body!)) {
-          if (ev.event === 'truncated') {
-            io.stderr.write(`warning: history was trimmed: ${ev.data}\n`);
-            continue;
+        try {
+          const res = await api().stream(
+            `/v1/topics/${seg(opts.topic)}/events`,
+            { after },
+            stop.signal,
+          );
+          if (outage) io.stderr.write('reconnected\n');
+          outage = false;
+          backoff = RETRY_MIN_MS;
+          for await (const ev of readEvents(res.body!)) {
+            if (ev.event === 'truncated') {
+              io.stderr.write(`warning: history was trimmed: ${ev.data}\n`);
+              continue;
+            }
+            if (ev.event !== 'entry') continue;
+            const data: unknown = JSON.parse(ev.data);
+            if (ev.id !== undefined) after = ev.id;
+            if (opts.common.json) io.stdout.write(JSON.stringify(entryLine(ev.id, data)) + '\n');
+            else printTable({ ...io, stdoutTTY: false }, [], [[ev.id, compact(data, 200)]]);
+            if (++seen >= opts.limit) {
+              // Abort first: it closes the connection (cancelling the body alone may not).
+              stop.abort();
+              return 0;
+            }
           }
-          if (ev.event !== 'entry') continue;
-          const data: unknown = JSON.parse(ev.data);
-          if (ev.id !== undefined) after = ev.id;
-          if (opts.common.json) io.stdout.write(JSON.stringify({ position: ev.id, data }) + '\n');
-          else printTable({ ...io, stdoutTTY: false }, [], [[ev.id, compact(data, 200)]]);
-          if (++seen >= opts.limit) {
-            // Abort first: it closes the connection (cancelling the body alone may not).
-            stop.abort();
-            return 0;
-          }
+        } catch (err) {
+          // The server refused the request (the token, the topic): that is the answer.
+          if (stop.signal.aborted || (err instanceof ApiError && err.status < 500)) throw err;
+          // Unreachable, or the stream broke off: try again, after the last one printed.
+          if (!outage) io.stderr.write(`${describeError(err).trim()}; retrying\n`);
+          outage = true;
         }
-        // The server ended the stream (a restart, a slow-client cut): resume after the last one.
-        if (!stop.signal.aborted) await new Promise((r) => setTimeout(r, 250));
+        // The stream ended (a restart, a slow-client cut) or failed: resume after the last one.
+        if (!stop.signal.aborted) await sleep(outage ? backoff : RETRY_MIN_MS, stop.signal);
+        if (outage) backoff = Math.min(backoff * 2, RETRY_MAX_MS);
       }
     } catch (err) {
       if (!stop.signal.aborted) throw err;
