@@ -54,6 +54,12 @@ export async function main(argv: readonly string[], env: Env, io: Io): Promise<n
       return argv.length === 0 ? EXIT.USAGE : EXIT.OK;
     }
     const { command, rest } = findCommand(argv);
+    // `sluice queue --help` (or `sluice queue` alone): that group's commands
+    const group = COMMANDS.filter((c) => c.name.startsWith(`${argv[0]} `));
+    if (!command && group.length > 0 && (argv.length === 1 || /^(-h|--help)$/.test(argv[1]!))) {
+      (argv.length === 1 ? io.stderr : io.stdout).write(helpText(group));
+      return argv.length === 1 ? EXIT.USAGE : EXIT.OK;
+    }
     if (!command)
       throw usage(
         `unknown command ${JSON.stringify(argv.slice(0, 2).join(' '))} (see sluice --help)`,

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { findCommand } from '../../src/cli/main.js';
+import { cli } from './helpers.js';
 
 function parse(argv: string[]) {
   const { command, rest } = findCommand(argv);
@@ -262,5 +263,22 @@ describe('parsing', () => {
         'db migrate',
       ].sort(),
     );
+  });
+});
+
+describe('help', () => {
+  it('a group alone or with --help lists its commands; each command has its own', async () => {
+    const queue = await cli(['queue', '--help']);
+    expect(queue.code).toBe(0);
+    for (const name of ['queue ls', 'queue remove', 'queue cancel'])
+      expect(queue.out).toContain(`sluice ${name}`);
+    expect(queue.out).not.toContain('sluice topic');
+    const bare = await cli(['topic']);
+    expect(bare.code).toBe(2);
+    expect(bare.err).toContain('sluice topic tail');
+    const one = await cli(['queue', 'remove', '--help']);
+    expect(one).toMatchObject({ code: 0 });
+    expect(one.out).toMatch(/^usage: sluice queue remove /);
+    expect((await cli(['nope', '--help'])).code).toBe(2);
   });
 });

@@ -28,6 +28,13 @@ describe('topic commands', () => {
     await cli(['topic', 'publish', 'chat', '-', ...at(s)], {}, { stdin: '[1,2]\n' });
     const page = await s.streams().topic('chat').range({ after: '0' });
     expect(page.entries.map((e) => e.data)).toEqual([{ text: 'hi' }, [1, 2]]);
+    // a bare word goes as a string; broken JSON is a typo, refused (exit 2), nothing sent
+    expect((await cli(['topic', 'publish', 'chat', 'hello', ...at(s)])).code).toBe(0);
+    const typo = await cli(['topic', 'publish', 'chat', '{bad json', ...at(s)]);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/not valid JSON/);
+    const after = await s.streams().topic('chat').range({ after: '0' });
+    expect(after.entries.map((e) => e.data)).toEqual([{ text: 'hi' }, [1, 2], 'hello']);
   });
 
   it('topic ls and topic info', async () => {
