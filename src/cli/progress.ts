@@ -10,9 +10,11 @@ export interface Progress {
   update(done: number, total?: number): void;
   /** Clears the line (the command then prints its result). */
   finish(): void;
+  /** Clears the line for output to the same terminal; the next update draws it again. */
+  clear(): void;
 }
 
-const NONE: Progress = { update() {}, finish() {} };
+const NONE: Progress = { update() {}, finish() {}, clear() {} };
 
 /** The text of one frame: `label [#####.....]  50% 500/1000`. Pure, for tests. */
 export function progressLine(label: string, done: number, total: number, width = 30): string {
@@ -41,6 +43,10 @@ export function startProgress(io: Io, label: string, total: number): Progress {
     },
     finish() {
       io.stderr.write('\r\x1b[2K');
+    },
+    clear() {
+      io.stderr.write('\r\x1b[2K');
+      last = '';
     },
   };
 }

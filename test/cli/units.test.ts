@@ -76,6 +76,15 @@ describe('output', () => {
     const tty = captureIo({ stderrTTY: true });
     startProgress(tty, 'x', 10).update(10);
     expect(tty.err()).toContain('100% 10/10');
+    // clear() empties the line for output to the same terminal; the next update draws it again
+    const shared = captureIo({ stderrTTY: true });
+    const b = startProgress(shared, 'y', 10);
+    b.update(4);
+    const before = shared.err().length;
+    b.clear();
+    expect(shared.err().slice(before)).toBe('\r\x1b[2K');
+    b.update(4); // the same figures: drawn again all the same
+    expect(shared.err().endsWith(progressLine('y', 4, 10))).toBe(true);
   });
 });
 

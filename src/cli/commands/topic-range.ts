@@ -45,6 +45,8 @@ export default command({
         const limit = Math.min(opts.page, opts.limit - seen);
         const page = await api().get<EntryPage>(`${base}/entries`, { after, limit });
         if (page.truncated) truncated = true;
+        // the bar and the table on one terminal: the bar's line goes before the page is printed
+        if (io.stdoutTTY) bar.clear();
         if (opts.common.json) {
           for (const e of page.entries) io.stdout.write(JSON.stringify(e) + '\n');
         } else {
