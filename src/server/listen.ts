@@ -22,7 +22,7 @@ export async function listen(app: App, host: string, port: number): Promise<stri
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')
       throw new ConfigError([
-        `port ${port} on ${host} is already in use (set PORT to another port, or 0 for any)`,
+        `port ${port} on ${host} is already in use (choose another port — PORT or --port — or 0 for any)`,
       ]);
     if (code === 'EACCES')
       throw new ConfigError([`port ${port} on ${host} needs privileges (use a port above 1023)`]);

@@ -188,6 +188,13 @@ describe('parsing', () => {
     expect(bad(['token', 'mint', '--role', 'admin', '--ttl', 'soon'])).toBe(
       'SLC_ERR_INVALID_OPTIONS',
     );
+    // an expiry no Date holds: refused when minted, not a failed check later
+    expect(bad(['token', 'mint', '--role', 'admin', '--ttl', '99999999999d'])).toBe(
+      'SLC_ERR_INVALID_OPTIONS',
+    );
+    expect(parse(['token', 'mint', '--role', 'admin', '--ttl', '3650d'])).toMatchObject({
+      ttlSeconds: 3650 * 86400,
+    });
   });
   it('token check', () => {
     expect(parse(['token', 'check', '-', '--secret-file', '/s'])).toEqual({
