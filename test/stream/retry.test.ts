@@ -49,9 +49,11 @@ describe('publish retry across a Redis restart', () => {
 
   it('fails with SLC_ERR_CONNECTION once the attempts are used up, having sent nothing', async () => {
     const h = new StreamHarness(server.url);
-    const topic = h
-      .streams({ retry: { attempts: 3, minDelayMs: 10, maxDelayMs: 20 } })
-      .topic<string>('gives-up');
+    const streams = h.streams({ retry: { attempts: 3, minDelayMs: 10, maxDelayMs: 20 } });
+    const topic = streams.topic<string>('gives-up');
+    // connected first: a budget this small (~40 ms) does not cover a new connection's start on
+    // a loaded machine (the server was restarted by the test before)
+    await waitFor(async () => (await streams.ping().catch(() => -1)) >= 0, 'connected');
     await topic.publish('before');
     await server.kill9();
     const err = await topic.publish('during').catch((e: unknown) => e);
