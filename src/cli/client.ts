@@ -10,8 +10,9 @@ import type { CliConfig } from './config.js';
 import { ApiError } from './errors.js';
 
 /**
- * Longest wait for one answer (every command's calls are pages or single jobs: a server that
- * takes longer is stuck, or its Redis is away past the library's retry budget of ~16 s).
+ * Longest wait for one answer (the calls are pages or single jobs: a server that takes longer
+ * is stuck, or its Redis is away past the library's retry budget of ~16 s). `clear`, which the
+ * server works through in one call, has none.
  */
 export const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -21,7 +22,8 @@ type Query = Record<string, string | number | boolean | undefined>;
 export interface Api {
   readonly url: string;
   get<T>(path: string, query?: Query): Promise<T>;
-  post<T>(path: string, body?: unknown): Promise<T>;
+  /** `untimed`: a call the server may work on for long (`clear` of a big queue). */
+  post<T>(path: string, body?: unknown, opts?: { untimed?: boolean }): Promise<T>;
   delete<T>(path: string): Promise<T>;
   /** Opens a streaming GET (SSE); the caller reads `body`. */
   stream(path: string, query: Query, signal: AbortSignal): Promise<Response>;
@@ -94,22 +96,38 @@ export function createApi(
     return res;
   }
 
-  async function json<T>(method: string, path: string, body?: unknown, query?: Query) {
+  async function json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    query?: Query,
+    untimed = false,
+  ) {
     const res = await send(withQuery(config.url, path, query), {
       method,
       // a server that accepted the connection and never answers must not hang the command
-      signal: AbortSignal.timeout(timeoutMs),
+      ...(untimed ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
       headers: headers(body !== undefined),
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      // the timer may also fire while the body is read
+      if ((err as Error).name === 'TimeoutError')
+        throw new TimeoutError(
+          `the server at ${config.url} did not answer within ${timeoutMs / 1000} s`,
+        );
+      throw err;
+    }
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
   return {
     url: config.url,
     get: (path, query) => json('GET', path, undefined, query),
-    post: (path, body) => json('POST', path, body ?? {}),
+    post: (path, body, opts) => json('POST', path, body ?? {}, undefined, opts?.untimed),
     delete: (path) => json('DELETE', path),
     stream: (path, query, signal) =>
       send(withQuery(config.url, path, query), {

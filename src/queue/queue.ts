@@ -103,7 +103,7 @@ export class Queue<Data = unknown, Result = unknown> extends QueueReads<Data, Re
   /** Removes a schedule and its pending (not yet due) job. False if there was none. */
   async unschedule(key: string): Promise<boolean> {
     this.assertOpen();
-    await this.refuseSchedulesIfParted();
+    // allowed on a partitioned queue too: a schedule made there before it was refused goes
     return removeSchedule(this.schedCommands, key);
   }
 

@@ -160,6 +160,31 @@ describe('topic tail (the real binary)', () => {
     }
   });
 
+  it('stops on a deleted topic (204: do not reconnect), and on a bad --url, without retrying', async () => {
+    let asked = 0;
+    const gone = createServer((_req, res) => void (asked++, res.writeHead(204).end()));
+    gone.listen(0, '127.0.0.1');
+    await once(gone, 'listening');
+    const { port } = gone.address() as { port: number };
+    try {
+      const r = await cli([
+        'topic',
+        'tail',
+        'feed',
+        '--after',
+        'e1:1-0',
+        '--url',
+        `http://127.0.0.1:${port}`,
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/was deleted/);
+      expect(asked).toBe(1);
+    } finally {
+      gone.close();
+    }
+    expect((await cli(['topic', 'tail', 'feed', '--url', 'not a url'])).code).toBe(2);
+  });
+
   it('stops cleanly (exit 0) on SIGINT', async () => {
     const s = server();
     await s.streams().topic('quiet').publish({ n: 1 });

@@ -30,15 +30,25 @@ it('kill -9 of a worker holding prefetched jobs: each held job completes exactly
   try {
     await queue.addBulk(ids.map((id, i) => ({ name: 'c', data: { i }, opts: { id } })));
     const started = new Set<string>();
-    const doomed = spawnFixture('worker.ts', { ...env, HANDLER: 'noop' }, (m) => {
-      if (typeof m.started === 'string') started.add(m.started);
-    });
-    await waitFor(() => started.size >= 2000, 'the doomed worker under way', 30_000);
-    await doomed.kill9();
-    await new Promise((r) => setTimeout(r, 300)); // its last lines on the pipe are read
-    // Only the dead worker took jobs: what Redis counts as active now is what it held.
-    const activeAtKill = await raw.zrange(queueKeys(prefix, 'held').active, 0, -1);
-    const heldNeverStarted = activeAtKill.filter((id) => !started.has(id));
+    // Whether the kill finds jobs held beyond the slot is a matter of timing (a starved machine
+    // may catch the worker between fetches): up to three doomed workers, one after another,
+    // each killed mid-drain; the one that held jobs is the case under test, and every kill
+    // must lose and double nothing (the tally below).
+    let heldNeverStarted: string[] = [];
+    let heldAtKill = 0;
+    for (let attempt = 1; attempt <= 3 && heldNeverStarted.length === 0; attempt++) {
+      const doomed = spawnFixture('worker.ts', { ...env, HANDLER: 'noop' }, (m) => {
+        if (typeof m.started === 'string') started.add(m.started);
+      });
+      const goal = started.size + 2000;
+      await waitFor(() => started.size >= goal, 'the doomed worker under way', 30_000);
+      await doomed.kill9();
+      await new Promise((r) => setTimeout(r, 300)); // its last lines on the pipe are read
+      // Only the dead worker took jobs: what Redis counts as active now is what it held.
+      const activeAtKill = await raw.zrange(queueKeys(prefix, 'held').active, 0, -1);
+      heldNeverStarted = activeAtKill.filter((id) => !started.has(id));
+      heldAtKill = activeAtKill.length;
+    }
     expect(heldNeverStarted.length).toBeGreaterThan(0); // it did hold jobs beyond its slot
 
     const rescuer = spawnFixture('worker.ts', { ...env, HANDLER: 'noop' });
@@ -50,13 +60,14 @@ it('kill -9 of a worker holding prefetched jobs: each held job completes exactly
       );
       const t = await tally(redis.url, prefix, 'held', ids);
       report('worker holding prefetched jobs kill -9-ed', t, {
-        heldAtKill: activeAtKill.length,
+        heldAtKill,
         heldNeverStarted: heldNeverStarted.length,
       });
       expect(t).toMatchObject({ expected: COUNT, completed: COUNT, lost: 0, duplicates: 0 });
       const recovered = await queue.getJob(heldNeverStarted[0]!);
       expect(recovered?.state).toBe('completed');
-      expect(recovered?.totalStalls).toBe(1); // back by lease expiry, not by a release
+      // back by lease expiry, not by a release (twice if an earlier doomed worker held it too)
+      expect(recovered?.totalStalls).toBeGreaterThanOrEqual(1);
     } finally {
       await rescuer.kill9();
     }

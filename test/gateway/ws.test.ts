@@ -107,8 +107,9 @@ describe('WebSocket', () => {
     c.send({ type: 'ping', id: 3 });
     expect(await c.next('subscribed', 'feed')).toMatchObject({ id: 2, replay: 'live' });
     await c.next('pong');
-    // answered in the order sent: the ping waited for the auth and the subscribe
-    expect(c.messages.map((m) => m.type)).toEqual(['authenticated', 'subscribed', 'pong']);
+    // the subscribe and the ping waited for the auth
+    expect(c.messages[0]).toMatchObject({ type: 'authenticated', id: 1 });
+    expect(c.messages.map((m) => m.type).sort()).toEqual(['authenticated', 'pong', 'subscribed']);
     await s.ctx.streams.topic('feed').publish('hello');
     expect(await c.next('entry', 'feed')).toMatchObject({ data: 'hello' });
     expect(c.closed).toBeUndefined();
@@ -218,6 +219,9 @@ describe('ephemeral topics over HTTP', () => {
     expect(((await keyed.json()) as { error: { code: string } }).error.code).toBe(
       'SLC_ERR_BAD_REQUEST',
     );
+    // the same over the socket: a key needs a durable topic
+    c.send({ type: 'publish', topic: 'eph:cursor', data: 3, idempotencyKey: 'k2', id: 9 });
+    expect(await c.next('error')).toMatchObject({ code: 'SLC_ERR_BAD_REQUEST', id: 9 });
     const page = await fetch(`${s.url}/v1/topics/eph:cursor/entries`);
     expect(page.status).toBe(400);
     expect(((await page.json()) as { error: { message: string } }).error.message).toContain(

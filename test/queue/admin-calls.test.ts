@@ -119,10 +119,10 @@ describe('on a partitioned queue', () => {
     for (const id of ids) expect(await q.cancel(id)).toBe('removed');
     expect((await q.stats()).delayed).toBe(0);
     expect((await caught(() => q.cancel('zz'))).code).toBe('SLC_ERR_JOB_NOT_FOUND');
-    for (const call of [() => q.schedule('tick', { everyMs: 1000 }), () => q.unschedule('tick')])
-      expect(await caught(call)).toMatchObject({
-        code: 'SLC_ERR_INVALID_OPTIONS',
-        message: expect.stringContaining('not supported on a partitioned queue'),
-      });
+    expect(await caught(() => q.schedule('tick', { everyMs: 1000 }))).toMatchObject({
+      code: 'SLC_ERR_INVALID_OPTIONS',
+      message: expect.stringContaining('not supported on a partitioned queue'),
+    });
+    expect(await q.unschedule('tick')).toBe(false); // removing one is still allowed
   });
 });

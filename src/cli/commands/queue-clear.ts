@@ -41,10 +41,15 @@ export default command({
         s.waiting + (opts.includeDelayed ? s.delayed : 0) + (opts.includeFailed ? s.failed : 0);
     }
     const bar = startProgress(io, `clearing ${opts.queue}`, total);
-    const out = await api().post<{ removed: number }>(`${base}/clear`, {
-      ...(opts.includeFailed ? { includeFailed: true } : {}),
-      ...(opts.includeDelayed ? { keepDelayed: false } : {}),
-    });
+    // the server clears the whole state in one call: no request timeout on it
+    const out = await api().post<{ removed: number }>(
+      `${base}/clear`,
+      {
+        ...(opts.includeFailed ? { includeFailed: true } : {}),
+        ...(opts.includeDelayed ? { keepDelayed: false } : {}),
+      },
+      { untimed: true },
+    );
     bar.update(out.removed, Math.max(total, out.removed));
     bar.finish();
     if (opts.common.json) return printJson(io, { queue: opts.queue, ...out });

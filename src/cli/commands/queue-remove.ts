@@ -35,6 +35,8 @@ async function removeAll(api: Api, io: Io, queue: string, ids: string[], state?:
   let offset = 0;
   const page = () => api.get<JobPage>(`${base}/jobs`, { state, offset, limit: PAGE });
   let current: JobPage = state ? await page() : { total: ids.length, jobs: [] };
+  const startTotal = current.total;
+  let passStart = 0;
   const left = () => current.jobs.map((j) => j.id).filter((id) => !failed.has(id));
   let todo = state ? left() : ids;
   const bar = startProgress(io, `removing from ${queue}`, current.total);
@@ -59,8 +61,14 @@ async function removeAll(api: Api, io: Io, queue: string, ids: string[], state?:
       }
       if (!state) break;
       if (todo.length === 0) {
-        if (offset + PAGE >= current.total) break;
-        offset += PAGE;
+        if (offset + PAGE < current.total) offset += PAGE;
+        // At the end. Workers popping the list (or promotions) may have moved jobs below the
+        // offset meanwhile: a pass that removed some goes again from the start, up to as many
+        // jobs as there were (jobs added since do not keep the command going).
+        else if (out.removed > passStart && out.removed < startTotal) {
+          offset = 0;
+          passStart = out.removed;
+        } else break;
       }
       current = await page();
       todo = left();

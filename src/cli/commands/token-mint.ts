@@ -9,8 +9,8 @@ import { usage } from '../errors.js';
 import { printJson } from '../output.js';
 import { readSecret, secretFlags } from './token-secret.js';
 
-/** The longest lifetime a minted token may have: 10 years. */
-const MAX_TTL_SECONDS = 3650 * 86400;
+/** The longest lifetime a minted token may have: 100 years. */
+const MAX_TTL_SECONDS = 36500 * 86400;
 
 /** Parses a duration: `90` (seconds), `30s`, `15m`, `12h`, `7d`. Resolves to seconds. */
 export function parseTtl(text: string): number {
@@ -20,7 +20,7 @@ export function parseTtl(text: string): number {
     Number(m[1]) * { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
   if (n <= 0) throw usage('--ttl must be more than zero');
   // past this the expiry is no date a token check (or a Date) can show
-  if (n > MAX_TTL_SECONDS) throw usage('--ttl must be at most 3650d (10 years)');
+  if (n > MAX_TTL_SECONDS) throw usage('--ttl must be at most 36500d (100 years)');
   return n;
 }
 

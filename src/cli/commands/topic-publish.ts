@@ -10,9 +10,8 @@ export function parseData(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    // Meant as JSON (an object, an array, a string) but broken: a typo, not a word to send.
-    if (/^\s*[[{"]/.test(text))
-      throw usage(`the data is not valid JSON (${(err as Error).message})`);
+    // Meant as a JSON object but broken: a typo, not text to send (`[WARN] …` is text).
+    if (/^\s*\{/.test(text)) throw usage(`the data is not valid JSON (${(err as Error).message})`);
     return text; // a bare word is sent as a string
   }
 }

@@ -3,6 +3,7 @@
  * `--from-start`) first replays history; `--limit n` stops after n entries. If the stream drops,
  * it resumes after the last position printed (no gap, no duplicate). Ctrl-C ends it (exit 0).
  */
+import { ConnectionError, TimeoutError } from '../../index.js';
 import { intFlag, parseCommand, strFlag } from '../args.js';
 import { seg } from '../client.js';
 import { command } from '../command.js';
@@ -18,6 +19,13 @@ const RETRY_MAX_MS = 5000;
 function entryLine(position: string | undefined, data: unknown) {
   const id = position?.slice(position.lastIndexOf(':') + 1);
   return { position, id, time: id === undefined ? undefined : Number(id.split('-')[0]), data };
+}
+
+/** Whether a failure may clear by itself: the server unreachable or failing, the stream cut. */
+function retryable(err: unknown): boolean {
+  if (err instanceof ApiError) return err.status >= 500;
+  // undici's read of a cut body ("terminated") is a TypeError
+  return err instanceof ConnectionError || err instanceof TimeoutError || err instanceof TypeError;
 }
 
 /** Waits `ms`, or less if `signal` aborts first. */
@@ -65,14 +73,20 @@ export default command({
     let seen = 0;
     let backoff = RETRY_MIN_MS;
     let outage = false;
+    const client = api(); // a configuration problem ends the command (exit 2), not retried
     try {
       while (!stop.signal.aborted) {
         try {
-          const res = await api().stream(
+          const res = await client.stream(
             `/v1/topics/${seg(opts.topic)}/events`,
             { after },
             stop.signal,
           );
+          // 204: the topic was deleted (docs/gateway.md): nothing more will come
+          if (res.status === 204) {
+            io.stderr.write(`the topic ${opts.topic} was deleted: nothing more to follow\n`);
+            return 1;
+          }
           if (outage) io.stderr.write('reconnected\n');
           outage = false;
           backoff = RETRY_MIN_MS;
@@ -93,8 +107,9 @@ export default command({
             }
           }
         } catch (err) {
-          // The server refused the request (the token, the topic): that is the answer.
-          if (stop.signal.aborted || (err instanceof ApiError && err.status < 500)) throw err;
+          // Only the server away, failing (5xx) or the stream breaking off is retried: a refusal
+          // (the token, the topic) or an entry that is not JSON is the answer.
+          if (stop.signal.aborted || !retryable(err)) throw err;
           // Unreachable, or the stream broke off: try again, after the last one printed.
           if (!outage) io.stderr.write(`${describeError(err).trim()}; retrying\n`);
           outage = true;

@@ -189,10 +189,10 @@ function connection(
     });
   };
 
-  // A connection's messages are handled one after another, in the order sent: an `auth` checks
-  // its token asynchronously, and a `subscribe` sent right behind it (as a browser's `onopen`
-  // does) must find the session it opens, not be refused for coming first.
-  let inOrder: Promise<void> = Promise.resolve();
+  // An `auth` checks its token asynchronously; a message sent after it (a `subscribe` right
+  // behind it, as a browser's `onopen` sends them) waits for it, and so finds the session it
+  // opens. Other messages do not wait for each other: a slow subscribe holds up no ping.
+  let afterAuth: Promise<void> = Promise.resolve();
   ws.on('message', (raw, isBinary) => {
     alive = Date.now();
     let m: ClientMessage;
@@ -200,12 +200,10 @@ function connection(
       m = JSON.parse(isBinary ? '' : raw.toString()) as ClientMessage;
       if (typeof m !== 'object' || m === null) throw new Error('not an object');
     } catch {
-      inOrder = inOrder.then(() =>
-        fail(new RequestError('SLC_ERR_BAD_REQUEST', 'messages are JSON objects'), {}),
-      );
-      return;
+      return fail(new RequestError('SLC_ERR_BAD_REQUEST', 'messages are JSON objects'), {});
     }
-    inOrder = inOrder.then(() => handle(m)).catch((err: unknown) => fail(err, m));
+    const run = afterAuth.then(() => handle(m)).catch((err: unknown) => fail(err, m));
+    if (m.type === 'auth') afterAuth = run;
   });
 
   async function handle(m: ClientMessage): Promise<void> {
@@ -221,6 +219,7 @@ function connection(
         return;
       }
       clearTimeout(authTimer);
+      if (ws.readyState !== ws.OPEN) return; // closed while the token was checked
       if (session) session.reauthorise(p);
       else open(p);
       reply({ type: 'authenticated', ...idPart, expiresAt: p.expiresAt ?? null });
@@ -269,6 +268,11 @@ function connection(
     if (m.idempotencyKey !== undefined && typeof m.idempotencyKey !== 'string')
       throw new RequestError('SLC_ERR_BAD_REQUEST', '"idempotencyKey" must be a string');
     if (isEphemeral(gw.opts, topic)) {
+      if (m.idempotencyKey !== undefined)
+        throw new RequestError(
+          'SLC_ERR_BAD_REQUEST',
+          `${topic} is an ephemeral topic: an idempotencyKey needs a durable one`,
+        );
       const { receivers } = await gw.ctx.streams.ephemeral(topic).publish(m.data);
       return reply({ type: 'published', topic, ...idPart, position: null, receivers });
     }
