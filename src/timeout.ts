@@ -17,6 +17,16 @@ export function checkTimeout(ms: unknown, name: string): number {
   return ms;
 }
 
+/** A rejected promise when {@link checkTimeout} refuses `ms`, else undefined. */
+export function badTimeout(ms: unknown, name: string): Promise<never> | undefined {
+  try {
+    checkTimeout(ms, name);
+    return undefined;
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 /**
  * Resolves true once `done` settles, false after `ms` if it has not (never false for a limit
  * past {@link MAX_TIMER_MS}: that long is no limit).

@@ -35,7 +35,7 @@ import { SlotBudget } from './worker/fetching/slot-budget.js';
 import { wireComponents } from './worker/components.js';
 import { FetchLoop } from './worker/fetching/fetch-loop.js';
 import { Prefetch } from './worker/fetching/prefetch.js';
-import { checkTimeout, settlesWithin } from '../timeout.js';
+import { badTimeout, settlesWithin } from '../timeout.js';
 import { HandBack } from './worker/hand-back.js';
 import { type OutcomeDeps } from './worker/failure.js';
 import {
@@ -255,15 +255,12 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
    * the handlers take; a timeout that is not a number >= 0 is refused (`SLC_ERR_INVALID_OPTIONS`).
    */
   close(timeoutMs = 30_000): Promise<void> {
-    if (!this.closing) {
-      try {
-        checkTimeout(timeoutMs, 'close timeoutMs');
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      this.closing = this.shutdown(timeoutMs);
-    }
-    return this.closing;
+    // a bad timeout is refused and starts no close (a later close() with a good one still can)
+    return (
+      this.closing ??
+      badTimeout(timeoutMs, 'close timeoutMs') ??
+      (this.closing = this.shutdown(timeoutMs))
+    );
   }
 
   protected async shutdown(timeoutMs: number): Promise<void> {

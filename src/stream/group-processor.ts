@@ -16,7 +16,7 @@ import { traceDelivery } from '../telemetry.js';
 import { PeriodicTask } from '../periodic.js';
 import { describeThrown, toError } from '../thrown.js';
 import type { StreamEntry } from './types.js';
-import { checkTimeout, settlesWithin } from '../timeout.js';
+import { badTimeout, settlesWithin } from '../timeout.js';
 
 /**
  * Reclaim calls per pass at most. Each looks at up to 10 × the free slots of the pending list
@@ -167,15 +167,12 @@ export class GroupProcessor<T = unknown> extends EventEmitter<GroupProcessorEven
    * the last acks, and removes this consumer from the group if it owns nothing pending.
    */
   close(timeoutMs = 10_000): Promise<void> {
-    if (!this.closing) {
-      try {
-        checkTimeout(timeoutMs, 'close timeoutMs');
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      this.closing = this.shutdown(timeoutMs);
-    }
-    return this.closing;
+    // a bad timeout is refused and starts no close (a later close() with a good one still can)
+    return (
+      this.closing ??
+      badTimeout(timeoutMs, 'close timeoutMs') ??
+      (this.closing = this.shutdown(timeoutMs))
+    );
   }
 
   private async start(): Promise<void> {
