@@ -3,6 +3,7 @@
  * their keys, their numbers). Each failure is a typed error that says what is wrong.
  */
 import { PayloadError, ValidationError } from './errors.js';
+import { describeThrown } from './thrown.js';
 
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
 /** Longest queue or topic name accepted. */
@@ -176,7 +177,7 @@ export function serialisePayload(value: unknown, maxBytes: number, what = 'paylo
   } catch (err) {
     if (err instanceof PayloadError) throw err;
     // the caller's own code threw while it was read: a getter, a toJSON, a Proxy trap
-    throw notSerialisable(what, err instanceof Error ? err.message : describeValue(err), err);
+    throw notSerialisable(what, describeThrown(err).message, err);
   }
   if (json === undefined) throw notSerialisable(what, '$ has no JSON form');
   // A UTF-16 unit is at most 3 UTF-8 bytes: only a long payload needs counting.
@@ -187,15 +188,6 @@ export function serialisePayload(value: unknown, maxBytes: number, what = 'paylo
       `${what} is ${bytes} bytes as JSON; the limit is ${maxBytes}`,
     );
   return json;
-}
-
-/** `String(v)`, or its type when it has no string form. */
-function describeValue(v: unknown): string {
-  try {
-    return String(v);
-  } catch {
-    return Object.prototype.toString.call(v);
-  }
 }
 
 function notSerialisable(what: string, problem: string, cause?: unknown): PayloadError {

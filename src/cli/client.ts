@@ -78,15 +78,15 @@ export function createApi(
     ...(config.token ? { authorization: `Bearer ${config.token}` } : {}),
   });
 
+  const timedOut = () =>
+    new TimeoutError(`the server at ${config.url} did not answer within ${timeoutMs / 1000} s`);
+
   async function send(url: string, init: RequestInit): Promise<Response> {
     let res: Response;
     try {
       res = await fetchImpl(url, init);
     } catch (err) {
-      if ((err as Error).name === 'TimeoutError')
-        throw new TimeoutError(
-          `the server at ${config.url} did not answer within ${timeoutMs / 1000} s`,
-        );
+      if ((err as Error).name === 'TimeoutError') throw timedOut();
       if ((err as Error).name === 'AbortError') throw err;
       const cause = (err as { cause?: { code?: string } }).cause;
       const why = cause?.code ? ` (${cause.code})` : '';
@@ -115,10 +115,7 @@ export function createApi(
       text = await res.text();
     } catch (err) {
       // the timer may also fire while the body is read
-      if ((err as Error).name === 'TimeoutError')
-        throw new TimeoutError(
-          `the server at ${config.url} did not answer within ${timeoutMs / 1000} s`,
-        );
+      if ((err as Error).name === 'TimeoutError') throw timedOut();
       throw err;
     }
     return (text ? JSON.parse(text) : undefined) as T;

@@ -13,6 +13,11 @@ export interface IdFailure {
   message: string;
 }
 
+/** Whether `err` is about the one id (not found, wrong state), not one every id would meet. */
+export function isIdFailure(err: unknown): err is ApiError {
+  return err instanceof ApiError && err.status < 500 && err.status !== 401 && err.status !== 403;
+}
+
 /** Runs `op` for each id in turn; resolves with what it returned and the ids that failed. */
 export async function forEachId<T>(
   ids: readonly string[],
@@ -24,13 +29,7 @@ export async function forEachId<T>(
     try {
       done.push(await op(id));
     } catch (err) {
-      if (
-        !(err instanceof ApiError) ||
-        err.status >= 500 ||
-        err.status === 401 ||
-        err.status === 403
-      )
-        throw err;
+      if (!isIdFailure(err)) throw err;
       failed.push({ id, code: err.code, message: err.message });
     }
   }

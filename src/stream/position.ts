@@ -7,6 +7,7 @@
  * mistaken for one of the new life. `'0'` is the position before the first entry of any epoch.
  */
 import { PositionError } from '../errors.js';
+import { describeThrown } from '../thrown.js';
 
 /** An entry's position: `<epoch>:<ms>-<seq>`, or `'0'` for "before the first entry". */
 export type Position = string;
@@ -43,7 +44,7 @@ export function parsePosition(position: unknown): ParsedPosition {
       if (ms <= MAX_ID_PART && seq <= MAX_ID_PART) return { epoch: m[1]!, id: `${ms}-${seq}` };
     }
   }
-  const shown = typeof position === 'string' ? position : describe(position);
+  const shown = typeof position === 'string' ? position : describeThrown(position).message;
   throw new PositionError(
     shown,
     `invalid position ${JSON.stringify(shown)}: expected '<epoch>:<ms>-<seq>' (as returned by publish) or '0'`,
@@ -89,13 +90,4 @@ export function newEpoch(): string {
     epochBase = epochBase.slice(0, 6);
   }
   return epochBase + (epochSeq++ % 1_679_616).toString(36).padStart(4, '0');
-}
-
-/** `String(v)`, or its type for a value that has no string form (`Object.create(null)`). */
-function describe(v: unknown): string {
-  try {
-    return String(v);
-  } catch {
-    return Object.prototype.toString.call(v);
-  }
 }

@@ -1,6 +1,7 @@
 /** DelayTimer alone: fires once at the due time relative to Redis's clock, re-arms, stops. */
 import { expect, it, vi } from 'vitest';
-import { DelayTimer, MAX_TIMER_MS } from '../../src/queue/worker/fetching/delay-timer.js';
+import { DelayTimer } from '../../src/queue/worker/fetching/delay-timer.js';
+import { MAX_TIMER_MS } from '../../src/timeout.js';
 import { sleep } from './helpers.js';
 
 it('fires once, after due − now (Redis clock), however far the local clock is off', async () => {

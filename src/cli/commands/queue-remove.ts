@@ -5,7 +5,8 @@
 import { choiceFlag, parseCommand } from '../args.js';
 import { seg, type Api } from '../client.js';
 import { command } from '../command.js';
-import { ApiError, usage } from '../errors.js';
+import { usage } from '../errors.js';
+import { isIdFailure } from '../per-id.js';
 import type { Io } from '../io.js';
 import { printJson } from '../output.js';
 import { startProgress } from '../progress.js';
@@ -49,9 +50,8 @@ async function removeAll(api: Api, io: Io, queue: string, ids: string[], state?:
           out.removed++;
         } catch (err) {
           // Gone since it was listed: what remove wanted, when removing a whole state.
-          // the token's problem ends the command (exit 4), as anywhere else: no id could go
-          if (!(err instanceof ApiError) || err.status >= 500 || err.status === 401) throw err;
-          if (err.status === 403) throw err;
+          // the token's problem or the server's ends the command, as anywhere else
+          if (!isIdFailure(err)) throw err;
           if (!(state && err.code === 'SLC_ERR_JOB_NOT_FOUND')) {
             failed.add(id);
             out.failed.push({ id, code: err.code, message: err.message });

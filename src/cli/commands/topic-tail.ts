@@ -3,6 +3,7 @@
  * `--from-start`) first replays history; `--limit n` stops after n entries. If the stream drops,
  * it resumes after the last position printed (no gap, no duplicate). Ctrl-C ends it (exit 0).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ConnectionError, TimeoutError } from '../../index.js';
 import { intFlag, parseCommand, strFlag } from '../args.js';
 import { seg } from '../client.js';
@@ -26,19 +27,6 @@ function retryable(err: unknown): boolean {
   if (err instanceof ApiError) return err.status >= 500;
   // undici's read of a cut body ("terminated") is a TypeError
   return err instanceof ConnectionError || err instanceof TimeoutError || err instanceof TypeError;
-}
-
-/** Waits `ms`, or less if `signal` aborts first. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 export default command({
@@ -115,7 +103,10 @@ export default command({
           outage = true;
         }
         // The stream ended (a restart, a slow-client cut) or failed: resume after the last one.
-        if (!stop.signal.aborted) await sleep(outage ? backoff : RETRY_MIN_MS, stop.signal);
+        if (!stop.signal.aborted)
+          await delay(outage ? backoff : RETRY_MIN_MS, undefined, { signal: stop.signal }).catch(
+            () => {},
+          );
         if (outage) backoff = Math.min(backoff * 2, RETRY_MAX_MS);
       }
     } catch (err) {

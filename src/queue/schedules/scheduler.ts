@@ -14,7 +14,7 @@ import { RedisClock, timeSampler } from '../../redis/clock.js';
 import { openConnection, subscribeWhenReady, type RedisClient } from '../../redis/connection.js';
 import { DEFAULT_PREFIX, queueKeys } from '../../redis/keys.js';
 import { validateName } from '../../validate.js';
-import { MAX_TIMER_MS } from '../worker/fetching/delay-timer.js';
+import { MAX_TIMER_MS } from '../../timeout.js';
 import type { QueueBaseOptions } from '../queue.js';
 import { ScheduleCommands, type ScheduleRow } from './schedule-commands.js';
 import { nextTick } from './schedule-spec.js';

@@ -10,6 +10,7 @@ import type { Authenticator, Principal } from '../types.js';
 import type { FeedSink, GatewayEvent, GatewayHub } from './hub.js';
 import { isEphemeral, type GatewayOptions } from './options.js';
 import type { GatewayStats } from './stats.js';
+import { untilExpiry } from '../expiry.js';
 
 /** What a transport (SSE, WebSocket) does for a session. */
 export interface Transport {
@@ -49,8 +50,6 @@ export class TopicGoneError extends RequestError {
   }
 }
 
-const MAX_TIMER = 2 ** 31 - 1;
-
 /**
  * One connection's state (see the file notes).
  *
@@ -65,7 +64,7 @@ export class Session {
   closed = false;
   private pending = 0;
   private waiters: (() => void)[] = [];
-  private expiry: NodeJS.Timeout | undefined;
+  private cancelExpiry: () => void = () => {};
 
   constructor(
     private readonly transport: Transport,
@@ -195,7 +194,7 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     this.stats.connections--;
-    clearTimeout(this.expiry);
+    this.cancelExpiry();
     const resume: Record<string, Position | null> = {};
     for (const [topic, sub] of this.subs) resume[topic] = sub.last;
     for (const topic of [...this.subs.keys()]) this.unsubscribe(topic);
@@ -253,18 +252,10 @@ export class Session {
   }
 
   private schedule(): void {
-    clearTimeout(this.expiry);
-    const at = this.principal.expiresAt;
-    if (at === undefined) return;
-    const fire = () => {
-      const left = at - Date.now();
-      if (left > 0) {
-        this.expiry = setTimeout(fire, Math.min(left, MAX_TIMER));
-        return;
-      }
-      this.end(new AuthError('SLC_ERR_TOKEN_EXPIRED', 'the token has expired'));
-    };
-    fire();
+    this.cancelExpiry();
+    this.cancelExpiry = untilExpiry(this.principal.expiresAt, () =>
+      this.end(new AuthError('SLC_ERR_TOKEN_EXPIRED', 'the token has expired')),
+    );
   }
 }
 

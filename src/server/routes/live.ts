@@ -5,6 +5,7 @@
  */
 import { AuthError, RequestError, type SearchField } from '../../index.js';
 import { adminHook, principalOf } from '../auth.js';
+import { untilExpiry } from '../expiry.js';
 import { wireError } from '../gateway/gateway.js';
 import { jobView } from '../services/queues.js';
 import { livePoller } from '../live-poller.js';
@@ -15,21 +16,6 @@ async function knownQueue(ctx: ServerContext, name: string) {
   if (!(await ctx.queues.known(name)))
     throw new RequestError('SLC_ERR_NOT_FOUND', `queue ${name} not found`);
   return ctx.queues.get(name);
-}
-
-/** Longest delay a Node timer takes. */
-const MAX_TIMER = 2 ** 31 - 1;
-
-/** Calls `fire` once `expiresAt` (ms) has passed (never when there is none); returns a cancel. */
-function untilExpiry(expiresAt: number | undefined, fire: () => void): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  const check = () => {
-    const left = (expiresAt ?? 0) - Date.now();
-    if (left > 0) timer = setTimeout(check, Math.min(left, MAX_TIMER));
-    else fire();
-  };
-  if (expiresAt !== undefined) check();
-  return () => clearTimeout(timer);
 }
 
 /** Registers the live, history and search routes on `app` (mounted at `/v1`). */

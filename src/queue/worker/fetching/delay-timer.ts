@@ -13,7 +13,6 @@ import { performance } from 'node:perf_hooks';
 // Node's longest timer: a longer one fires after 1 ms instead, which made an idle worker fetch
 // in a tight loop while a job was delayed further than that.
 import { MAX_TIMER_MS } from '../../../timeout.js';
-export { MAX_TIMER_MS };
 
 export class DelayTimer {
   private timer: NodeJS.Timeout | undefined;
