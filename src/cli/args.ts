@@ -63,7 +63,8 @@ export function parseCommand(
       strict: true,
     });
   } catch (err) {
-    throw usage((err as Error).message);
+    // parseArgs spreads some messages over lines (`--chunk -5`): a failure prints one line
+    throw usage((err as Error).message.replace(/\s*\n\s*/g, ' '));
   }
   const { values, positionals } = parsed;
   if (positionals.length < names.length) {

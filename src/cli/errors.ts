@@ -5,7 +5,8 @@
  * |---|---|
  * | 0 | success |
  * | 1 | the server answered with an error (its code is printed) |
- * | 2 | usage or configuration error (bad flag, missing URL, unreadable token file) |
+ * | 2 | usage or configuration error (bad flag, missing URL, unreadable token file), or the server
+ *     refused an argument as malformed (a bad queue name, id or position) |
  * | 3 | the server cannot be reached |
  * | 4 | authentication or authorisation failed (missing, invalid, expired token; forbidden) |
  * | 130 | interrupted (Ctrl-C) |
@@ -22,6 +23,19 @@ export const EXIT = {
 } as const;
 
 const AUTH_CODES = new Set(['SLC_ERR_UNAUTHORIZED', 'SLC_ERR_TOKEN_EXPIRED', 'SLC_ERR_FORBIDDEN']);
+
+/**
+ * What the CLI or the server refuses as malformed input: the arguments given were wrong (exit 2),
+ * whichever side found it. The server checks a queue name or job id in a path by its schema
+ * (`SLC_ERR_BAD_REQUEST`), which the CLI does not repeat.
+ */
+const USAGE_CODES = new Set([
+  'SLC_ERR_INVALID_OPTIONS',
+  'SLC_ERR_INVALID_NAME',
+  'SLC_ERR_INVALID_POSITION',
+  'SLC_ERR_BAD_REQUEST',
+  'SLC_ERR_CONFIG',
+]);
 
 /** An error answer from the server: its own code (which may be newer than this CLI's list). */
 export class ApiError extends Error {
@@ -44,7 +58,7 @@ export function usage(...problems: string[]): ValidationError {
 export function exitCodeOf(err: unknown): number {
   const code = codeOf(err);
   if (AUTH_CODES.has(code)) return EXIT.AUTH;
-  if (code === 'SLC_ERR_INVALID_OPTIONS' || code === 'SLC_ERR_CONFIG') return EXIT.USAGE;
+  if (USAGE_CODES.has(code)) return EXIT.USAGE;
   if (code === 'SLC_ERR_CONNECTION' && !(err instanceof ApiError)) return EXIT.UNREACHABLE;
   return EXIT.SERVER;
 }

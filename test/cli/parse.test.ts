@@ -26,6 +26,16 @@ describe('parsing', () => {
     });
     expect(bad(['queue', 'ls', 'extra'])).toBe('SLC_ERR_INVALID_OPTIONS');
   });
+  it('a flag value that starts with a dash: one line that says how to pass it', () => {
+    let message = '';
+    try {
+      parse(['queue', 'retry-failed', 'mail', '--chunk', '-5']);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/--chunk' argument is ambiguous.*'--chunk=-XYZ'/);
+    expect(message).not.toContain('\n');
+  });
   it('queue stats', () => {
     expect(parse(['queue', 'stats', 'mail'])).toEqual({ common, queue: 'mail' });
     expect(bad(['queue', 'stats'])).toBe('SLC_ERR_INVALID_OPTIONS');

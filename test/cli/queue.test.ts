@@ -55,6 +55,10 @@ describe('queue commands', () => {
     expect(JSON.parse(r.out)).toMatchObject({ name: 'mail', waiting: 1, paused: false });
     const text = await cli(['queue', 'stats', 'mail', ...at(s)]);
     expect(text.out).toContain('waiting\t1\n');
+    // a name the server's schema refuses is the caller's mistake: a usage error, exit 2
+    const bad = await cli(['queue', 'stats', 'no spaces!', ...at(s)]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^SLC_ERR_BAD_REQUEST: /);
   });
 
   it('queue schedules: one row per schedule, JSON as the API returns it', async () => {

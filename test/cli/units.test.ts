@@ -39,6 +39,11 @@ describe('exit codes', () => {
     expect(exitCodeOf(new ApiError('SLC_ERR_CONNECTION', 'redis down', 503))).toBe(1);
     expect(exitCodeOf(usage('bad'))).toBe(2);
     expect(exitCodeOf(new ConfigError(['x']))).toBe(2);
+    // the server refused an argument as malformed: a usage error too
+    expect(exitCodeOf(new ApiError('SLC_ERR_BAD_REQUEST', 'params/queue must match', 400))).toBe(2);
+    expect(exitCodeOf(new ApiError('SLC_ERR_INVALID_NAME', 'bad name', 400))).toBe(2);
+    expect(exitCodeOf(new ApiError('SLC_ERR_INVALID_POSITION', 'bad position', 400))).toBe(2);
+    expect(exitCodeOf(new ApiError('SLC_ERR_JOB_STATE', 'not delayed', 409))).toBe(1);
     expect(exitCodeOf(new ConnectionError('down'))).toBe(3);
     expect(exitCodeOf(new ApiError('SLC_ERR_FORBIDDEN', 'no', 403))).toBe(4);
     expect(exitCodeOf(new AuthError('SLC_ERR_TOKEN_EXPIRED', 'old'))).toBe(4);

@@ -1,6 +1,6 @@
 /** Flows on the shared single Redis server (see `flow.cases.ts`). */
 import { describe, expect, it } from 'vitest';
-import { FlowProducer, Queue } from '../../src/index.js';
+import { FlowProducer, FlowRelay, Queue, type ValidationError } from '../../src/index.js';
 import { redisUrl, uniquePrefix } from '../harness/context.js';
 import { caught } from './helpers.js';
 import { flowCases } from './flow.cases.js';
@@ -31,6 +31,22 @@ describe('FlowProducer validation', () => {
       expect(await caught(async () => new FlowProducer(bad as never))).toMatchObject({
         code: 'SLC_ERR_INVALID_OPTIONS',
       });
+  });
+
+  it('FlowRelay checks its options too: names, types, bounds', async () => {
+    const bad: [unknown, RegExp][] = [
+      [null, /must be an object/],
+      [{ intervalMS: 50 }, /unknown option intervalMS/],
+      [{ intervalMs: 0 }, /^intervalMs must be an integer from 1/],
+      [{ intervalMs: NaN }, /^intervalMs/],
+      [{ prefix: 'a {b}' }, /prefix/],
+      [{ onError: 'log' }, /^onError must be a function/],
+    ];
+    for (const [options, problem] of bad) {
+      const err = await caught(async () => new FlowRelay('v', options as never));
+      expect(err).toMatchObject({ code: 'SLC_ERR_INVALID_OPTIONS' });
+      expect((err as ValidationError).problems[0]).toMatch(problem);
+    }
   });
 
   it('refuses a hole among the children and a tree that never ends, sending nothing', async () => {

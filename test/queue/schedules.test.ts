@@ -3,7 +3,7 @@
  * the compare-and-set advance (by Redis's clock), the catch-up policy, and time zones.
  */
 import { describe, expect, it } from 'vitest';
-import { Scheduler } from '../../src/index.js';
+import { Scheduler, type ValidationError } from '../../src/index.js';
 import { CommandConnection, toConnectionRetry } from '../../src/redis/command-connection.js';
 import { ScheduleCommands } from '../../src/queue/schedules/schedule-commands.js';
 import { nextTick } from '../../src/queue/schedules/schedule-spec.js';
@@ -214,6 +214,22 @@ describe('advance (compare-and-set by Redis clock)', () => {
 });
 
 describe('Scheduler', () => {
+  it('checks its options: names, types, bounds', async () => {
+    const bad: [unknown, RegExp][] = [
+      [null, /must be an object/],
+      [{ refreshMS: 50 }, /unknown option refreshMS/],
+      [{ refreshMs: 0 }, /^refreshMs must be an integer from 1/],
+      [{ missedAfterMs: -1 }, /^missedAfterMs/],
+      [{ onError: 1 }, /^onError must be a function/],
+      [{ nowOffsetMs: NaN }, /^nowOffsetMs/],
+    ];
+    for (const [options, problem] of bad) {
+      const err = await caught(async () => new Scheduler('sq', options as never));
+      expect(err).toMatchObject({ code: 'SLC_ERR_INVALID_OPTIONS' });
+      expect((err as ValidationError).problems[0]).toMatch(problem);
+    }
+  });
+
   it('a worker runs one job per tick, and unschedule stops it', async () => {
     const h = harness();
     const q = h.queue('sq');

@@ -9,7 +9,16 @@
 import { CommandConnection, toConnectionRetry } from '../../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../../redis/keys.js';
 import { PeriodicTask } from '../../periodic.js';
-import { validateName } from '../../validate.js';
+import {
+  MAX_INTERVAL_MS,
+  checkOptions,
+  connectionProblem,
+  functionProblem,
+  intProblem,
+  knownKeys,
+  prefixProblem,
+  validateName,
+} from '../../validate.js';
 import type { QueueBaseOptions } from '../queue.js';
 
 /** Messages read per outbox read (a backlog drains over several reads in one pass). */
@@ -122,6 +131,14 @@ export class FlowRelayTask extends PeriodicTask {
 }
 
 /** Options of a standalone {@link FlowRelay}. */
+const FLOW_RELAY_KEYS = knownKeys([
+  'connection',
+  'prefix',
+  'connectionRetry',
+  'intervalMs',
+  'onError',
+]);
+
 export interface FlowRelayOptions extends QueueBaseOptions {
   /** How often it reads the outboxes; default 200 ms. */
   intervalMs?: number;
@@ -146,6 +163,12 @@ export class FlowRelay {
   private readonly task: FlowRelayTask;
 
   constructor(queues: string | readonly string[], options: FlowRelayOptions = {}) {
+    checkOptions(options, 'FlowRelay options', FLOW_RELAY_KEYS, (o) => [
+      connectionProblem(o.connection),
+      prefixProblem(o.prefix),
+      intProblem('intervalMs', o.intervalMs, 1, MAX_INTERVAL_MS),
+      functionProblem('onError', o.onError),
+    ]);
     const names = (typeof queues === 'string' ? [queues] : [...queues]).map((q) =>
       validateName('queue', q),
     );

@@ -13,11 +13,30 @@ import { CommandConnection, toConnectionRetry } from '../../redis/command-connec
 import { RedisClock, timeSampler } from '../../redis/clock.js';
 import { openConnection, subscribeWhenReady, type RedisClient } from '../../redis/connection.js';
 import { DEFAULT_PREFIX, queueKeys } from '../../redis/keys.js';
-import { validateName } from '../../validate.js';
+import {
+  MAX_INTERVAL_MS,
+  checkOptions,
+  connectionProblem,
+  functionProblem,
+  intProblem,
+  knownKeys,
+  prefixProblem,
+  validateName,
+} from '../../validate.js';
 import { MAX_TIMER_MS } from '../../timeout.js';
 import type { QueueBaseOptions } from '../queue.js';
 import { ScheduleCommands, type ScheduleRow } from './schedule-commands.js';
 import { nextTick } from './schedule-spec.js';
+
+const SCHEDULER_KEYS = knownKeys([
+  'connection',
+  'prefix',
+  'connectionRetry',
+  'refreshMs',
+  'missedAfterMs',
+  'onError',
+  'nowOffsetMs',
+]);
 
 /** Options of a {@link Scheduler}. */
 export interface SchedulerOptions extends QueueBaseOptions {
@@ -66,6 +85,14 @@ export class Scheduler {
   private ticks = 0;
 
   constructor(queue: string, options: SchedulerOptions = {}) {
+    checkOptions(options, 'Scheduler options', SCHEDULER_KEYS, (o) => [
+      connectionProblem(o.connection),
+      prefixProblem(o.prefix),
+      intProblem('refreshMs', o.refreshMs, 1, MAX_INTERVAL_MS),
+      intProblem('missedAfterMs', o.missedAfterMs, 0, MAX_INTERVAL_MS),
+      functionProblem('onError', o.onError),
+      intProblem('nowOffsetMs', o.nowOffsetMs, -MAX_INTERVAL_MS, MAX_INTERVAL_MS),
+    ]);
     const name = validateName('queue', queue);
     const prefix = options.prefix ?? DEFAULT_PREFIX;
     this.refreshMs = Math.min(options.refreshMs ?? 30_000, MAX_TIMER_MS);

@@ -95,7 +95,14 @@ export function wireComponents(
     onError,
   );
   const scheduler =
-    options.schedules !== false ? new Scheduler(name, { ...options, onError }) : undefined;
+    options.schedules !== false
+      ? new Scheduler(name, {
+          connection: options.connection,
+          prefix,
+          connectionRetry: options.connectionRetry,
+          onError,
+        })
+      : undefined;
   const flows = new FlowRelayTask(conn, prefix, [name], settings.flowRelayMs, onError);
   return { heartbeat, reaper, janitor, wake, cancels, scheduler, flows };
 }
