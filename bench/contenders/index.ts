@@ -13,5 +13,7 @@ export async function loadContender(name: ContenderName): Promise<Contender> {
       return (await import('./sluice-ref.js')).loadSluiceRef();
     case 'raw':
       return (await import('./raw.js')).raw;
+    case 'fenced':
+      return (await import('./fenced.js')).fenced;
   }
 }

@@ -5,9 +5,17 @@
 
 /**
  * Names of the contenders, in the order they appear in every table. `sluice-ref` is the other
- * build of Sluice that `--compare <git-ref>` runs; it takes part only then.
+ * build of Sluice that `--compare <git-ref>` runs; it takes part only then. `fenced` (the fenced
+ * floor, `fenced.ts`) takes part only when named.
  */
-export const CONTENDER_NAMES = ['sluice', 'sluice-ref', 'bullmq', 'bee-queue', 'raw'] as const;
+export const CONTENDER_NAMES = [
+  'sluice',
+  'sluice-ref',
+  'bullmq',
+  'bee-queue',
+  'raw',
+  'fenced',
+] as const;
 export type ContenderName = (typeof CONTENDER_NAMES)[number];
 
 /** The job payload of every scenario: ~100 bytes of JSON (see `lib/payload.ts`). */
@@ -73,4 +81,5 @@ export const LABELS: Record<ContenderName, string> = {
   bullmq: 'BullMQ',
   'bee-queue': 'Bee-Queue',
   raw: 'raw ceiling',
+  fenced: 'fenced floor',
 };

@@ -149,7 +149,10 @@ function list<T extends string>(
 export function parseOptions(argv: string[], defaultOut: string): Options {
   let mode: Mode = 'default';
   let only: ScenarioId[] = [...SCENARIO_IDS];
-  let contenders: ContenderName[] = CONTENDER_NAMES.filter((c) => c !== 'sluice-ref');
+  // `sluice-ref` takes part with --compare, `fenced` when named
+  let contenders: ContenderName[] = CONTENDER_NAMES.filter(
+    (c) => c !== 'sluice-ref' && c !== 'fenced',
+  );
   let compare: string | undefined;
   let persistence: Persistence[] = ['none', 'aof-everysec'];
   let out = defaultOut;

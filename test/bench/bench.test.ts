@@ -227,3 +227,30 @@ describe('bench harness --compare (tiny mode)', () => {
     }
   }, 120_000);
 });
+
+describe('bench harness: the fenced floor (tiny mode)', () => {
+  // (the default run leaves it out: its tables' rows are pinned to CONTENDERS above)
+  it('takes part when named, and then runs every job to its fenced ack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-floor-'));
+    try {
+      const out = join(dir, 'RESULTS.md');
+      const json = join(dir, 'results.json');
+      const args = ['--tiny', '--only', 'latency,drain', '--persistence', 'none'];
+      const r = await run([...args, '--contenders', 'sluice,fenced', '--out', out, '--json', json]);
+      expect(r.code, r.stderr).toBe(0);
+      const md = readFileSync(out, 'utf8');
+      // a run ends only when the consumer reported every job completed: a fenced floor that
+      // lost a wake-up or an ack would time out here instead
+      const [main, ratios] = tablesUnder(
+        md,
+        'Latency add → handler start at a steady rate (no persistence)',
+      );
+      expect(main!.rows.map((row) => row[0])).toEqual(['Sluice', 'fenced floor']);
+      expect(ratios!.head).toContain('Sluice/fenced floor');
+      const records = JSON.parse(readFileSync(json, 'utf8')) as { error?: string }[];
+      expect(records.filter((x) => x.error)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
