@@ -103,7 +103,10 @@ class FencedConsumer implements Consumer {
           this.wait();
         },
         (err: unknown) => {
-          if (!this.closed) console.error('fenced fetch', err);
+          this.waiting = false;
+          if (this.closed) return;
+          console.error('fenced fetch', err);
+          setTimeout(() => this.wait(), 100);
         },
       );
   }

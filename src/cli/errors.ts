@@ -54,6 +54,11 @@ export function usage(...problems: string[]): ValidationError {
   return new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
 }
 
+/** Whether `code` says the arguments were malformed (exit 2), not that the server failed. */
+export function isUsageCode(code: string): boolean {
+  return USAGE_CODES.has(code);
+}
+
 /** The exit code of a failure. */
 export function exitCodeOf(err: unknown): number {
   const code = codeOf(err);

@@ -3,7 +3,7 @@
  * each failure is reported, the others are done. What no id can get past — the token refused,
  * the server unreachable or failing (5xx) — ends the command as it would anywhere else.
  */
-import { ApiError } from './errors.js';
+import { ApiError, isUsageCode } from './errors.js';
 import type { Io } from './io.js';
 
 /** An id that could not be acted on, and why. */
@@ -36,8 +36,17 @@ export async function forEachId<T>(
   return { done, failed };
 }
 
-/** Writes each failure to stderr as `code: message`; the exit code (1 when any failed). */
+/**
+ * The exit code of ids that failed: 0 when none did; 2 when one was refused as malformed (a bad
+ * id or queue name: a usage error, as for a single id); else 1.
+ */
+export function failuresExitCode(failed: readonly { code: string }[]): number {
+  if (failed.length === 0) return 0;
+  return failed.some((f) => isUsageCode(f.code)) ? 2 : 1;
+}
+
+/** Writes each failure to stderr as `code: message`; the exit code ({@link failuresExitCode}). */
 export function reportFailures(io: Io, failed: readonly IdFailure[]): number {
   for (const f of failed) io.stderr.write(`${f.code}: ${f.message}\n`);
-  return failed.length > 0 ? 1 : 0;
+  return failuresExitCode(failed);
 }

@@ -201,6 +201,11 @@ describe('queue commands', () => {
     expect(some).toMatchObject({ code: 1, out: 'c2\tremoved\nc3\tremoved\n' });
     expect(some.err).toMatch(/^SLC_ERR_JOB_NOT_FOUND: [^\n]*nope[^\n]*\n$/);
     expect(await q.getJob('c3')).toBeUndefined();
+    // an id the server refuses as malformed is a usage error: the others still go, exit 2
+    await q.add('later', 4, { id: 'c4', delay: 60_000 });
+    const malformed = await cli(['queue', 'cancel', 'mail', 'bad id!', 'c4', ...at(s)]);
+    expect(malformed).toMatchObject({ code: 2, out: 'c4\tremoved\n' });
+    expect(malformed.err).toMatch(/^SLC_ERR_BAD_REQUEST: /);
   });
 
   it('queue remove: by id (missing ids reported, exit 1), and a whole state in pages', async () => {

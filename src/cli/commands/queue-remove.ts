@@ -6,7 +6,7 @@ import { choiceFlag, parseCommand } from '../args.js';
 import { seg, type Api } from '../client.js';
 import { command } from '../command.js';
 import { usage } from '../errors.js';
-import { isIdFailure } from '../per-id.js';
+import { failuresExitCode, isIdFailure } from '../per-id.js';
 import type { Io } from '../io.js';
 import { printJson } from '../output.js';
 import { startProgress } from '../progress.js';
@@ -104,6 +104,6 @@ export default command({
     else io.stdout.write(`${out.removed}\n`);
     for (const f of out.failed) io.stderr.write(`${f.code}: ${f.message}\n`);
     if (io.signal.aborted) return 130;
-    return out.failed.length > 0 ? 1 : 0;
+    return failuresExitCode(out.failed);
   },
 });

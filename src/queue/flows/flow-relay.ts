@@ -130,7 +130,6 @@ export class FlowRelayTask extends PeriodicTask {
   }
 }
 
-/** Options of a standalone {@link FlowRelay}. */
 const FLOW_RELAY_KEYS = knownKeys([
   'connection',
   'prefix',
@@ -139,6 +138,7 @@ const FLOW_RELAY_KEYS = knownKeys([
   'onError',
 ]);
 
+/** Options of a standalone {@link FlowRelay}. */
 export interface FlowRelayOptions extends QueueBaseOptions {
   /** How often it reads the outboxes; default 200 ms. */
   intervalMs?: number;
