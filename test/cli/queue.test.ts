@@ -173,6 +173,13 @@ describe('queue commands', () => {
     expect(r).toMatchObject({ code: 0, err: '' });
     expect(JSON.parse(r.out)).toEqual({ queue: 'dlq', retried: 1 });
     expect(await s.queue('dlq').stats()).toMatchObject({ failed: 2, waiting: 1 });
+    // an id that is not failed, or not there, is named; the others are still retried: exit 1
+    const some = await cli(['queue', 'retry-failed', 'dlq', 'f1', 'nope', 'f2', ...at(s)]);
+    expect(some).toMatchObject({ code: 1, out: '1\n' });
+    expect(some.err).toBe(
+      'SLC_ERR_JOB_STATE: job f1 is waiting, not failed\nSLC_ERR_JOB_NOT_FOUND: job nope not found in queue dlq\n',
+    );
+    expect(await s.queue('dlq').stats()).toMatchObject({ failed: 1, waiting: 2 });
   });
 
   it('queue promote', async () => {

@@ -1,6 +1,7 @@
 /**
- * `sluice queue retry-failed <queue> [id...]`: move failed jobs back to waiting. With ids, those;
- * without, every failed job, in chunks (list a page of failed ids, retry them, repeat) so a
+ * `sluice queue retry-failed <queue> [id...]`: move failed jobs back to waiting. With ids, those,
+ * one request each so an id that is not failed (or not there) is named, as `promote` names one
+ * that is not delayed; without, every failed job, in chunks (list a page of failed ids, retry them, repeat) so a
  * progress bar can follow 100,000 jobs and no request grows without bound. `--all-queues`: the
  * same for every known queue with failed jobs, one after the other, one bar each.
  */
@@ -8,10 +9,23 @@ import { intFlag, parseCommand } from '../args.js';
 import { seg, type Api } from '../client.js';
 import { command } from '../command.js';
 import type { Io } from '../io.js';
-import { usage } from '../errors.js';
+import { ApiError, usage } from '../errors.js';
+import { forEachId, reportFailures } from '../per-id.js';
 import { printJson, printTable } from '../output.js';
 import { startProgress } from '../progress.js';
-import type { JobPage, QueueStats } from '../wire.js';
+import type { JobPage, JobView, QueueStats } from '../wire.js';
+
+/** Retries the given ids one by one; an id not retried is reported with its state. */
+async function retryIds(api: Api, queue: string, ids: readonly string[]) {
+  const base = `/v1/queues/${seg(queue)}`;
+  return forEachId(ids, async (id) => {
+    const out = await api.post<{ retried: number }>(`${base}/retry-failed`, { ids: [id] });
+    if (out.retried === 1) return id;
+    // not failed: say what it is (a job that is not there answers SLC_ERR_JOB_NOT_FOUND here)
+    const job = await api.get<JobView>(`${base}/jobs/${seg(id)}`);
+    throw new ApiError('SLC_ERR_JOB_STATE', `job ${id} is ${job.state}, not failed`, 409);
+  });
+}
 
 /** Retries every failed job of `queue`, `chunk` at a time; resolves with the number retried. */
 export async function retryAllFailed(
@@ -89,14 +103,13 @@ export default command({
         );
       return io.signal.aborted ? 130 : 0;
     }
-    const retried =
-      opts.ids.length > 0
-        ? (
-            await api().post<{ retried: number }>(`/v1/queues/${seg(opts.queue)}/retry-failed`, {
-              ids: opts.ids,
-            })
-          ).retried
-        : await retryAllFailed(api(), io, opts.queue, opts.chunk);
+    if (opts.ids.length > 0) {
+      const { done, failed } = await retryIds(api(), opts.queue, opts.ids);
+      if (opts.common.json) printJson(io, { queue: opts.queue, retried: done.length });
+      else io.stdout.write(`${done.length}\n`);
+      return reportFailures(io, failed);
+    }
+    const retried = await retryAllFailed(api(), io, opts.queue, opts.chunk);
     if (opts.common.json) printJson(io, { queue: opts.queue, retried });
     else io.stdout.write(`${retried}\n`);
     return io.signal.aborted ? 130 : 0;
