@@ -37,7 +37,7 @@ const css = files.find((f) => f.endsWith('.css'));
 if (!js || !css) throw new Error(`dashboard build: expected one .js and one .css, got ${files}`);
 const html = readFileSync(join(root, 'dashboard', 'index.html'), 'utf8')
   .replace('%JS%', `assets/${js}`)
-  .replace('%CSS%', `assets/${css}\n`);
+  .replace('%CSS%', `assets/${css}`);
 writeFileSync(join(out, 'index.html'), html);
 // `--quiet` (npm start): the first line the product prints is the URL to open.
 if (!argv.includes('--quiet'))

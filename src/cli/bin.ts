@@ -17,6 +17,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// The reader went away (`sluice topic tail t | head -3`): it has what it wanted, so stop the
+// command and leave quietly, as `cat` does, rather than die on an unhandled EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  controller.abort();
+  process.exit(0);
+});
+
 async function* keys(): AsyncGenerator<string> {
   const stdin = process.stdin;
   if (stdin.isTTY) stdin.setRawMode(true);

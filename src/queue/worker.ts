@@ -41,8 +41,6 @@ export type { JobContext } from './worker/job-context.js';
 export type { Processor, WorkerEvents } from './worker/types.js';
 
 export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, Result> {
-  /** A worker that runs one job per handler call. `options` may be just a connection URL. */
-  constructor(name: string, processor: Processor<Data, Result>, options?: WorkerOptions | string);
   /**
    * A worker whose handler takes up to `batch.size` jobs per call and reports each job's outcome
    * (see {@link BatchProcessor}); `concurrency` counts batches running at once.
@@ -55,6 +53,8 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
    * ```
    */
   constructor(name: string, processor: BatchProcessor<Data, Result>, options: BatchWorkerOptions);
+  /** A worker that runs one job per handler call. `options` may be just a connection URL. */
+  constructor(name: string, processor: Processor<Data, Result>, options?: WorkerOptions | string);
   constructor(
     name: string,
     processor: Processor<Data, Result> | BatchProcessor<Data, Result>,

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, useCliServer } from './helpers.js';
+import { runCli, spawnCli, useCliServer } from './helpers.js';
 
 const SECRET = 'bin-test-secret-0123456789abcdef';
 
@@ -37,6 +37,27 @@ describe('sluice binary, no auth', () => {
       expect(unknown.code).toBe(2);
     },
   );
+
+  it('a reader that goes away (`| head -1`) ends a live tail quietly, exit 0', async () => {
+    const s = server();
+    const topic = s.streams().topic('feed');
+    for (let i = 0; i < 3; i++) await topic.publish({ i });
+    const child = spawnCli(['topic', 'tail', 'feed', '--from-start'], { SLUICE_URL: s.url });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // what `head -1` does: read the first line, then close the pipe
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    // the next entry is written into the closed pipe
+    const pub = setInterval(() => void topic.publish({ more: true }).catch(() => {}), 50);
+    try {
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(0);
+      expect(err).not.toMatch(/EPIPE|\n\s+at /);
+    } finally {
+      clearInterval(pub);
+    }
+  });
 
   it('exit 3 when the server cannot be reached, with no stack trace', async () => {
     const s = server();

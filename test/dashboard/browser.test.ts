@@ -79,6 +79,25 @@ async function confirm(page: Page, label: string): Promise<void> {
 }
 
 describe('dashboard in Chromium', () => {
+  it("links its assets by exact paths the server serves (the build's index.html)", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(server.url + '/');
+      const hrefs = await page.$$eval('link[rel=stylesheet], script[src]', (els) =>
+        els.map((el) => el.getAttribute('href') ?? el.getAttribute('src') ?? ''),
+      );
+      expect(hrefs).toHaveLength(2);
+      for (const href of hrefs) {
+        // the attribute as written, no stray whitespace: a client that does not trim gets a 404
+        expect(href).toMatch(/^\.\/assets\/[\w.-]+\.(css|js)$/);
+        // (the page's own request client: closed with the page, it keeps no socket open)
+        expect((await page.request.get(new URL(href, server.url + '/').href)).status()).toBe(200);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
   it('renders every view with real data, and its actions change Redis', async () => {
     const emails = server.ctx.queues.get('emails');
     const sms = server.ctx.queues.get('sms');
