@@ -247,6 +247,10 @@ describe('bench harness: the fenced floor (tiny mode)', () => {
       );
       expect(main!.rows.map((row) => row[0])).toEqual(['Sluice', 'fenced floor']);
       expect(ratios!.head).toContain('Sluice/fenced floor');
+      // and it drains (removed only: it keeps nothing), at every concurrency
+      const [drain] = tablesUnder(md, 'Drain (no persistence)');
+      const floorRuns = drain!.rows.filter((row) => row[1] === 'fenced floor').map((row) => row[0]);
+      expect(floorRuns).toEqual(['c=1, removed', 'c=100, removed']);
       const records = JSON.parse(readFileSync(json, 'utf8')) as { error?: string }[];
       expect(records.filter((x) => x.error)).toEqual([]);
     } finally {
