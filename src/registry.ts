@@ -16,19 +16,12 @@
 import type { ConnectionOptions } from './redis/connection.js';
 import {
   CommandConnection,
-  toConnectionRetry,
+  checkHandleOptions,
   type ConnectionRetry,
 } from './redis/command-connection.js';
 import { DEFAULT_PREFIX, registryKeys } from './redis/keys.js';
 import { ClosedError, ValidationError } from './errors.js';
-import {
-  connectionProblem,
-  knownKeys,
-  optionsArg,
-  prefixProblem,
-  pushUnknownKeys,
-  shown,
-} from './validate.js';
+import { knownKeys, shown } from './validate.js';
 
 const REGISTRY_KEYS = knownKeys(['connection', 'prefix', 'connectionRetry']);
 
@@ -63,13 +56,7 @@ export class Registry {
   private closed = false;
 
   constructor(options: RegistryOptions = {}) {
-    const o = optionsArg(options as RegistryOptions | null, 'Registry options');
-    const problems: string[] = [];
-    pushUnknownKeys(o, REGISTRY_KEYS, '', problems);
-    for (const p of [connectionProblem(o.connection), prefixProblem(o.prefix)])
-      if (p) problems.push(p);
-    const retry = toConnectionRetry(o.connectionRetry, 'connectionRetry', problems);
-    if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+    const { o, retry } = checkHandleOptions(options, 'Registry options', REGISTRY_KEYS);
     this.prefix = o.prefix ?? DEFAULT_PREFIX;
     this.conn = new CommandConnection(o.connection, undefined, retry, 'registry');
   }

@@ -137,32 +137,6 @@ export function pushUnknownKeys(o: object, keys: KnownKeys, at: string, problems
   }
 }
 
-/**
- * Checks an options object in one pass: its type, every unknown name, and the value problems
- * `problemsOf` finds in it. Throws one `SLC_ERR_INVALID_OPTIONS` listing them all; returns the
- * options (`{}` for undefined).
- *
- * @example
- * ```ts
- * const o = checkOptions(options, 'FlowRelay options', KEYS, (o) => [
- *   intProblem('intervalMs', o.intervalMs, 1, MAX_INTERVAL_MS),
- * ]);
- * ```
- */
-export function checkOptions<T extends object>(
-  v: T | undefined | null,
-  what: string,
-  keys: KnownKeys,
-  problemsOf: (o: Record<string, unknown>) => (string | undefined)[],
-): T {
-  const o = optionsArg(v, what);
-  const problems: string[] = [];
-  pushUnknownKeys(o, keys, '', problems);
-  for (const p of problemsOf(o as Record<string, unknown>)) if (p) problems.push(p);
-  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
-  return o;
-}
-
 /** The problem with a callback option that is given but is not a function. */
 export function functionProblem(name: string, v: unknown): string | undefined {
   return v === undefined || typeof v === 'function'

@@ -33,11 +33,15 @@ import { loadAllScripts, script, type PreparedScript } from './scripts.js';
 import { verifyRedisVersion } from './version.js';
 import {
   MAX_INTERVAL_MS,
+  connectionProblem,
   intProblem,
   isOptionsObject,
   knownKeys,
+  optionsArg,
+  prefixProblem,
   pushUnknownKeys,
   shown,
+  type KnownKeys,
 } from '../validate.js';
 import { isTransient, toSluiceError } from './redis-errors.js';
 
@@ -60,6 +64,37 @@ export interface ConnectionRetry {
  * toConnectionRetry({ attempts: 5 }); // { attempts: 5, minDelayMs: 50, maxDelayMs: 1000 }
  * ```
  */
+/**
+ * Checks the options of a handle that opens a command connection (FlowProducer, FlowRelay,
+ * Scheduler, Registry): their type, every unknown name, the `connection`, `prefix` and
+ * `connectionRetry` each takes, and the problems `more` finds, in one `SLC_ERR_INVALID_OPTIONS`.
+ * Returns the options and the resolved retry budget.
+ */
+export function checkHandleOptions<T extends HandleOptions>(
+  v: T | undefined | null,
+  what: string,
+  keys: KnownKeys,
+  more: (o: Record<string, unknown>) => (string | undefined)[] = () => [],
+): { o: T; retry: Required<ConnectionRetry> } {
+  const o = optionsArg(v, what);
+  const problems: string[] = [];
+  pushUnknownKeys(o, keys, '', problems);
+  const retry = toConnectionRetry(o.connectionRetry, 'connectionRetry', problems);
+  const values = o as Record<string, unknown>;
+  // the prefix Queue and Worker take: a handle under another reaches none of their keys
+  for (const p of [connectionProblem(o.connection), prefixProblem(o.prefix), ...more(values)])
+    if (p) problems.push(p);
+  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
+  return { o, retry };
+}
+
+/** The options {@link checkHandleOptions} checks for every handle. */
+export interface HandleOptions {
+  connection?: ConnectionOptions;
+  prefix?: string;
+  connectionRetry?: ConnectionRetry;
+}
+
 export function toConnectionRetry(
   o: ConnectionRetry | undefined = {},
   at = 'retry',

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { FlowProducer, FlowRelay, Queue, type ValidationError } from '../../src/index.js';
 import { redisUrl, uniquePrefix } from '../harness/context.js';
-import { caught } from './helpers.js';
+import { caught, expectOptionProblems } from './helpers.js';
 import { flowCases } from './flow.cases.js';
 
 flowCases(redisUrl);
@@ -41,12 +41,14 @@ describe('FlowProducer validation', () => {
       [{ intervalMs: NaN }, /^intervalMs/],
       [{ prefix: 'a {b}' }, /prefix/],
       [{ onError: 'log' }, /^onError must be a function/],
+      [{ connectionRetry: { attempts: 0 } }, /^connectionRetry\.attempts/],
     ];
-    for (const [options, problem] of bad) {
-      const err = await caught(async () => new FlowRelay('v', options as never));
-      expect(err).toMatchObject({ code: 'SLC_ERR_INVALID_OPTIONS' });
-      expect((err as ValidationError).problems[0]).toMatch(problem);
-    }
+    await expectOptionProblems((o) => new FlowRelay('v', o as never), bad);
+    // every problem in the one error, the retry budget's among them
+    const both = await caught(
+      async () => new FlowRelay('v', { intervalMs: 0, connectionRetry: { attempts: 0 } }),
+    );
+    expect((both as ValidationError).problems).toHaveLength(2);
   });
 
   it('refuses a hole among the children and a tree that never ends, sending nothing', async () => {

@@ -3,7 +3,7 @@
  * ioredis client under one unique prefix (on the shared server, or on a Cluster), closes them all
  * after the test, and reads the contents of a queue's keys for state-transition assertions.
  */
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { Cluster, Redis } from 'ioredis';
 import {
   Queue,
@@ -11,6 +11,7 @@ import {
   type BatchProcessor,
   type BatchWorkerOptions,
   type QueueOptions,
+  type ValidationError,
   type WorkerOptions,
 } from '../../src/index.js';
 import type { Processor } from '../../src/queue/worker.js';
@@ -206,4 +207,19 @@ export async function caught(fn: () => unknown): Promise<Error & { code?: string
     return err as Error & { code?: string };
   }
   throw new Error('expected an error, none was thrown');
+}
+
+/**
+ * Each options object of `cases` makes `make` throw one `SLC_ERR_INVALID_OPTIONS` whose first
+ * problem matches its pattern.
+ */
+export async function expectOptionProblems(
+  make: (options: unknown) => unknown,
+  cases: [options: unknown, problem: RegExp][],
+): Promise<void> {
+  for (const [options, problem] of cases) {
+    const err = await caught(async () => make(options));
+    expect(err, JSON.stringify(options)).toMatchObject({ code: 'SLC_ERR_INVALID_OPTIONS' });
+    expect((err as ValidationError).problems[0]).toMatch(problem);
+  }
 }

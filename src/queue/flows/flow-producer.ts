@@ -20,20 +20,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ClosedError, ValidationError } from '../../errors.js';
-import { CommandConnection, toConnectionRetry } from '../../redis/command-connection.js';
+import { CommandConnection, checkHandleOptions } from '../../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, SCHEMA_VERSION } from '../../redis/keys.js';
 import { RedisClock, timeSampler } from '../../redis/clock.js';
 import { NameRegistration } from '../../registry.js';
-import {
-  MAX_BYTES,
-  connectionProblem,
-  intProblem,
-  knownKeys,
-  optionsArg,
-  prefixProblem,
-  pushUnknownKeys,
-  validateName,
-} from '../../validate.js';
+import { MAX_BYTES, intProblem, knownKeys, validateName } from '../../validate.js';
 import { toAddSpec, type AddOptions } from '../options.js';
 import type { QueueBaseOptions } from '../queue.js';
 
@@ -43,21 +34,6 @@ const FLOW_PRODUCER_KEYS = knownKeys([
   'maxPayloadBytes',
   'connectionRetry',
 ]);
-
-/** Throws one `SLC_ERR_INVALID_OPTIONS` listing every problem of `new FlowProducer`'s options. */
-function checkFlowProducerOptions(options: FlowProducerOptions | null): void {
-  const o = optionsArg(options, 'FlowProducer options');
-  const problems: string[] = [];
-  pushUnknownKeys(o, FLOW_PRODUCER_KEYS, '', problems);
-  for (const p of [
-    connectionProblem(o.connection),
-    // the prefix Queue and Worker take: jobs under another would reach no worker
-    prefixProblem(o.prefix),
-    intProblem('maxPayloadBytes', o.maxPayloadBytes, 1, MAX_BYTES),
-  ])
-    if (p) problems.push(p);
-  if (problems.length) throw new ValidationError('SLC_ERR_INVALID_OPTIONS', problems);
-}
 
 /** Levels a flow may have below its root. */
 const MAX_FLOW_DEPTH = 100;
@@ -120,16 +96,15 @@ export class FlowProducer {
 
   constructor(options: FlowProducerOptions | string = {}) {
     if (typeof options === 'string') options = { connection: options };
-    checkFlowProducerOptions(options as FlowProducerOptions | null);
-    options ??= {};
-    this.prefix = options.prefix ?? DEFAULT_PREFIX;
-    this.maxPayloadBytes = options.maxPayloadBytes ?? 512 * 1024;
-    this.conn = new CommandConnection(
-      options.connection,
-      undefined,
-      toConnectionRetry(options.connectionRetry, 'connectionRetry'),
-      'flow producer',
+    const { o, retry } = checkHandleOptions(
+      options,
+      'FlowProducer options',
+      FLOW_PRODUCER_KEYS,
+      (o) => [intProblem('maxPayloadBytes', o.maxPayloadBytes, 1, MAX_BYTES)],
     );
+    this.prefix = o.prefix ?? DEFAULT_PREFIX;
+    this.maxPayloadBytes = o.maxPayloadBytes ?? 512 * 1024;
+    this.conn = new CommandConnection(o.connection, undefined, retry, 'flow producer');
     this.clock = new RedisClock(timeSampler(this.conn));
     this.registration = new NameRegistration((key, n) => this.conn.run((c) => c.sadd(key, n)));
   }

@@ -6,17 +6,14 @@
  * the children already reported). Every Worker runs one for its own queue; a standalone relay
  * serves queues that have children but no worker in this process. See docs/guarantees.md.
  */
-import { CommandConnection, toConnectionRetry } from '../../redis/command-connection.js';
+import { CommandConnection, checkHandleOptions } from '../../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, type QueueKeys } from '../../redis/keys.js';
 import { PeriodicTask } from '../../periodic.js';
 import {
   MAX_INTERVAL_MS,
-  checkOptions,
-  connectionProblem,
   functionProblem,
   intProblem,
   knownKeys,
-  prefixProblem,
   validateName,
 } from '../../validate.js';
 import type { QueueBaseOptions } from '../queue.js';
@@ -163,9 +160,7 @@ export class FlowRelay {
   private readonly task: FlowRelayTask;
 
   constructor(queues: string | readonly string[], options: FlowRelayOptions = {}) {
-    checkOptions(options, 'FlowRelay options', FLOW_RELAY_KEYS, (o) => [
-      connectionProblem(o.connection),
-      prefixProblem(o.prefix),
+    const { retry } = checkHandleOptions(options, 'FlowRelay options', FLOW_RELAY_KEYS, (o) => [
       intProblem('intervalMs', o.intervalMs, 1, MAX_INTERVAL_MS),
       functionProblem('onError', o.onError),
     ]);
@@ -173,13 +168,7 @@ export class FlowRelay {
       validateName('queue', q),
     );
     const onError = options.onError ?? (() => {});
-    this.conn = new CommandConnection(
-      options.connection,
-      undefined,
-      toConnectionRetry(options.connectionRetry, 'connectionRetry'),
-      'flow relay',
-      onError,
-    );
+    this.conn = new CommandConnection(options.connection, undefined, retry, 'flow relay', onError);
     this.task = new FlowRelayTask(
       this.conn,
       options.prefix ?? DEFAULT_PREFIX,

@@ -9,21 +9,17 @@
  * Workers run one by default (`schedules: false` turns it off); `new Scheduler(queue)` runs one
  * alone.
  */
-import { CommandConnection, toConnectionRetry } from '../../redis/command-connection.js';
+import { CommandConnection, checkHandleOptions } from '../../redis/command-connection.js';
 import { RedisClock, timeSampler } from '../../redis/clock.js';
 import { openConnection, subscribeWhenReady, type RedisClient } from '../../redis/connection.js';
 import { DEFAULT_PREFIX, queueKeys } from '../../redis/keys.js';
 import {
   MAX_INTERVAL_MS,
-  checkOptions,
-  connectionProblem,
   functionProblem,
   intProblem,
   knownKeys,
-  prefixProblem,
   validateName,
 } from '../../validate.js';
-import { MAX_TIMER_MS } from '../../timeout.js';
 import type { QueueBaseOptions } from '../queue.js';
 import { ScheduleCommands, type ScheduleRow } from './schedule-commands.js';
 import { nextTick } from './schedule-spec.js';
@@ -85,9 +81,7 @@ export class Scheduler {
   private ticks = 0;
 
   constructor(queue: string, options: SchedulerOptions = {}) {
-    checkOptions(options, 'Scheduler options', SCHEDULER_KEYS, (o) => [
-      connectionProblem(o.connection),
-      prefixProblem(o.prefix),
+    const { retry } = checkHandleOptions(options, 'Scheduler options', SCHEDULER_KEYS, (o) => [
       intProblem('refreshMs', o.refreshMs, 1, MAX_INTERVAL_MS),
       intProblem('missedAfterMs', o.missedAfterMs, 0, MAX_INTERVAL_MS),
       functionProblem('onError', o.onError),
@@ -95,11 +89,10 @@ export class Scheduler {
     ]);
     const name = validateName('queue', queue);
     const prefix = options.prefix ?? DEFAULT_PREFIX;
-    this.refreshMs = Math.min(options.refreshMs ?? 30_000, MAX_TIMER_MS);
+    this.refreshMs = options.refreshMs ?? 30_000; // at most 24 h (checked): one timer holds it
     this.offsetMs = options.nowOffsetMs ?? 0;
     this.graceMs = options.missedAfterMs ?? 5000;
     this.onError = options.onError ?? (() => {});
-    const retry = toConnectionRetry(options.connectionRetry, 'connectionRetry');
     this.conn = new CommandConnection(
       options.connection,
       undefined,
