@@ -1,20 +1,24 @@
 /**
  * Redis-side cost of a piece of work, for the scaling bench: `INFO commandstats` (calls and
- * `usec_per_call` per command) and SLOWLOG with every command recorded, its EVALSHA entries
- * mapped back to the Sluice script that ran (SHA-1 of each script's source as the library's
- * loader, `src/redis/scripts.ts`, reads it: includes expanded).
+ * `usec_per_call` per command) and SLOWLOG with every command recorded, its FCALL and EVALSHA
+ * entries mapped back to the Sluice script that ran (its function's name, or the SHA-1 of its
+ * source, as the library's loader, `src/redis/scripts.ts`, makes them).
  */
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { scriptNames as libraryScripts, scriptSource } from '../../src/redis/scripts.js';
+import { scriptNames as libraryScripts, scriptForms } from '../../src/redis/scripts.js';
 
-/** SHA-1 → script name, for every script of the library (its sources as it loads them). */
+/** Function name and SHA-1 → script name, for every script of the library. */
 export function scriptNames(): Map<string, string> {
   const names = new Map<string, string>();
-  for (const name of libraryScripts())
-    names.set(createHash('sha1').update(scriptSource(name)).digest('hex'), name);
+  for (const name of libraryScripts()) {
+    const f = scriptForms(name);
+    names.set(f.sha, name).set(f.fn, name).set(f.source, name); // EVAL sends the source
+  }
   return names;
 }
+
+/** Commands that run a script. */
+export const SCRIPT_CALL = /^(evalsha|eval|fcall)$/;
 
 export interface CallCost {
   calls: number;
@@ -30,7 +34,7 @@ export interface Cost {
   stats: Map<string, { calls: number; usecPerCall: number }>;
 }
 
-const ADMIN = /^(config|info|slowlog|client|select|script|memory|ping|hello|quit)$/;
+const ADMIN = /^(config|info|slowlog|client|select|script|function|memory|ping|hello|quit)$/;
 
 /** Runs `work` with SLOWLOG recording everything and statistics reset; returns what it cost. */
 export async function measureCost(
@@ -50,7 +54,7 @@ export async function measureCost(
   for (const [, , us, args] of entries) {
     const cmd = String(args[0]).toLowerCase();
     if (ADMIN.test(cmd)) continue;
-    const key = cmd === 'evalsha' ? `script ${names.get(String(args[1])) ?? args[1]}` : cmd;
+    const key = SCRIPT_CALL.test(cmd) ? `script ${names.get(String(args[1])) ?? args[1]}` : cmd;
     const c = byCall.get(key) ?? { calls: 0, usPerCall: 0, maxUs: 0 };
     c.usPerCall = (c.usPerCall * c.calls + us) / (c.calls + 1);
     c.calls++;
@@ -66,7 +70,7 @@ export async function measureCost(
 /** Commands Redis ran inside scripts, per call of `perCalls` (the "count of work"). */
 export function innerCommandsPerCall(cost: Cost, perCalls: number): string {
   const inner = [...cost.stats]
-    .filter(([cmd]) => !/^(evalsha|eval|config\|.*|client\|.*)$/.test(cmd))
+    .filter(([cmd]) => !/^(evalsha|eval|fcall|function\|.*|config\|.*|client\|.*)$/.test(cmd))
     .filter(([, s]) => s.calls / perCalls >= 0.05)
     .map(([cmd, s]) => `${cmd} ${(s.calls / perCalls).toFixed(s.calls < perCalls ? 2 : 0)}`);
   return inner.join(', ') || '—';

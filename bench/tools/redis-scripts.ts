@@ -1,17 +1,18 @@
 /**
  * Where Redis time goes in a Sluice drain, per script: runs one drain on a private redis-server
  * with SLOWLOG recording every command, then groups the entries by script (EVALSHA's SHA mapped
- * back to the `.lua` file) — calls, jobs per call, µs per call and per job.
+ * back to the `.lua` file; FCALL's function likewise) — calls, jobs per call, µs per call and per job.
  *
  *   npx tsx bench/tools/redis-scripts.ts [--jobs 50000] [--concurrency 100] [--keep]
  *   npx tsx bench/tools/redis-scripts.ts --rate 1000 [--jobs 3000] [--concurrency 10]
  *
  * `--rate N`: no pre-filled queue; one add every 1/N s (a 1 ms timer, as the bench's latency
  * run) while the worker waits, so each job goes the light-load way (wake-up, ack, wait again)
- * and the adds count too.
+ * and the adds count too. `SLUICE_REDIS_FUNCTIONS=off` in the environment: the scripts go the
+ * `EVALSHA` way instead of as Redis Functions (to compare the two).
  */
 import { Queue, Worker } from '../../src/index.js';
-import { scriptNames } from '../lib/redis-cost.js';
+import { SCRIPT_CALL, scriptNames } from '../lib/redis-cost.js';
 import { RedisServer } from '../../test/harness/redis-server.js';
 import { makeJob } from '../lib/payload.js';
 import { RedisAdmin } from '../lib/redis-admin.js';
@@ -76,7 +77,7 @@ try {
   const by = new Map<string, { calls: number; us: number; max: number }>();
   for (const [, , us, args] of entries) {
     const cmd = args[0]!.toLowerCase();
-    const key = cmd === 'evalsha' ? `script ${names.get(args[1]!) ?? args[1]}` : cmd;
+    const key = SCRIPT_CALL.test(cmd) ? `script ${names.get(args[1]!) ?? args[1]}` : cmd;
     const s = by.get(key) ?? { calls: 0, us: 0, max: 0 };
     s.calls++;
     s.us += us;

@@ -1,16 +1,16 @@
 /**
  * Loads the `.lua` files under `src/lua` (one per operation, in folders by area: `queue/jobs`,
  * `queue/admin`, `stream`, …; names are unique across them), resolving `-- @include <name>` lines
- * from `src/lua/includes/`, and registers them on a client with ioredis `defineCommand`, which
- * calls by SHA and falls back to sending the source on NOSCRIPT (on every node of a Cluster, and
- * inside pipelines). Each script has one typed wrapper in `src/queue/commands/` or `src/stream/`.
+ * from `src/lua/includes/`, and calls them: as Redis Functions where the server has them
+ * (`FCALL`; see `functions.ts` for why), else by SHA with the source sent first on each socket.
+ * Each script has one typed wrapper in `src/queue/commands/` or `src/stream/`.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'ioredis';
 import type { RedisClient } from './connection.js';
+import { callMode, luaForms, shouldRetryAsEval, type LuaForms } from './functions.js';
 import { isVersionVerified, verifyRedisVersion } from './version.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -46,18 +46,30 @@ export function scriptNames(): string[] {
   return [...scriptPaths().keys()];
 }
 
-const sources = new Map<string, string>();
+const forms = new Map<string, LuaForms>();
 
-/** The source of script `name` with its includes expanded. */
-export function scriptSource(name: string): string {
-  let src = sources.get(name);
-  if (src === undefined) {
+/** Script `name` in both forms (for `EVAL` and as a function library: see `functions.ts`). */
+export function scriptForms(name: string): LuaForms {
+  let f = forms.get(name);
+  if (f === undefined) {
     const path = scriptPaths().get(name);
     if (!path) throw new Error(`no Lua script named ${name} under ${LUA_DIR}`);
-    src = expandIncludes(readFileSync(path, 'utf8'), new Set());
-    sources.set(name, src);
+    // Every script names its includes at its top, before any code of its own (a test checks).
+    const seen = new Set<string>();
+    let includes = '';
+    const body = readFileSync(path, 'utf8').replace(INCLUDE_LINE, (_line, inc: string) => {
+      includes += expandInclude(inc, seen);
+      return '';
+    });
+    f = luaForms(name, includes, body);
+    forms.set(name, f);
   }
-  return src;
+  return f;
+}
+
+/** The source of script `name` with its includes expanded (its `EVAL` form). */
+export function scriptSource(name: string): string {
+  return scriptForms(name).source;
 }
 
 /**
@@ -67,21 +79,35 @@ export function scriptSource(name: string): string {
  */
 export function loadAllScripts(): number {
   const names = scriptNames();
-  for (const name of names) scriptSource(name);
+  for (const name of names) scriptForms(name);
   return names.length;
 }
 
-function expandIncludes(src: string, seen: Set<string>): string {
-  return src.replace(/^-- @include (\S+)\s*$/gm, (_line, inc: string) => {
-    if (seen.has(inc)) return '';
-    seen.add(inc);
-    const path = join(LUA_DIR, INCLUDES, `${inc}.lua`);
-    if (!existsSync(path)) throw new Error(`lua include not found: ${inc}`);
-    return expandIncludes(readFileSync(path, 'utf8'), seen);
-  });
+/**
+ * The script a command runs, from its name and first argument (`EVALSHA <sha>`, `EVAL
+ * <source>`, `FCALL <function>`), or undefined: for tools that count calls per script.
+ */
+export function scriptOfCommand(command: string, first: string): string | undefined {
+  const cmd = command.toLowerCase();
+  if (cmd !== 'evalsha' && cmd !== 'eval' && cmd !== 'fcall') return undefined;
+  for (const name of scriptNames()) {
+    const f = scriptForms(name);
+    if (first === f.sha || first === f.fn || first === f.source) return name;
+  }
+  return undefined;
 }
 
-const registered = new WeakMap<RedisClient, Set<string>>();
+const INCLUDE_LINE = /^-- @include (\S+)\s*$/gm;
+
+function expandInclude(inc: string, seen: Set<string>): string {
+  if (seen.has(inc)) return '';
+  seen.add(inc);
+  const path = join(LUA_DIR, INCLUDES, `${inc}.lua`);
+  if (!existsSync(path)) throw new Error(`lua include not found: ${inc}`);
+  return readFileSync(path, 'utf8').replace(INCLUDE_LINE, (_line, nested: string) =>
+    expandInclude(nested, seen),
+  );
+}
 
 /** A script callable on `client`: `(keys, args) => reply`. */
 export type ScriptCall = (
@@ -90,127 +116,162 @@ export type ScriptCall = (
 ) => Promise<unknown>;
 
 /**
- * Returns a caller for script `name` on `client`, registering it on first use.
- * Works on a pipeline as well via {@link scriptCommandName}. The first script call on a
- * connection waits for the Redis version check (`version.ts`); later ones skip it.
+ * Returns a caller for script `name` on `client`. The first script call on a connection waits
+ * for the Redis version check (`version.ts`); later ones skip it.
  */
 export function script(client: RedisClient, name: string): ScriptCall {
-  ensureDefined(client, name);
-  const cmd = scriptCommandName(name);
-  const call: ScriptCall = (keys, args) =>
-    (client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[cmd]!(
-      keys.length,
-      ...keys,
-      ...args,
-    );
-  return (keys, args) =>
-    isVersionVerified(client)
-      ? call(keys, args)
-      : verifyRedisVersion(client).then(() => call(keys, args));
-}
-
-/** The ioredis command name a script is registered under. */
-export function scriptCommandName(name: string): string {
-  return `sluice_${name}`;
-}
-
-/** Registers script `name` on `client` if not yet done. */
-export function ensureDefined(client: RedisClient, name: string): void {
-  let names = registered.get(client);
-  if (!names) {
-    names = new Set();
-    registered.set(client, names);
-  }
-  if (names.has(name)) return;
-  client.defineCommand(scriptCommandName(name), { lua: scriptSource(name) });
-  names.add(name);
+  const f = scriptForms(name);
+  const s = sentTo(name, f);
+  return (keys, args) => send(client, s, [f.sha, keys.length, ...keys, ...args]);
 }
 
 /**
  * One script with its KEYS fixed once (a queue's hot path: adds, fetch, complete). A call sends
- * one command whose arguments are the prepared head (sha, key count, keys) and `args`, with
- * none of the per-call closures and copies of {@link script}. As ioredis's own scripts do, the
- * first call on each socket sends the source (`EVAL`), later ones the SHA (`EVALSHA`), so a
- * fresh server never answers `NOSCRIPT`: that reply and the re-send behind it would put the
- * call's reply after those of the commands sent behind it (a worker's ack behind its wait). A
- * `NOSCRIPT` (a `SCRIPT FLUSH` since) re-sends the source. A client `keyPrefix` applies to the
+ * one command whose arguments are the prepared head (function or SHA, key count, keys) and
+ * `args`, with none of the per-call copies of {@link script}. A client `keyPrefix` applies to the
  * keys as it does to every other command.
  */
 export class PreparedScript {
   /** `script <name>`, for errors. */
   readonly what: string;
   readonly source: string;
+  private readonly sent: SentScript;
   private readonly head: (string | number)[];
-  /** The head (`evalsha`, sha, key count, keys) in RESP, after the `*<count>` line. */
-  readonly headResp: string;
-  /** Sockets this script was sent to in full: they call it by SHA from then on. */
-  loadedOn = new WeakSet<object>();
+  private readonly heads: PreparedHeads;
 
   constructor(
     readonly name: string,
     keys: readonly string[],
   ) {
     this.what = `script ${name}`;
-    this.source = scriptSource(name);
-    const sha = createHash('sha1').update(this.source).digest('hex');
-    this.head = [sha, keys.length, ...keys];
-    this.headResp = ['evalsha', ...this.head].map(bulk).join('');
-  }
-
-  /** Arguments before the call's own: sha, key count, keys. */
-  get headLength(): number {
-    return this.head.length;
+    const f = scriptForms(name);
+    this.source = f.source;
+    this.head = [f.sha, keys.length, ...keys];
+    this.sent = sentTo(name, f);
+    this.heads = {
+      evalsha: ['evalsha', ...this.head].map(bulk).join(''),
+      fcall: ['fcall', f.fn, ...this.head.slice(1)].map(bulk).join(''),
+      length: this.head.length,
+    };
   }
 
   /** Sends the call on `client` (after the version check, on a connection's first call). */
   call(client: RedisClient, args: readonly (string | number)[]): Promise<unknown> {
-    if (!isVersionVerified(client))
-      return verifyRedisVersion(client).then(() => this.call(client, args));
-    const keyPrefix = client.options.keyPrefix;
-    // Replies as strings, as ioredis's own commands give them (a Command's default is Buffers).
-    const options = keyPrefix ? { keyPrefix, replyEncoding: 'utf8' as const } : UTF8;
-    const cmd = new ScriptCommand(this, this.head.concat(args), options, !keyPrefix);
-    void client.sendCommand(cmd);
-    return cmd.promise.catch((err: unknown) => {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      this.loadedOn = new WeakSet(); // flushed: every socket sends the source again, once
-      const retry = new ScriptCommand(this, this.head.concat(args), options, !keyPrefix);
-      void client.sendCommand(retry);
-      return retry.promise;
-    });
+    return send(client, this.sent, this.head.concat(args), this.heads);
   }
+}
+
+/**
+ * A script and the sockets it was sent to in full (`EVAL`): they call it by SHA from then on.
+ * As ioredis's own scripts do, the first `EVAL`-way call on each socket sends the source, so a
+ * fresh server never answers `NOSCRIPT`: that reply and the re-send behind it would put the
+ * call's reply after those of the commands sent behind it (a worker's ack behind its wait).
+ * One per script name, shared by every caller.
+ */
+interface SentScript {
+  name: string;
+  what: string;
+  forms: LuaForms;
+  loadedOn: WeakSet<object>;
+}
+
+/** A prepared call's constant head in RESP (after the `*<count>` line), per command. */
+interface PreparedHeads {
+  evalsha: string;
+  fcall: string;
+  /** Its number of arguments (function or SHA, key count, keys). */
+  length: number;
+}
+
+const sentScripts = new Map<string, SentScript>();
+
+function sentTo(name: string, f: LuaForms): SentScript {
+  let s = sentScripts.get(name);
+  if (!s)
+    sentScripts.set(
+      name,
+      (s = { name, what: `script ${name}`, forms: f, loadedOn: new WeakSet() }),
+    );
+  return s;
 }
 
 const UTF8 = { replyEncoding: 'utf8' } as const;
 
 /**
- * A call of a {@link PreparedScript}: `EVAL` with the source on a socket it was not sent to yet,
- * else `EVALSHA` whose constant head is encoded once per script rather than on every call.
- * ioredis still sees the whole argument list (Cluster slots, re-sends on a new socket).
+ * Sends one call of `s` on `client`: as `FCALL` where its library is (or is being) loaded on
+ * that connection, else `EVAL` / `EVALSHA`. `argv`: SHA, key count, keys, args. An `FCALL` the
+ * server cannot serve (a refused load, a flushed library) goes again as `EVAL`, as does an
+ * `EVALSHA` answered `NOSCRIPT` (a `SCRIPT FLUSH` since).
+ */
+function send(
+  client: RedisClient,
+  s: SentScript,
+  argv: (string | number)[],
+  prepared?: PreparedHeads,
+): Promise<unknown> {
+  if (!isVersionVerified(client))
+    return verifyRedisVersion(client).then(() => send(client, s, argv, prepared));
+  const mode = callMode(client, s.forms);
+  if (typeof mode !== 'string') return mode.then(() => send(client, s, argv, prepared));
+  const keyPrefix = client.options.keyPrefix;
+  // Replies as strings, as ioredis's own commands give them (a Command's default is Buffers).
+  const options = keyPrefix ? { keyPrefix, replyEncoding: 'utf8' as const } : UTF8;
+  // With a key prefix, ioredis prefixes the keys: the prepared head does not hold them.
+  const fast = keyPrefix ? undefined : prepared;
+  const cmd = new ScriptCommand(s, argv.slice(), options, fast, mode);
+  void client.sendCommand(cmd);
+  return cmd.promise.catch(async (err: unknown) => {
+    if (mode === 'fcall') {
+      if (!(await shouldRetryAsEval(client, s.forms, err))) throw err;
+    } else if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    s.loadedOn = new WeakSet(); // flushed: every socket sends the source again, once
+    const retry = new ScriptCommand(s, argv.slice(), options, fast, 'eval');
+    void client.sendCommand(retry);
+    return retry.promise;
+  });
+}
+
+/**
+ * A call of a script: `FCALL`; or `EVAL` with the source on a socket it was not sent to yet,
+ * else `EVALSHA`. A prepared call's constant head is encoded once per script rather than on
+ * every call. ioredis still sees the whole argument list (Cluster slots, re-sends on a new
+ * socket).
  */
 class ScriptCommand extends Command {
   constructor(
-    private readonly script: PreparedScript,
+    private readonly script: SentScript,
     argv: (string | number)[],
     options: ConstructorParameters<typeof Command>[2],
-    /** No key prefix: the keys are the prepared head's. */
-    private readonly plainKeys: boolean,
+    /** A prepared call's head, when its keys go as prepared (no key prefix). */
+    private readonly heads: PreparedHeads | undefined,
+    private readonly mode: 'fcall' | 'eval',
   ) {
     super('evalsha', argv, options);
   }
 
   override toWritable(socket: object): string | Buffer {
     const s = this.script;
+    const heads = this.heads;
+    if (this.mode === 'fcall') {
+      this.name = 'fcall';
+      this.args[0] = s.forms.fn;
+      if (heads) return this.withHead(heads.fcall, heads.length);
+      return super.toWritable(socket);
+    }
     if (!s.loadedOn.has(socket)) {
       s.loadedOn.add(socket);
       this.name = 'eval';
-      this.args[0] = s.source;
+      this.args[0] = s.forms.source;
       return super.toWritable(socket);
     }
-    if (this.name === 'eval' || !this.plainKeys) return super.toWritable(socket);
+    if (this.name === 'eval' || !heads) return super.toWritable(socket);
+    return this.withHead(heads.evalsha, heads.length);
+  }
+
+  private withHead(head: string, headLength: number): string {
     const args = this.args as string[];
-    let out = `*${args.length + 1}\r\n${s.headResp}`;
-    for (let i = s.headLength; i < args.length; i++) out += bulk(args[i]!);
+    let out = `*${args.length + 1}\r\n${head}`;
+    for (let i = headLength; i < args.length; i++) out += bulk(args[i]!);
     return out;
   }
 }

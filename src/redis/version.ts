@@ -4,7 +4,8 @@
  *
  * Why 6.2: the scripts use `XTRIM … MINID` (stream retention by age), `ZRANGE … BYSCORE LIMIT`
  * (stats) and `XPENDING … IDLE` (group reclaim), all new in Redis 6.2. Nothing needs 7.x: where
- * 7.0 adds a field (`XINFO GROUPS` lag) the scripts compute it themselves when it is missing.
+ * 7.0 adds a field (`XINFO GROUPS` lag) the scripts compute it themselves when it is missing, and
+ * 7.0's Functions, the scripts' faster way to run (`functions.ts`), are used only where there.
  */
 import { RedisVersionError } from '../errors.js';
 import type { RedisClient } from './connection.js';
@@ -43,6 +44,12 @@ export function assertRedisVersion(info: string): void {
 
 const checks = new WeakMap<RedisClient, Promise<void>>();
 const verified = new WeakSet<RedisClient>();
+const versions = new WeakMap<RedisClient, string>();
+
+/** The version the check read for `client` (undefined before it, or when INFO hid it). */
+export function serverVersion(client: RedisClient): string | undefined {
+  return versions.get(client);
+}
 
 /** True once `client` passed the check (the hot path then skips the promise). */
 export function isVersionVerified(client: RedisClient): boolean {
@@ -60,6 +67,8 @@ export function verifyRedisVersion(client: RedisClient): Promise<void> {
     check = client.info('server').then(
       (info) => {
         assertRedisVersion(info);
+        const found = parseRedisVersion(info);
+        if (found !== undefined) versions.set(client, found);
         verified.add(client);
       },
       (err: unknown) => {

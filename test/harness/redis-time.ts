@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 
 /**
  * Runs `action` with SLOWLOG recording every command and returns the execution time (µs) of
- * each script call (EVALSHA / EVAL) it made, in call order.
+ * each script call (FCALL / EVALSHA / EVAL) it made, in call order.
  */
 export async function scriptTimesUs(
   redis: Redis,
@@ -24,7 +24,7 @@ export async function scriptTimesUs(
   }
   const entries = (await redis.slowlog('GET', -1)) as [number, number, number, string[]][];
   return entries
-    .filter((e) => /^eval(sha)?$/i.test(e[3][0] ?? ''))
+    .filter((e) => /^(eval(sha)?|fcall)$/i.test(e[3][0] ?? ''))
     .map((e) => e[2])
     .reverse();
 }

@@ -68,7 +68,7 @@ async function perJob(keep: { count: number } | false): Promise<Record<string, n
 // fields go in one HDEL, `delayed` is read once (its head: promote only when due), and the
 // chain wake-up reads the pending marker first (a busy queue has one: no LLEN of `wait`).
 const SAME: Record<string, number> = {
-  evalsha: 1,
+  fcall: 1, // (an EVALSHA before scripts ran as Redis Functions)
   time: 1,
   hmget: 3,
   hincrby: 3,

@@ -1,16 +1,25 @@
 /**
- * Script loading: a fresh server never answers NOSCRIPT, because the first call of each script on
- * a socket sends its source (a NOSCRIPT's re-send would land the call's reply behind those of the
- * commands sent after it: fetch-loop-owed.test.ts has the worker survive that too). And after a
- * `SCRIPT FLUSH`, calls go on: the scripts are sent again.
+ * Script loading the `EVAL` way (Redis 6.2, or functions turned off as here): a fresh server never
+ * answers NOSCRIPT, because the first call of each script on a socket sends its source (a
+ * NOSCRIPT's re-send would land the call's reply behind those of the commands sent after it:
+ * fetch-loop-owed.test.ts has the worker survive that too). And after a `SCRIPT FLUSH`, calls go
+ * on: the scripts are sent again. (The functions way: test/redis/functions.test.ts.)
  */
 import { expect, it } from 'vitest';
 import { usePrivateRedis } from '../harness/private-redis.js';
 import { waitFor } from '../harness/context.js';
 import { useHarness } from './helpers.js';
 
+// Read on each connection's first script call; this file runs in a process of its own.
+process.env.SLUICE_REDIS_FUNCTIONS = 'off';
+
 const priv = usePrivateRedis();
 const h = useHarness(() => priv.server.url);
+
+async function calls(cmd: string): Promise<number> {
+  const info = await priv.raw.info('commandstats');
+  return Number(new RegExp(`^cmdstat_${cmd}:calls=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+}
 
 async function noscriptReplies(): Promise<number> {
   const info = await priv.raw.info('errorstats');
@@ -31,6 +40,8 @@ it('a fresh server runs adds, fetches and acks with no NOSCRIPT reply', async ()
   await q.addBulk([{ data: { i: 5 } }, { data: { i: 6 } }]);
   await waitFor(() => done.length === 7, 'bulk done');
   expect(await noscriptReplies()).toBe(0);
+  expect(await calls('fcall')).toBe(0); // all of it the EVAL way
+  expect(await calls('evalsha')).toBeGreaterThan(0);
 });
 
 it('after a SCRIPT FLUSH under a running worker and producer, jobs go on', async () => {

@@ -30,6 +30,12 @@ function documentedRule(user: string, password: string, prefix: string): string[
     });
 }
 
+/** FCALLs the server ran so far (all users). */
+async function fcalls(): Promise<number> {
+  const info = await admin.info('commandstats');
+  return Number(/^cmdstat_fcall:calls=(\d+)/m.exec(info)?.[1] ?? 0);
+}
+
 beforeAll(async () => {
   server = await RedisServer.start();
   admin = new Redis(server.url);
@@ -46,7 +52,9 @@ it('the documented user runs the whole lifecycle', async () => {
   expect(rule).toContain('~app:*');
   expect(rule).toContain('&app:*');
   await admin.call('ACL', 'SETUSER', ...rule);
+  const before = await fcalls();
   await runWholeLifecycle(url('app'), 'app');
+  expect(await fcalls()).toBeGreaterThan(before); // the scripts ran as functions
   // It did run as that user, who can do nothing outside the prefix.
   const raw = new Redis(url('app'));
   try {
@@ -58,9 +66,9 @@ it('the documented user runs the whole lifecycle', async () => {
 });
 
 it('a user lacking a permission gets SLC_ERR_NO_PERMISSION, and a Worker keeps running', async () => {
-  // No EVALSHA / EVAL: no script runs, so neither adds nor fetches.
+  // No FCALL / EVALSHA / EVAL: no script runs, so neither adds nor fetches.
   const rule = documentedRule('noscript', 'pw-noscript', 'ns').filter(
-    (a) => a !== '+evalsha' && a !== '+eval',
+    (a) => !['+evalsha', '+eval', '+fcall', '+function|load'].includes(a),
   );
   await admin.call('ACL', 'SETUSER', ...rule);
   const queue = new Queue('q', { connection: url('noscript'), prefix: 'ns' });
@@ -84,6 +92,16 @@ it('a user lacking a permission gets SLC_ERR_NO_PERMISSION, and a Worker keeps r
     await worker.close();
     await queue.close();
   }
+});
+
+it('a user who may not load functions runs the whole lifecycle by EVAL', async () => {
+  const rule = documentedRule('nofn', 'pw-nofn', 'nofn').filter((a) => a !== '+function|load');
+  expect(rule).toContain('+fcall');
+  await admin.call('ACL', 'SETUSER', ...rule);
+  await admin.call('FUNCTION', 'FLUSH'); // none there to call: each FCALL sent ahead fails
+  await runWholeLifecycle(url('nofn'), 'nofn');
+  // each load was refused, and every call went again (and on) the EVAL way
+  expect(await admin.call('FUNCTION', 'LIST')).toEqual([]);
 });
 
 it('a key outside the pattern: a stream call fails typed, not by crashing', async () => {

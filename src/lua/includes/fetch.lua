@@ -127,7 +127,8 @@ end
 -- listpack, and every HMGET, HSET and HDEL of a busy worker's few hundred leases walks the whole
 -- list: measured, a c=100 drain spent ~18 % of Redis's CPU there (see bench/README.md).
 local LEASE_PAD_FIELD = '#hashtable'
-local LEASE_PAD = string.rep('-', 128)
+-- (128 dashes, written out: a function library's top level runs before `string` is there.)
+local LEASE_PAD = '--------------------------------------------------------------------------------------------------------------------------------'
 
 -- Leases `ids` (see takeJobs). The jobs of one call share their token, `<tokenBase>@<now>`: the
 -- caller's token base is new for every call (worker id and sequence), so no other attempt of a

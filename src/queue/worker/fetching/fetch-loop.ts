@@ -311,8 +311,8 @@ export class FetchLoop<Data, Result> {
       h.settleAcks(acks, reply.stale, reply.now);
       this.maybeEmpty(); // the last fetch found no more work
       // Its reply normally comes before the wait's (it was sent first), but not when Redis
-      // answered NOSCRIPT and it went again behind the wait: the wait's reply then found this
-      // call in flight and did not wait again; go on from here.
+      // answered NOSCRIPT (or an FCALL found no function) and it went again behind the wait:
+      // the wait's reply then found this call in flight and did not wait again; go on from here.
       this.pump();
     } catch (err) {
       this.calls--;
