@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { createServer, resolveConfig } from '../src/server/index.js';
 import { RedisServer } from '../test/harness/redis-server.js';
+import { SCRIPT_CALL } from './lib/redis-cost.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,11 +56,13 @@ try {
     for (const [cmd, a] of after) {
       if (cmd === 'info') continue; // the measuring INFO itself
       const b = before.get(cmd) ?? { calls: 0, usec: 0 };
-      // evalsha's usec already includes the commands the script ran: count those calls only.
+      // a script call's usec already includes the commands it ran: count those calls only.
       calls += a.calls - b.calls;
-      if (cmd === 'evalsha' || cmd === 'eval') usec += a.usec - b.usec;
+      if (SCRIPT_CALL.test(cmd)) usec += a.usec - b.usec;
     }
-    const evals = (after.get('evalsha')?.calls ?? 0) - (before.get('evalsha')?.calls ?? 0);
+    let evals = 0;
+    for (const cmd of ['fcall', 'evalsha', 'eval'])
+      evals += (after.get(cmd)?.calls ?? 0) - (before.get(cmd)?.calls ?? 0);
     sumCalls += calls;
     sumUsec += usec;
     sumEval += evals;

@@ -57,8 +57,8 @@ async function main(): Promise<void> {
         `${mode === 'default' ? '' : ` --${mode}`}\`; Redis ${version}, no persistence; ` +
         `took ${Math.round((Date.now() - T0) / 1000)} s.`,
       '- Cost is **Redis time per call**: the mean SLOWLOG duration of the call (threshold 0, so ' +
-        'every command is logged; an EVALSHA is mapped to its script and includes every command ' +
-        'the script ran), with `INFO commandstats` `usec_per_call` of `evalsha` over the same ' +
+        'every command is logged; an FCALL is mapped to its script and includes every command ' +
+        'the script ran), with `INFO commandstats` `usec_per_call` of `fcall` over the same ' +
         'window beside it, and the commands run inside per call (the count of work). Flat ' +
         'across sizes = O(1) or O(log n); growing with the size = O(n) per call.',
       '',

@@ -288,7 +288,14 @@ export async function streamBench(opts: {
   } finally {
     for (const r of Object.values(rigs)) await r.close();
   }
-  const usec = await commandCost(probe, ['evalsha', 'publish', 'xadd', 'xrevrange', 'hmget']);
+  const usec = await commandCost(probe, [
+    'fcall',
+    'evalsha',
+    'publish',
+    'xadd',
+    'xrevrange',
+    'hmget',
+  ]);
   probe.disconnect();
   for (const mode of MODES) lat[mode].sort((a, b) => a - b);
   const p = (mode: Mode, q: number) => percentile(lat[mode], q);

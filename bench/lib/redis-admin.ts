@@ -15,12 +15,14 @@ export class RedisAdmin {
   }
 
   /**
-   * Empties the server for the next run: all data, the script cache and the statistics; with AOF
+   * Empties the server for the next run: all data, the script cache, the function libraries and
+   * the statistics; with AOF
    * it also rewrites the (now empty) AOF so no run pays for the previous run's log.
    */
   async fresh(): Promise<void> {
     await this.client.flushall('SYNC');
     await this.client.script('FLUSH', 'SYNC');
+    await this.client.call('FUNCTION', 'FLUSH', 'SYNC');
     if (this.aof) {
       await this.waitNoRewrite();
       await this.client.bgrewriteaof();
@@ -44,7 +46,7 @@ export class RedisAdmin {
     return Number((await this.info('memory')).used_memory);
   }
 
-  /** `INFO commandstats`: calls and total µs per command (scripts show as evalsha/eval). */
+  /** `INFO commandstats`: calls and total µs per command (scripts show as fcall, evalsha or eval). */
   async commandStats(): Promise<Record<string, { calls: number; usec: number }>> {
     const out: Record<string, { calls: number; usec: number }> = {};
     for (const [key, value] of Object.entries(await this.info('commandstats'))) {

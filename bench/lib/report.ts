@@ -127,7 +127,8 @@ function commandStatsMarkdown(results: Results, opts: Options): string {
     '',
     'From `INFO commandstats` (no-persistence pass, last repetition): per command, calls per job ' +
       '/ µs of Redis time per job, the 8 costliest. Commands a script runs count on their own ' +
-      'line and inside `evalsha`/`eval`, so lines do not add up: `evalsha` is the scripts’ total.',
+      'line and inside `fcall` (`evalsha`/`eval` for the other libraries), so lines do not add ' +
+      'up: `fcall` is Sluice’s scripts’ total.',
     ...out,
   ].join('\n');
 }
@@ -150,7 +151,7 @@ export function renderReport(
     `- Load average (1/5/15 min) at start / end: ${header.load}`,
     `- Versions: ${header.versions}`,
     `- Mode: ${opts.mode}; ${opts.sizes.reps} repetition(s) per run; cells show the median ` +
-      `(min–max) of the repetitions. Every run starts on an empty server (FLUSHALL, SCRIPT FLUSH).`,
+      `(min–max) of the repetitions. Every run starts on an empty server (FLUSHALL, SCRIPT FLUSH, FUNCTION FLUSH).`,
     '',
     'How to read this: see `bench/README.md`.',
     '',

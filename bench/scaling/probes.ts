@@ -219,7 +219,7 @@ function opRowMarkdown(r: OpRow, sizes: number[]): string {
       ? `flat (${growth.toFixed(2)}×)`
       : `**grows ${growth.toFixed(1)}×** over ${k(sizes[0]!)}→${k(sizes.at(-1)!)}`;
   const lastRes = r.bySize.at(-1)!;
-  const cs = lastRes.cost.stats.get('evalsha');
+  const cs = lastRes.cost.stats.get('fcall') ?? lastRes.cost.stats.get('evalsha');
   const calls = per.at(-1)?.calls ?? 0;
   return row([
     r.label,

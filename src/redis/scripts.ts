@@ -134,7 +134,6 @@ export function script(client: RedisClient, name: string): ScriptCall {
 export class PreparedScript {
   /** `script <name>`, for errors. */
   readonly what: string;
-  readonly source: string;
   private readonly sent: SentScript;
   private readonly head: (string | number)[];
   private readonly heads: PreparedHeads;
@@ -145,7 +144,6 @@ export class PreparedScript {
   ) {
     this.what = `script ${name}`;
     const f = scriptForms(name);
-    this.source = f.source;
     this.head = [f.sha, keys.length, ...keys];
     this.sent = sentTo(name, f);
     this.heads = {
@@ -170,7 +168,6 @@ export class PreparedScript {
  */
 interface SentScript {
   name: string;
-  what: string;
   forms: LuaForms;
   loadedOn: WeakSet<object>;
 }
@@ -187,11 +184,7 @@ const sentScripts = new Map<string, SentScript>();
 
 function sentTo(name: string, f: LuaForms): SentScript {
   let s = sentScripts.get(name);
-  if (!s)
-    sentScripts.set(
-      name,
-      (s = { name, what: `script ${name}`, forms: f, loadedOn: new WeakSet() }),
-    );
+  if (!s) sentScripts.set(name, (s = { name, forms: f, loadedOn: new WeakSet() }));
   return s;
 }
 
