@@ -17,7 +17,6 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './connection.js';
-import { isTransient } from './redis-errors.js';
 import { compareVersions, serverVersion } from './version.js';
 
 /** The first Redis with `FUNCTION LOAD` and `FCALL`. */
@@ -49,10 +48,15 @@ export function luaForms(name: string, includes: string, body: string): LuaForms
 }
 
 /**
- * What a connection knows of a library: loaded (true), refused (false: call by `EVAL`), or a
- * load in flight (its outcome).
+ * What a connection knows of a library: `true`, loaded (or its load sent ahead of the calls on
+ * this connection); `false`, refused (calls go by `EVAL` for the connection's life); a number,
+ * a load that failed for a passing reason (`EVAL` until that time, ms, then load again); a
+ * promise, a Cluster's load in flight (`EVAL` meanwhile: nothing waits for it).
  */
-type LoadState = boolean | Promise<boolean>;
+type LoadState = boolean | number | Promise<void>;
+
+/** After a load failed for a passing reason (Redis busy, loading, out of memory): ms. */
+const RETRY_LOAD_MS = 1000;
 
 const states = new WeakMap<RedisClient, Map<string, LoadState>>();
 
@@ -64,76 +68,89 @@ function functionsAllowed(client: RedisClient): boolean {
   return version === undefined || compareVersions(version, FUNCTIONS_SINCE) >= 0;
 }
 
-/**
- * How the next call of `forms` on `client` goes: `fcall` (the library is there, or its load
- * was just sent ahead of this call on the same connection), `eval`, or a promise of one of the
- * two (a Cluster, where the load goes to every master first and is awaited).
- */
-export function callMode(
-  client: RedisClient,
-  forms: LuaForms,
-): 'fcall' | 'eval' | Promise<'fcall' | 'eval'> {
+function statesOf(client: RedisClient): Map<string, LoadState> {
   let map = states.get(client);
-  if (!map) states.set(client, (map = new Map()));
-  let state = map.get(forms.fn);
-  if (state === undefined) {
-    if (!functionsAllowed(client)) state = false;
-    else {
-      state = load(client, forms).then((outcome) => {
-        // Redis loading or failing over: this call goes by `EVAL`; the next one loads again.
-        if (outcome === 'transient') map.delete(forms.fn);
-        else map.set(forms.fn, outcome === 'loaded');
-        return outcome === 'loaded';
-      });
-      map.set(forms.fn, state);
-    }
+  if (!map) {
+    const fresh = new Map<string, LoadState>();
+    // A new socket may reach a server without the libraries (a restart without persistence, a
+    // new primary): load again, ahead of the calls, rather than learn it from a failed FCALL
+    // whose re-send would land behind the commands sent after it.
+    client.on('ready', () => fresh.clear());
+    states.set(client, (map = fresh));
   }
-  if (typeof state === 'boolean') return state ? 'fcall' : 'eval';
-  // One connection: the load was sent first, so it runs first; the call need not wait for it.
-  if (!client.isCluster) return 'fcall';
-  return state.then((ok) => (ok ? 'fcall' : 'eval'));
+  return map;
 }
 
 /**
- * After an `FCALL` of `forms` failed with `err`: true when the call should go again as `EVAL`
- * (the load was refused, or the library is gone: `FUNCTION FLUSH`, a restarted Redis without
- * persistence). A gone library is loaded again on the next call.
+ * How the next call of `forms` on `client` goes. On one connection the first call sends the
+ * library's `FUNCTION LOAD` just ahead of itself, so it can go as `FCALL` at once; on a Cluster
+ * the load goes to every primary and the calls go by `EVAL` until it is done.
  */
-export async function shouldRetryAsEval(
-  client: RedisClient,
-  forms: LuaForms,
-  err: unknown,
-): Promise<boolean> {
-  const map = states.get(client);
-  const state = await map?.get(forms.fn);
-  if (state === false) return true;
-  if (err instanceof Error && err.message.startsWith('ERR Function not found')) {
-    map?.delete(forms.fn);
+export function callMode(client: RedisClient, forms: LuaForms): 'fcall' | 'eval' {
+  const map = statesOf(client);
+  const state = map.get(forms.fn);
+  if (state === true) return 'fcall';
+  if (state === false || state instanceof Promise) return 'eval';
+  if (typeof state === 'number' && Date.now() < state) return 'eval';
+  if (!functionsAllowed(client)) {
+    map.set(forms.fn, false);
+    return 'eval';
+  }
+  const loading = load(client, forms);
+  const marker: LoadState = client.isCluster ? loading.then(() => undefined) : true;
+  map.set(forms.fn, marker);
+  void loading.then((outcome) => {
+    if (map.get(forms.fn) !== marker) return; // cleared (a reconnect) or loaded again since
+    if (outcome === 'loaded') map.set(forms.fn, true);
+    else if (outcome === 'refused') map.set(forms.fn, false);
+    else map.set(forms.fn, Date.now() + RETRY_LOAD_MS);
+  });
+  return client.isCluster ? 'eval' : 'fcall';
+}
+
+/**
+ * After an `FCALL` of `forms` failed with `err`: true when Redis refused it before running any
+ * of it, so sending it again as `EVAL` cannot run it twice. That is: no such function (its
+ * library flushed since, or its load refused), `FCALL` itself not allowed to this user, or a
+ * refusal Redis makes of a function up front but of an `EVAL` only at its first write (out of
+ * memory, a failed save, too few replicas: as `EVAL`, a read-only script still runs, and one that
+ * first frees memory gets on). An error raised while the function ran is never retried.
+ */
+export function refusedBeforeRun(client: RedisClient, forms: LuaForms, err: unknown): boolean {
+  if (!(err instanceof Error) || err.name !== 'ReplyError') return false;
+  const m = err.message;
+  if (m.startsWith('ERR Function not found')) {
+    states.get(client)?.delete(forms.fn); // load it again on the next call
     return true;
   }
-  return false;
+  if (m.startsWith('NOPERM')) return m.includes("'fcall'");
+  return /^(OOM|MISCONF|NOREPLICAS) /.test(m) && !m.includes('script');
 }
 
 type LoadOutcome = 'loaded' | 'refused' | 'transient';
 
 /**
- * Sends `FUNCTION LOAD` (to every master of a Cluster). `refused` (an ACL without `FUNCTION
- * LOAD`, a proxy without it) is kept for the connection: its calls go by `EVAL` from then on.
+ * Sends `FUNCTION LOAD` (to every primary of a Cluster). `refused` (an ACL without `FUNCTION
+ * LOAD`, a server or proxy without it) is kept for the connection; anything else that fails
+ * is tried again a moment later.
  */
 async function load(client: RedisClient, forms: LuaForms): Promise<LoadOutcome> {
   const nodes: Redis[] = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
   if (nodes.length === 0) return 'transient'; // a Cluster that has not found its nodes yet
   const outcomes = await Promise.all(nodes.map((node) => loadOn(node, forms.library)));
-  return outcomes.find((o) => o !== 'loaded') ?? 'loaded';
+  if (outcomes.includes('refused')) return 'refused';
+  return outcomes.includes('transient') ? 'transient' : 'loaded';
 }
 
 function loadOn(node: Redis, library: string): Promise<LoadOutcome> {
   return node.call('FUNCTION', 'LOAD', library).then(
     () => 'loaded',
     (err: unknown) => {
+      const m = err instanceof Error ? err.message : '';
       // Loaded before (by this process or another): the same name is the same code.
-      if (err instanceof Error && /already exists/.test(err.message)) return 'loaded';
-      return isTransient(err) ? 'transient' : 'refused';
+      if (m.includes('already exists')) return 'loaded';
+      if (/^(NOPERM|ERR unknown (command|subcommand))/.test(m)) return 'refused';
+      return 'transient';
     },
   );
 }

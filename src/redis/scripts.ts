@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'ioredis';
 import type { RedisClient } from './connection.js';
-import { callMode, luaForms, shouldRetryAsEval, type LuaForms } from './functions.js';
+import { callMode, luaForms, refusedBeforeRun, type LuaForms } from './functions.js';
 import { isVersionVerified, verifyRedisVersion } from './version.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -192,9 +192,9 @@ const UTF8 = { replyEncoding: 'utf8' } as const;
 
 /**
  * Sends one call of `s` on `client`: as `FCALL` where its library is (or is being) loaded on
- * that connection, else `EVAL` / `EVALSHA`. `argv`: SHA, key count, keys, args. An `FCALL` the
- * server cannot serve (a refused load, a flushed library) goes again as `EVAL`, as does an
- * `EVALSHA` answered `NOSCRIPT` (a `SCRIPT FLUSH` since).
+ * that connection, else `EVAL` / `EVALSHA`. `argv`: SHA, key count, keys, args. An `FCALL`
+ * Redis refused before running it (a flushed library, a refused load: see `refusedBeforeRun`)
+ * goes again as `EVAL`, as does an `EVALSHA` answered `NOSCRIPT` (a `SCRIPT FLUSH` since).
  */
 function send(
   client: RedisClient,
@@ -205,7 +205,6 @@ function send(
   if (!isVersionVerified(client))
     return verifyRedisVersion(client).then(() => send(client, s, argv, prepared));
   const mode = callMode(client, s.forms);
-  if (typeof mode !== 'string') return mode.then(() => send(client, s, argv, prepared));
   const keyPrefix = client.options.keyPrefix;
   // Replies as strings, as ioredis's own commands give them (a Command's default is Buffers).
   const options = keyPrefix ? { keyPrefix, replyEncoding: 'utf8' as const } : UTF8;
@@ -213,9 +212,9 @@ function send(
   const fast = keyPrefix ? undefined : prepared;
   const cmd = new ScriptCommand(s, argv.slice(), options, fast, mode);
   void client.sendCommand(cmd);
-  return cmd.promise.catch(async (err: unknown) => {
+  return cmd.promise.catch((err: unknown) => {
     if (mode === 'fcall') {
-      if (!(await shouldRetryAsEval(client, s.forms, err))) throw err;
+      if (!refusedBeforeRun(client, s.forms, err)) throw err;
     } else if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
     s.loadedOn = new WeakSet(); // flushed: every socket sends the source again, once
     const retry = new ScriptCommand(s, argv.slice(), options, fast, 'eval');

@@ -6,8 +6,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
-import { luaForms } from '../../src/redis/functions.js';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { luaForms, refusedBeforeRun } from '../../src/redis/functions.js';
 import { scriptForms, scriptNames, scriptOfCommand } from '../../src/redis/scripts.js';
 import { waitFor } from '../harness/context.js';
 import { usePrivateRedis } from '../harness/private-redis.js';
@@ -112,4 +113,74 @@ it('after a FUNCTION FLUSH under a running worker and producer, jobs go on and t
   expect(calls.eval).toBeGreaterThan(0); // the flush was felt…
   expect(calls.fcall).toBeGreaterThan(calls.eval!); // …and got over: functions again
   expect(await sluiceLibraries()).toContain(scriptForms('add_plain').fn);
+});
+
+describe('which failed FCALLs go again as EVAL: only those Redis refused before running', () => {
+  const TEST_LIB = [
+    '#!lua name=sluicetest',
+    "redis.register_function('sluicetest_write_then_fail', function(KEYS, ARGV)",
+    "  redis.call('INCR', KEYS[1])",
+    "  return redis.call('HGET', KEYS[1], 'x')", // WRONGTYPE, raised inside the function
+    'end)',
+    "redis.register_function('sluicetest_denied_inside', function(KEYS, ARGV)",
+    "  return redis.call('SET', KEYS[1], '1')",
+    'end)',
+  ].join('\n');
+  const forms = { source: '', sha: '', fn: 'sluicetest_none', library: '' };
+  const errorOf = (p: Promise<unknown>) =>
+    p.then(
+      () => new Error('no error'),
+      (e: Error) => e,
+    );
+
+  it('an error raised inside a function that already wrote is not retried', async () => {
+    await priv.raw.call('FUNCTION', 'LOAD', 'REPLACE', TEST_LIB);
+    await priv.raw.del('t:counter');
+    const err = await errorOf(priv.raw.call('FCALL', 'sluicetest_write_then_fail', 1, 't:counter'));
+    expect(err.message).toMatch(/WRONGTYPE/);
+    expect(refusedBeforeRun(priv.raw, forms, err)).toBe(false);
+    expect(await priv.raw.get('t:counter')).toBe('1'); // it did run: an EVAL would run it again
+  });
+
+  it('no such function, FCALL denied to the user: refused up front; a command denied inside: not', async () => {
+    const missing = await errorOf(priv.raw.call('FCALL', 'sluicetest_missing', 0));
+    expect(refusedBeforeRun(priv.raw, forms, missing)).toBe(true);
+    await priv.raw.call('FUNCTION', 'LOAD', 'REPLACE', TEST_LIB);
+    await priv.raw.call('ACL', 'SETUSER', 'fnless', 'on', '>pw', '~*', '+@all', '-fcall');
+    await priv.raw.call('ACL', 'SETUSER', 'setless', 'on', '>pw', '~*', '+@all', '-set');
+    const as = (user: string) => new Redis(`redis://${user}:pw@127.0.0.1:${priv.server.port}`);
+    const fnless = as('fnless');
+    const setless = as('setless');
+    try {
+      const denied = await errorOf(fnless.call('FCALL', 'sluicetest_denied_inside', 1, 't:k'));
+      expect(denied.message).toMatch(/^NOPERM/);
+      expect(refusedBeforeRun(fnless, forms, denied)).toBe(true);
+      const inside = await errorOf(setless.call('FCALL', 'sluicetest_denied_inside', 1, 't:k'));
+      expect(inside.message).toMatch(/can't run this command/);
+      expect(refusedBeforeRun(setless, forms, inside)).toBe(false);
+    } finally {
+      fnless.disconnect();
+      setless.disconnect();
+    }
+  });
+
+  it('over maxmemory a function is refused up front: stats still answer and an ack still lands, by EVAL', async () => {
+    await priv.raw.call('FUNCTION', 'LOAD', 'REPLACE', scriptForms('stats').library);
+    const q = h().queue('oom');
+    const job = await q.add('j', { i: 1 });
+    const w = h().worker('oom', async () => {
+      await priv.raw.config('SET', 'maxmemory', '1'); // full while the job runs
+    });
+    const done = new Promise((r) => w.once('completed', r));
+    try {
+      await done; // the ack (its first write frees memory) landed
+      expect((await q.stats()).totals.completed).toBe(1);
+      expect((await q.getJob(job.id))?.state).toBe('completed');
+      const err = await errorOf(priv.raw.call('FCALL', scriptForms('stats').fn, 0));
+      expect(err.message).toMatch(/^OOM /);
+      expect(refusedBeforeRun(priv.raw, forms, err)).toBe(true);
+    } finally {
+      await priv.raw.config('SET', 'maxmemory', '0');
+    }
+  });
 });
