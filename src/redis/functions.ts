@@ -15,7 +15,7 @@
  * it) is a cheap refusal, and nothing is written to the AOF or replicas again.
  */
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
+import { Command, type Cluster, type Redis } from 'ioredis';
 import type { RedisClient } from './connection.js';
 import { compareVersions, serverVersion } from './version.js';
 
@@ -48,17 +48,26 @@ export function luaForms(name: string, includes: string, body: string): LuaForms
 }
 
 /**
- * What a connection knows of a library: `true`, loaded (or its load sent ahead of the calls on
- * this connection); `false`, refused (calls go by `EVAL` for the connection's life); a number,
- * a load that failed for a passing reason (`EVAL` until that time, ms, then load again); a
- * promise, a Cluster's load in flight (`EVAL` meanwhile: nothing waits for it).
+ * What a connection knows of a library: `true`, loaded; a {@link Sent}, its load sent and not
+ * answered yet (on one connection the calls go as `FCALL` behind it); `false`, refused (calls
+ * go by `EVAL` for the connection's life); a number, a load that failed for a passing reason or
+ * a function refused for a while (`EVAL` until that time, ms, then load again); a promise, a
+ * Cluster's load in flight (`EVAL` meanwhile: nothing waits for it).
  */
-type LoadState = boolean | number | Promise<void>;
+type LoadState = boolean | number | Sent | Promise<void>;
 
-/** After a load failed for a passing reason (Redis busy, loading, out of memory): ms. */
+/** A load in flight on one connection (a new object each time: its identity is the load's). */
+interface Sent {
+  readonly sent: true;
+}
+
+/** After a load failed for a passing reason, or Redis refused a function for its state: ms. */
 const RETRY_LOAD_MS = 1000;
 
 const states = new WeakMap<RedisClient, Map<string, LoadState>>();
+
+/** The sockets each library's `FUNCTION LOAD` was written on (see {@link loadWrittenOn}). */
+const loadSockets = new Map<string, WeakSet<object>>();
 
 /** True when scripts on `client` may go as functions (checked after the version check). */
 function functionsAllowed(client: RedisClient): boolean {
@@ -70,14 +79,7 @@ function functionsAllowed(client: RedisClient): boolean {
 
 function statesOf(client: RedisClient): Map<string, LoadState> {
   let map = states.get(client);
-  if (!map) {
-    const fresh = new Map<string, LoadState>();
-    // A new socket may reach a server without the libraries (a restart without persistence, a
-    // new primary): load again, ahead of the calls, rather than learn it from a failed FCALL
-    // whose re-send would land behind the commands sent after it.
-    client.on('ready', () => fresh.clear());
-    states.set(client, (map = fresh));
-  }
+  if (!map) states.set(client, (map = new Map()));
   return map;
 }
 
@@ -91,16 +93,17 @@ export function callMode(client: RedisClient, forms: LuaForms): 'fcall' | 'eval'
   const state = map.get(forms.fn);
   if (state === true) return 'fcall';
   if (state === false || state instanceof Promise) return 'eval';
+  if (typeof state === 'object') return 'fcall'; // a load sent ahead on this connection
   if (typeof state === 'number' && Date.now() < state) return 'eval';
   if (!functionsAllowed(client)) {
     map.set(forms.fn, false);
     return 'eval';
   }
   const loading = load(client, forms);
-  const marker: LoadState = client.isCluster ? loading.then(() => undefined) : true;
+  const marker: LoadState = client.isCluster ? loading.then(() => undefined) : { sent: true };
   map.set(forms.fn, marker);
   void loading.then((outcome) => {
-    if (map.get(forms.fn) !== marker) return; // cleared (a reconnect) or loaded again since
+    if (map.get(forms.fn) !== marker) return; // changed since (a refusal, a new load)
     if (outcome === 'loaded') map.set(forms.fn, true);
     else if (outcome === 'refused') map.set(forms.fn, false);
     else map.set(forms.fn, Date.now() + RETRY_LOAD_MS);
@@ -109,22 +112,50 @@ export function callMode(client: RedisClient, forms: LuaForms): 'fcall' | 'eval'
 }
 
 /**
+ * True when the library of `forms` was sent for loading on `socket`: an `FCALL` goes only there.
+ * On any other socket (a reconnect, a fail-over to a new primary, a Cluster redirect) the call
+ * goes by `EVAL`, with its source, so it never meets a server without the function (whose
+ * refusal and re-send would land the call's reply behind the commands sent after it), and the
+ * next call loads the library there: see {@link forgetLoad}.
+ */
+export function loadWrittenOn(forms: LuaForms, socket: object): boolean {
+  return loadSockets.get(forms.fn)?.has(socket) === true;
+}
+
+/** The library of `forms` is to be loaded again on `client`'s next call of it. */
+export function forgetLoad(client: RedisClient, forms: LuaForms): void {
+  const map = states.get(client);
+  if (map?.get(forms.fn) === true) map.delete(forms.fn);
+}
+
+/**
  * After an `FCALL` of `forms` failed with `err`: true when Redis refused it before running any
  * of it, so sending it again as `EVAL` cannot run it twice. That is: no such function (its
- * library flushed since, or its load refused), `FCALL` itself not allowed to this user, or a
- * refusal Redis makes of a function up front but of an `EVAL` only at its first write (out of
- * memory, a failed save, too few replicas: as `EVAL`, a read-only script still runs, and one that
- * first frees memory gets on). An error raised while the function ran is never retried.
+ * library flushed since, or its load refused), `FCALL` unknown to the server or not allowed to
+ * this user, or a refusal Redis makes of a function up front but of an `EVAL` only at its first
+ * write (out of memory, a failed save, too few replicas: as `EVAL`, a read-only script still
+ * runs, and one that first frees memory gets on). An error raised while the function ran (its
+ * message ends in ` script: …`) is never retried.
  */
 export function refusedBeforeRun(client: RedisClient, forms: LuaForms, err: unknown): boolean {
   if (!(err instanceof Error) || err.name !== 'ReplyError') return false;
   const m = err.message;
+  const map = statesOf(client);
   if (m.startsWith('ERR Function not found')) {
-    states.get(client)?.delete(forms.fn); // load it again on the next call
+    // Loaded before, gone since (a flush, a restart): load again on the next call. A load still
+    // in flight decides for itself (refused, or tried again a moment later).
+    forgetLoad(client, forms);
     return true;
   }
-  if (m.startsWith('NOPERM')) return m.includes("'fcall'");
-  return /^(OOM|MISCONF|NOREPLICAS) /.test(m) && !m.includes('script');
+  if (/^ERR unknown command/.test(m) || (m.startsWith('NOPERM') && m.includes("'fcall'"))) {
+    map.set(forms.fn, false);
+    return true;
+  }
+  if (/^(OOM|MISCONF|NOREPLICAS) /.test(m) && !m.includes(' script: ')) {
+    if (map.get(forms.fn) === true) map.set(forms.fn, Date.now() + RETRY_LOAD_MS);
+    return true;
+  }
+  return false;
 }
 
 type LoadOutcome = 'loaded' | 'refused' | 'transient';
@@ -137,13 +168,15 @@ type LoadOutcome = 'loaded' | 'refused' | 'transient';
 async function load(client: RedisClient, forms: LuaForms): Promise<LoadOutcome> {
   const nodes: Redis[] = client.isCluster ? (client as Cluster).nodes('master') : [client as Redis];
   if (nodes.length === 0) return 'transient'; // a Cluster that has not found its nodes yet
-  const outcomes = await Promise.all(nodes.map((node) => loadOn(node, forms.library)));
+  const outcomes = await Promise.all(nodes.map((node) => loadOn(node, forms)));
   if (outcomes.includes('refused')) return 'refused';
   return outcomes.includes('transient') ? 'transient' : 'loaded';
 }
 
-function loadOn(node: Redis, library: string): Promise<LoadOutcome> {
-  return node.call('FUNCTION', 'LOAD', library).then(
+function loadOn(node: Redis, forms: LuaForms): Promise<LoadOutcome> {
+  const cmd = new LoadCommand(forms);
+  void node.sendCommand(cmd);
+  return cmd.promise.then(
     () => 'loaded',
     (err: unknown) => {
       const m = err instanceof Error ? err.message : '';
@@ -153,4 +186,18 @@ function loadOn(node: Redis, library: string): Promise<LoadOutcome> {
       return 'transient';
     },
   );
+}
+
+/** `FUNCTION LOAD` of one library, noting each socket it is written on. */
+class LoadCommand extends Command {
+  constructor(private readonly forms: LuaForms) {
+    super('function', ['LOAD', forms.library], { replyEncoding: 'utf8' });
+  }
+
+  override toWritable(socket: object): string | Buffer {
+    let sockets = loadSockets.get(this.forms.fn);
+    if (!sockets) loadSockets.set(this.forms.fn, (sockets = new WeakSet()));
+    sockets.add(socket);
+    return super.toWritable(socket);
+  }
 }

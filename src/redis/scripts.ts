@@ -10,7 +10,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'ioredis';
 import type { RedisClient } from './connection.js';
-import { callMode, luaForms, refusedBeforeRun, type LuaForms } from './functions.js';
+import {
+  callMode,
+  forgetLoad,
+  loadWrittenOn,
+  luaForms,
+  refusedBeforeRun,
+  type LuaForms,
+} from './functions.js';
 import { isVersionVerified, verifyRedisVersion } from './version.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -210,14 +217,16 @@ function send(
   const options = keyPrefix ? { keyPrefix, replyEncoding: 'utf8' as const } : UTF8;
   // With a key prefix, ioredis prefixes the keys: the prepared head does not hold them.
   const fast = keyPrefix ? undefined : prepared;
-  const cmd = new ScriptCommand(s, argv.slice(), options, fast, mode);
+  const cmd = new ScriptCommand(client, s, argv.slice(), options, fast, mode);
   void client.sendCommand(cmd);
   return cmd.promise.catch((err: unknown) => {
-    if (mode === 'fcall') {
+    if (cmd.name === 'fcall') {
       if (!refusedBeforeRun(client, s.forms, err)) throw err;
-    } else if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-    s.loadedOn = new WeakSet(); // flushed: every socket sends the source again, once
-    const retry = new ScriptCommand(s, argv.slice(), options, fast, 'eval');
+    } else if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
+      s.loadedOn = new WeakSet(); // flushed: every socket sends the source again, once
+    } else throw err;
+    // Sent again with its source: it cannot meet a NOSCRIPT on the way.
+    const retry = new ScriptCommand(client, s, argv.slice(), options, fast, 'source');
     void client.sendCommand(retry);
     return retry.promise;
   });
@@ -231,12 +240,14 @@ function send(
  */
 class ScriptCommand extends Command {
   constructor(
+    private readonly client: RedisClient,
     private readonly script: SentScript,
     argv: (string | number)[],
     options: ConstructorParameters<typeof Command>[2],
     /** A prepared call's head, when its keys go as prepared (no key prefix). */
     private readonly heads: PreparedHeads | undefined,
-    private readonly mode: 'fcall' | 'eval',
+    /** `source`: `EVAL` with the source whatever the socket (a re-send). */
+    private readonly mode: 'fcall' | 'eval' | 'source',
   ) {
     super('evalsha', argv, options);
   }
@@ -245,12 +256,17 @@ class ScriptCommand extends Command {
     const s = this.script;
     const heads = this.heads;
     if (this.mode === 'fcall') {
-      this.name = 'fcall';
-      this.args[0] = s.forms.fn;
-      if (heads) return this.withHead(heads.fcall, heads.length);
-      return super.toWritable(socket);
+      if (loadWrittenOn(s.forms, socket)) {
+        this.name = 'fcall';
+        this.args[0] = s.forms.fn;
+        if (heads) return this.withHead(heads.fcall, heads.length);
+        return super.toWritable(socket);
+      }
+      forgetLoad(this.client, s.forms); // a socket its library was not sent on: the EVAL way
+      this.name = 'evalsha';
+      this.args[0] = s.forms.sha;
     }
-    if (!s.loadedOn.has(socket)) {
+    if (this.mode === 'source' || !s.loadedOn.has(socket)) {
       s.loadedOn.add(socket);
       this.name = 'eval';
       this.args[0] = s.forms.source;

@@ -30,6 +30,13 @@ function documentedRule(user: string, password: string, prefix: string): string[
     });
 }
 
+/** FUNCTION LOADs the server was sent so far, refused ones too (all users). */
+async function loadCalls(): Promise<number> {
+  const info = await admin.info('commandstats');
+  const m = /^cmdstat_function\|load:calls=(\d+).*rejected_calls=(\d+)/m.exec(info);
+  return m ? Number(m[1]) + Number(m[2]) : 0;
+}
+
 /** FCALLs the server ran so far (all users). */
 async function fcalls(): Promise<number> {
   const info = await admin.info('commandstats');
@@ -102,6 +109,16 @@ it('a user who may not load functions runs the whole lifecycle by EVAL', async (
   await runWholeLifecycle(url('nofn'), 'nofn');
   // each load was refused, and every call went again (and on) the EVAL way
   expect(await admin.call('FUNCTION', 'LIST')).toEqual([]);
+  // …and a refused load is not tried again on that connection: one per script, not per call
+  const queue = new Queue('many', { connection: url('nofn'), prefix: 'nofn' });
+  try {
+    await queue.add('x', {});
+    const before = await loadCalls();
+    for (let i = 0; i < 20; i++) await queue.add('x', { i });
+    expect(await loadCalls()).toBe(before);
+  } finally {
+    await queue.close();
+  }
 });
 
 it('a key outside the pattern: a stream call fails typed, not by crashing', async () => {

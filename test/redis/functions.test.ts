@@ -184,3 +184,25 @@ describe('which failed FCALLs go again as EVAL: only those Redis refused before 
     }
   });
 });
+
+it('a reconnect to a server that lost its libraries: the first calls go by EVAL, none meets a missing function', async () => {
+  const q = h().queue('reconnect');
+  const done: number[] = [];
+  const w = h().worker<{ i: number }>('reconnect', () => {}, { concurrency: 2, idleWakeMs: 200 });
+  w.on('completed', (job) => done.push(job.data.i));
+  await q.add('j', { i: 0 });
+  await waitFor(() => done.length === 1, 'job 0 done');
+  // as a restart without persistence would: the libraries gone, every connection dropped
+  await priv.raw.call('FUNCTION', 'FLUSH');
+  await priv.raw.config('RESETSTAT');
+  const me = String(await priv.raw.client('ID'));
+  await priv.raw.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+  expect(String(await priv.raw.client('ID'))).toBe(me);
+  for (let i = 1; i < 6; i++) await q.add('j', { i });
+  await waitFor(() => done.length === 6, 'jobs 1 to 5 done');
+  const info = await priv.raw.info('commandstats');
+  const failed = Number(/^cmdstat_fcall:.*failed_calls=(\d+)/m.exec(info)?.[1] ?? 0);
+  expect(failed).toBe(0); // each call on a new socket went by EVAL, then its library was loaded
+  expect(await sluiceLibraries()).toContain(scriptForms('add_plain').fn);
+  expect((await priv.commandCalls()).fcall).toBeGreaterThan(0);
+});
