@@ -126,7 +126,12 @@ describe('scenario: scheduler dispatch', () => {
         const s = await instances[0]!.topic<Task>(q).group('workers').stats();
         return s.lag === 0 && s.pending === 0;
       }, `${q} settled`);
-    expect(done.get('task-7')![0]).toBe(2); // failed on delivery 1, done on delivery 2
+    // Failed on delivery 1, done on a later one: delivery 2, or 3 when a reclaim that ran just
+    // before the kill -9 lost its reply and went again after the restart (at-least-once: the
+    // delivery count may then count one delivery twice; seen once in CI).
+    expect(failedOnce.has('task-7')).toBe(true);
+    expect(done.get('task-7')![0]).toBeGreaterThanOrEqual(2);
+    expect(done.get('task-7')![0]).toBeLessThanOrEqual(3);
     expect([...shapes]).toEqual(['correlationId,data,id,retryCount,timestamp']);
     await Promise.all(consumers.map((c) => c.close()));
   });
