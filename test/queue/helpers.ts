@@ -18,7 +18,7 @@ import type { Processor } from '../../src/queue/worker.js';
 import { QueueCommands } from '../../src/queue/commands/commands.js';
 import type { ConnectionOptions } from '../../src/redis/connection.js';
 import { LEASE_PAD_FIELD, queueKeys, type QueueKeys } from '../../src/redis/keys.js';
-import { redisUrl, uniquePrefix } from '../harness/context.js';
+import { redisUrl, uniquePrefix, waitFor } from '../harness/context.js';
 
 export type Raw = Redis | Cluster;
 
@@ -188,6 +188,24 @@ export function useHarness(connection: () => ConnectionOptions = redisUrl): () =
     if (!current) throw new Error('harness used outside a test');
     return current;
   };
+}
+
+/**
+ * A few jobs through queue `name` on a fresh worker (concurrency 2): five single adds, each run
+ * before the next, then a bulk of two. For the tests of how scripts reach Redis (every add,
+ * fetch and ack path once).
+ */
+export async function runAFewJobs(h: Harness, name: string): Promise<void> {
+  const q = h.queue(name);
+  const done: string[] = [];
+  const w = h.worker(name, () => {}, { concurrency: 2 });
+  w.on('completed', (job) => done.push(job.id));
+  for (let i = 0; i < 5; i++) {
+    await q.add('j', { i });
+    await waitFor(() => done.length === i + 1, `job ${i} done`);
+  }
+  await q.addBulk([{ data: { i: 5 } }, { data: { i: 6 } }]);
+  await waitFor(() => done.length === 7, 'bulk done');
 }
 
 /** A promise with its resolve function exposed. */

@@ -8,7 +8,7 @@
 import { expect, it } from 'vitest';
 import { usePrivateRedis } from '../harness/private-redis.js';
 import { waitFor } from '../harness/context.js';
-import { useHarness } from './helpers.js';
+import { runAFewJobs, useHarness } from './helpers.js';
 
 // Read on each connection's first script call; this file runs in a process of its own.
 process.env.SLUICE_REDIS_FUNCTIONS = 'off';
@@ -29,16 +29,7 @@ async function noscriptReplies(): Promise<number> {
 it('a fresh server runs adds, fetches and acks with no NOSCRIPT reply', async () => {
   await priv.raw.script('FLUSH');
   await priv.raw.config('RESETSTAT');
-  const q = h().queue('fresh');
-  const done: string[] = [];
-  const w = h().worker('fresh', () => {}, { concurrency: 2 });
-  w.on('completed', (job) => done.push(job.id));
-  for (let i = 0; i < 5; i++) {
-    await q.add('j', { i });
-    await waitFor(() => done.length === i + 1, `job ${i} done`);
-  }
-  await q.addBulk([{ data: { i: 5 } }, { data: { i: 6 } }]);
-  await waitFor(() => done.length === 7, 'bulk done');
+  await runAFewJobs(h(), 'fresh');
   expect(await noscriptReplies()).toBe(0);
   expect(await calls('fcall')).toBe(0); // all of it the EVAL way
   expect(await calls('evalsha')).toBeGreaterThan(0);

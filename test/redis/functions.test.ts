@@ -12,7 +12,7 @@ import { luaForms, refusedBeforeRun } from '../../src/redis/functions.js';
 import { scriptForms, scriptNames, scriptOfCommand } from '../../src/redis/scripts.js';
 import { waitFor } from '../harness/context.js';
 import { usePrivateRedis } from '../harness/private-redis.js';
-import { useHarness } from '../queue/helpers.js';
+import { runAFewJobs, useHarness } from '../queue/helpers.js';
 
 const LUA = fileURLToPath(new URL('../../src/lua/', import.meta.url));
 const priv = usePrivateRedis();
@@ -72,16 +72,7 @@ it('adds, fetches and acks run as FCALL from the first call, with no EVAL', asyn
   await priv.raw.call('FUNCTION', 'FLUSH');
   await priv.raw.script('FLUSH');
   await priv.raw.config('RESETSTAT');
-  const q = h().queue('fn');
-  const done: string[] = [];
-  const w = h().worker('fn', () => {}, { concurrency: 2 });
-  w.on('completed', (job) => done.push(job.id));
-  for (let i = 0; i < 5; i++) {
-    await q.add('j', { i });
-    await waitFor(() => done.length === i + 1, `job ${i} done`);
-  }
-  await q.addBulk([{ data: { i: 5 } }, { data: { i: 6 } }]);
-  await waitFor(() => done.length === 7, 'bulk done');
+  await runAFewJobs(h(), 'fn');
   const calls = await priv.commandCalls();
   expect(calls.fcall).toBeGreaterThanOrEqual(7 + 5);
   expect(calls.eval ?? 0).toBe(0);
