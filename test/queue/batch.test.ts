@@ -29,7 +29,11 @@ describe('batch forming', () => {
     );
     try {
       await q.addBulk(Array.from({ length: 4 }, (_, i) => ({ data: i, opts: { maxAttempts: 1 } })));
-      await waitFor(async () => (await q.stats()).failed === 2, 'the odd ones failed');
+      // (the failures and the completions are recorded by separate calls: wait for all four)
+      await waitFor(async () => {
+        const s = await q.stats();
+        return s.failed + s.completed === 4;
+      }, 'all four ended');
       expect(seen.flat().sort()).toEqual([0, 1, 2, 3]);
       expect(await q.stats()).toMatchObject({ completed: 2, failed: 2 });
     } finally {
