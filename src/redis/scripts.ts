@@ -174,7 +174,6 @@ export class PreparedScript {
  * One per script name, shared by every caller.
  */
 interface SentScript {
-  name: string;
   forms: LuaForms;
   loadedOn: WeakSet<object>;
 }
@@ -191,7 +190,7 @@ const sentScripts = new Map<string, SentScript>();
 
 function sentTo(name: string, f: LuaForms): SentScript {
   let s = sentScripts.get(name);
-  if (!s) sentScripts.set(name, (s = { name, forms: f, loadedOn: new WeakSet() }));
+  if (!s) sentScripts.set(name, (s = { forms: f, loadedOn: new WeakSet() }));
   return s;
 }
 
