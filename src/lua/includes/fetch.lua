@@ -177,8 +177,12 @@ local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
   return taken
 end
 
+-- (`k.emptied`: the pick took fewer than `count`, so `wait` and `prio` are empty now; with no
+-- tombstones to skip, which could have cut it short.)
 local function takeJobs(k, now, count, leaseMs, tokenBase, out, tombs)
-  return leaseJobs(k, now, pickPlain(k, count, tombs), leaseMs, tokenBase, out)
+  local ids = pickPlain(k, count, tombs)
+  k.emptied = count > 0 and #ids < count and tombs == 0
+  return leaseJobs(k, now, ids, leaseMs, tokenBase, out)
 end
 
 -- Takes up to `count` jobs from groups and from the plain lines, half each (the side that goes
@@ -277,8 +281,10 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us)
   if want > 0 and lifts < 0 and (taken == want or tombs > 0)
     and redis.call('LLEN', k.marker) == 0 then
     if redis.call('LLEN', k.wait) > 0 or redis.call('ZCARD', k.prio) > 0
-      or (grouped and redis.call('ZCARD', k.gready) > 0) then redis.call('LPUSH', k.marker, '1') end
+      or (grouped and redis.call('ZCARD', k.gready) > 0) then redis.call('LPUSH', k.marker, 'w') end
   end
+  -- nothing waits any more: the wake-ups pending for waiting jobs are stale (see wake.lua)
+  if k.emptied then dropWorkWakeups(k.marker) end
   -- taking jobs adds none to `delayed`: the head read above is still its earliest
   if head[2] then out[dueSlot] = tonumber(head[2]) end
   if grouped then

@@ -171,7 +171,7 @@ if #indexed > 0 then
   redis.call('ZADD', entityKey, unpack(zargs))
 end
 if #waiting > 0 then redis.call('LPUSH', waitKey, unpack(waiting)) end
-if #waiting > 0 or waiting[0] then wake(markerKey) end
+if #waiting > 0 or waiting[0] then wakeForWork(markerKey) end
 -- A new earliest due time: wake a worker so it re-arms its timer for it.
 if earliestNew and (not earliest or earliestNew < tonumber(earliest)) then wake(markerKey) end
 return out

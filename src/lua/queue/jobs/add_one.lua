@@ -59,5 +59,5 @@ else
   pushWaiting(metaKey, waitKey, prioKey, id, priority, false)
 end
 if notify then emit(eventsKey, 'waiting', id) end
-wake(markerKey)
+wakeForWork(markerKey)
 return { id, 1 }

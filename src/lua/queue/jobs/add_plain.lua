@@ -34,7 +34,7 @@ if count == 1 then -- a single add: no tables to build and unpack
   redis.call('HSET', jobsKey, id, head .. ARGV[3])
   redis.call('LPUSH', waitKey, id)
   if notify then emit(eventsKey, 'waiting', id) end
-  wake(markerKey)
+  wakeForWork(markerKey)
   return first
 end
 local records, ids = {}, {}
@@ -49,5 +49,5 @@ redis.call('LPUSH', waitKey, unpack(ids))
 if notify then
   for i = 1, count do emit(eventsKey, 'waiting', ids[i]) end
 end
-wake(markerKey)
+wakeForWork(markerKey)
 return first
