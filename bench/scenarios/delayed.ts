@@ -11,6 +11,7 @@ import type { Contender } from '../contenders/types.js';
 import { Agent, withTimeout } from '../lib/agents.js';
 import { procCpuMs } from '../lib/proc.js';
 import { percentile } from '../lib/stats.js';
+import { TimerProbe } from '../lib/timer-probe.js';
 import { QUEUE } from './common.js';
 import type { MetricDef, RoundOutcome, RunContext, Scenario, Variant } from './types.js';
 
@@ -88,9 +89,18 @@ async function burst(ctx: RunContext, rig: Rig): Promise<RoundOutcome['outcome']
   const producer = rig.producer ?? producerAgent(ctx, rig.contender, rig.queue, name);
   rig.producer = producer;
   await withTimeout(producer.ready, 60_000, `${name} producer starting`);
+  const probe = await TimerProbe.start();
   const redis0 = procCpuMs(ctx.redisPid);
   producer.go();
-  const result = await withTimeout(rig.consumer.result, ctx.sizes.runTimeoutMs, `run ${name}`);
+  const result = await withTimeout(
+    rig.consumer.result,
+    ctx.sizes.runTimeoutMs,
+    `run ${name}`,
+  ).catch((err: unknown) => {
+    probe.kill();
+    throw err;
+  });
+  const late = await probe.stop();
   const redisMs = procCpuMs(ctx.redisPid) - redis0;
   const sent = await withTimeout(producer.result, ctx.sizes.runTimeoutMs, `${name} producer`);
   const samples = result.samples ?? [];
@@ -99,6 +109,7 @@ async function burst(ctx: RunContext, rig: Rig): Promise<RoundOutcome['outcome']
       p50: percentile(samples, 50),
       p99: percentile(samples, 99),
       max: percentile(samples, 100),
+      timerP99: percentile(late, 99),
       // Redis over the burst (the other rigs' idle workers included: they only block).
       redisCpuPct: (redisMs / Math.max(1, sent.elapsedMs + ctx.sizes.delayedMaxMs)) * 100,
     },
@@ -124,11 +135,14 @@ export const delayed: Scenario = {
         'together; their bursts run one at a time. Lateness = handler start − (send time + ' +
         'delay), ms, CLOCK_MONOTONIC in both processes; it includes the add round trip, and a ' +
         'queue that counts the delay from its own later clock reading can show small negative ' +
-        'values. Redis CPU % is over the burst (adds + longest delay).',
+        'values. Redis CPU % is over the burst (adds + longest delay). "bare timer p99": how late ' +
+        'a 2 ms timer fired (p99) in a process beside the burst that does nothing else ' +
+        '(`bench/lib/timer-probe.ts`): the floor the machine set at that moment for any worker.',
       metrics: [
         ms('p50', 'p50 ms'),
         ms('p99', 'p99 ms'),
         ms('max', 'max ms'),
+        ms('timerP99', 'bare timer p99 ms'),
         {
           key: 'redisCpuPct',
           label: 'Redis CPU %',

@@ -146,3 +146,42 @@ it('an idle worker armed for a later job re-arms for an earlier one', () => {
     expect(waits).toHaveLength(2);
   });
 });
+
+it('reckons from the fastest recent reply: a reply read late does not push the timer later', async () => {
+  const timer = new DelayTimer(() => {});
+  await watchedTimers(async (waits) => {
+    try {
+      timer.arm(1000, 60_000); // a reply that came straight back: Redis at 1000 now
+      await sleep(30);
+      // A reply that read Redis's clock at the same 1000 but reaches the timer 30 ms later (the
+      // way back, a pause of this process): the due time is still 100 ms after that 1000.
+      timer.arm(1000, 1100);
+      const wait = waits.at(-1)!;
+      expect(wait).toBeLessThanOrEqual(71);
+      expect(wait).toBeGreaterThanOrEqual(60);
+    } finally {
+      timer.stop();
+    }
+  });
+});
+
+it('a fire that the next reply shows was early drops the kept bound: one more fetch, no loop', async () => {
+  let fired = 0;
+  const timer = new DelayTimer(() => fired++);
+  await watchedTimers(async (waits) => {
+    try {
+      timer.arm(0, 10);
+      await sleep(40);
+      expect(fired).toBe(1);
+      // The fetch it made ran at Redis time 5: before the due time (Redis's clock went back).
+      // Reckoned from the kept bound the job would be overdue (a fire at once, again and again);
+      // from this reply it is 5 ms away.
+      timer.arm(5, 10);
+      expect(waits.at(-1)).toBeGreaterThanOrEqual(4);
+      await sleep(40);
+      expect(fired).toBe(2);
+    } finally {
+      timer.stop();
+    }
+  });
+});
