@@ -35,6 +35,19 @@ describe('wake-up signals', () => {
     expect(await h().redis.lrange(k.marker, 0, -1)).toEqual(['w']);
   });
 
+  it('a new earliest due time pushes a signal no fetch drops, even behind a pending `w`', async () => {
+    const q = h().queue('sig4');
+    const k = h().keys('sig4');
+    await q.add('x', 1); // a `w` pending, no worker to read it
+    await q.add('x', 2, { delay: 60_000 }); // a new earliest due time: an idle worker must learn it
+    expect(await h().redis.lrange(k.marker, 0, -1)).toEqual(['1', 'w']);
+    // a busy worker's fetch takes the waiting job and drops the `w`: the `1` stays for an idle one
+    await h().commands('sig4').fetch(10, 30_000, 'w:1');
+    expect(await h().redis.lrange(k.marker, 0, -1)).toEqual(['1']);
+    await q.add('x', 3, { delay: 30_000 }); // earlier again, a `1` pending: no second one
+    expect(await h().redis.lrange(k.marker, 0, -1)).toEqual(['1']);
+  });
+
   it('two adds read in one go by Redis leave no signal behind once a waiting worker took both', async () => {
     const k = h().keys('sig3');
     const client = new Redis(redisUrl());

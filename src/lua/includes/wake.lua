@@ -1,17 +1,25 @@
 -- Waking idle workers, alone (for the lean add scripts; `waiting` includes it). Included with
 -- `-- @include wake`.
 --
--- A wake-up signal is `w` when it says "a job is waiting now" (an add, work a fetch left behind)
--- and `1` for anything else (a new earliest due time, a resume, a freed slot, a worker ending its
--- own wait). A fetch that empties the queue drops the `w`s still pending: the jobs they were for
--- are taken. Two adds Redis reads in one go are the usual source: the first wakes a worker, the
+-- A wake-up signal is `w` when it says "work is waiting now" (an add, a retry, a release, a
+-- freed slot, work a fetch left behind) and `1` for anything else (a new earliest due time, a
+-- resume, new limits, a worker ending its own wait). A fetch that leaves `wait` and `prio` empty
+-- (no groups) drops the `w`s still pending: the jobs they were for are taken. Two adds Redis reads in one go are the usual source: the first wakes a worker, the
 -- second finds that signal popped and pushes another, the woken worker's fetch takes both jobs,
 -- and without the drop the next wait would return at once to fetch nothing (a fifth of all jobs
 -- at 1,000 adds/s in the latency bench: an extra round trip, BLPOP and fetch each).
 
--- Wakes one blocked worker, unless a wake-up is already pending.
+-- Wakes one blocked worker, unless a wake-up no fetch drops is already pending: a `w` may go
+-- before any worker reads it, and what this signal says (a new earliest due time, say) must
+-- still reach an idle one, which re-arms its timer from the fetch it makes. (The list holds a
+-- signal or two: the first ten are looked at.)
 local function wake(markerKey)
-  if redis.call('LLEN', markerKey) == 0 then redis.call('LPUSH', markerKey, '1') end
+  if redis.call('LLEN', markerKey) > 0 then
+    for _, v in ipairs(redis.call('LRANGE', markerKey, 0, 9)) do
+      if v ~= 'w' then return end
+    end
+  end
+  redis.call('LPUSH', markerKey, '1')
 end
 
 -- Wakes one blocked worker for a job waiting now, unless a wake-up is already pending.

@@ -36,5 +36,5 @@ if member then
 else
   pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), false)
 end
-wake(markerKey)
+wakeForWork(markerKey)
 return 1

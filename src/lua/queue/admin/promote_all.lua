@@ -45,5 +45,5 @@ for i = 1, #popped, 2 do
     end
   end
 end
-if #popped > 0 then wake(markerKey) end
+if #popped > 0 then wakeForWork(markerKey) end
 return #popped / 2

@@ -51,5 +51,5 @@ if type(group) == 'string' then
 else
   pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), false)
 end
-wake(markerKey)
+wakeForWork(markerKey)
 return 1

@@ -72,5 +72,5 @@ for _, id in ipairs(ids) do
     end
   end
 end
-if moved > 0 then wake(markerKey) end
+if moved > 0 then wakeForWork(markerKey) end
 return { moved, looked, looked < #ids and 1 or 0 }

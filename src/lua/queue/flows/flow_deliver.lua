@@ -86,5 +86,5 @@ for i = 0, count - 1 do
     out[#out + 1] = 1
   end
 end
-if woke then wake(markerKey) end
+if woke then wakeForWork(markerKey) end
 return out

@@ -153,7 +153,7 @@ local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out, meta, us)
 -- Slots this call freed and did not refill: under a global concurrency they are another
 -- worker's; with groups, a freed group may have work for an idle worker (whose acks fetch
 -- nothing while it waits: its wait takes what comes).
-if #done > taken and (meta[4] or meta[3] == '1') then wake(k.marker) end
+if #done > taken and (meta[4] or meta[3] == '1') then wakeForWork(k.marker) end
 if #done > 0 and taken == 0 and notify and redis.call('LLEN', k.wait) == 0
   and redis.call('ZCARD', k.prio) == 0 and redis.call('ZCARD', k.gwait) == 0
   and redis.call('ZCARD', k.active) == 0 then

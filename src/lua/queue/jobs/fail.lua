@@ -116,7 +116,7 @@ if action == 'retry' then
   else
     local record = redis.call('HGET', jobsKey, id)
     pushWaiting(metaKey, waitKey, prioKey, id, record and recordPriority(record) or 0, false)
-    wake(markerKey)
+    wakeForWork(markerKey)
   end
   if notify then
     emitFields(eventsKey, 'retrying', id, { 'x', entry.error, 'a', info.attempts, 'd', now + math.max(delayMs, 0) })
@@ -128,7 +128,7 @@ else
   redis.call('HINCRBY', metaKey, 'failed', 1)
   local freed = member and finishGrouped(g, id, member, cfg, now)
   -- a freed group or global-concurrency slot may let a blocked worker take a job
-  if freed or redis.call('HEXISTS', metaKey, 'conc') == 1 then wake(markerKey) end
+  if freed or redis.call('HEXISTS', metaKey, 'conc') == 1 then wakeForWork(markerKey) end
   countMinute(metricsKey, 'f:', now, 1)
   -- a flow child posts its failure to the outbox (a FlowRelay takes it to the parent's slot)
   local parent = redis.call('HGET', metaKey, 'fl') == '1' and redis.call('HGET', parentsKey, id)

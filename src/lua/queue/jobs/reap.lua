@@ -78,7 +78,7 @@ for _, id in ipairs(expired) do
     if notify then emit(eventsKey, 'stalled', id) end
   end
 end
-if #requeued > 0 then wake(markerKey) end
+if #requeued > 0 then wakeForWork(markerKey) end
 
 local out = { #requeued }
 for _, id in ipairs(requeued) do out[#out + 1] = id end

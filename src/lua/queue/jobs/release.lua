@@ -48,5 +48,5 @@ for i = 1, #ARGV, 2 do
     released = released + 1
   end
 end
-if released > 0 then wake(markerKey) end
+if released > 0 then wakeForWork(markerKey) end
 return released
