@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { isConnectionError, openConnection, type RedisClient } from '../redis/connection.js';
 import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys } from '../redis/keys.js';
@@ -19,6 +20,7 @@ import { NameRegistration } from '../registry.js';
 import type { WakeListener } from './worker/fetching/wake-listener.js';
 import type { Worker } from './worker.js';
 import type { Scheduler } from './schedules/scheduler.js';
+import { tokenStart } from './job.js';
 import { DelayTimer } from './worker/fetching/delay-timer.js';
 import {
   resolveWorkerOptions,
@@ -58,6 +60,8 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
   protected readonly commands: QueueCommands;
   protected readonly concurrency: number;
   protected readonly leaseMs: number;
+  /** Ahead of its due time a delayed job may be taken (ms; the option `delayedLeadMs`). */
+  protected readonly delayedLeadMs: number;
   protected readonly retry: RetryPolicy;
   protected readonly keepCompleted: Retention;
   protected readonly keepFailed: Retention;
@@ -119,6 +123,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
     const retry = toConnectionRetry(options.connectionRetry, 'connectionRetry');
     this.concurrency = settings.concurrency;
     this.leaseMs = settings.leaseMs;
+    this.delayedLeadMs = settings.delayedLeadMs;
     this.retry = settings.retry;
     this.keepCompleted = settings.keepCompleted;
     this.keepFailed = settings.keepFailed;
@@ -320,6 +325,9 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
       wake: this.wake,
       capacity: () => this.concurrency + this.prefetch.allowance(),
       leaseMs: this.leaseMs,
+      // batch and partitioned workers take no delayed job ahead (a batch forms from one fetch;
+      // partition slots are a shared budget)
+      leadMs: this.collector || this.part ? 0 : this.delayedLeadMs,
       keepCompleted: this.keepCompleted,
       batches: this.collector !== undefined,
       part: this.part,
@@ -342,6 +350,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
       running: () => this.inFlight.size,
       tokenBase: () => this.nextTokenBase(),
       settleAcks: (acks, stale, now) => this.settleAcks(acks, stale, now),
+      observeClock: (now) => void this.delayTimer.observe(now),
       startJob: (leased) => this.startJob(leased),
       afterReply: (now, nextDue) => {
         this.collector?.wait();
@@ -354,10 +363,7 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
         this.busySinceDrained = false;
         this.notify('drained');
       },
-      release: (jobs) =>
-        void this.commands
-          .release(jobs.map((j) => ({ id: j.id, token: j.token })))
-          .catch((e) => this.reportError(e)),
+      release: (jobs) => this.releaseTaken(jobs),
       reportError: (err) => this.reportError(err),
       checkIdle: () => this.checkIdle(),
     });
@@ -365,6 +371,21 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
 
   protected pump(): void {
     this.loop.pump();
+  }
+
+  /**
+   * Jobs a wait took as the worker closed go back; one taken ahead of its due time is kept until
+   * then (no job starts before its due time), and then starts or goes back like any held job.
+   */
+  private releaseTaken(jobs: LeasedJob[]): void {
+    const back: { id: string; token: string }[] = [];
+    const now = performance.now();
+    for (const j of jobs) {
+      const start = tokenStart(j.token);
+      if (start !== undefined && this.delayTimer.localTime(Number(start)) > now) this.startJob(j);
+      else back.push({ id: j.id, token: j.token });
+    }
+    if (back.length) void this.commands.release(back).catch((e) => this.reportError(e));
   }
 
   protected checkIdle(): void {

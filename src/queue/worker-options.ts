@@ -21,6 +21,11 @@ const DAY = 86_400_000;
 const DEFAULT_LEASE_MS = 30_000;
 /** Default most jobs held beyond concurrency (or concurrency itself, when larger). */
 const DEFAULT_PREFETCH = 100;
+/**
+ * Default lead of delayed jobs (ms): the fetch for a due time is asked for half of it early, so
+ * a timer up to a ms late still brings the job before its time (a Node timer is whole-ms).
+ */
+const DEFAULT_DELAYED_LEAD_MS = 2;
 
 export interface WorkerOptions extends QueueBaseOptions {
   /** Jobs run at once; default 1. */
@@ -67,6 +72,15 @@ export interface WorkerOptions extends QueueBaseOptions {
    * (_Fetching_). Single-job handlers on an unpartitioned queue only (others never prefetch).
    */
   prefetch?: number;
+  /**
+   * How far ahead of its due time a delayed job may be taken into a free slot, in ms (0 – 1,000;
+   * 0 turns it off); default 2. The fetch for the next due time then comes before it, and the
+   * handler still starts at the due time by Redis's clock, never before: the job is `active`
+   * (leased, its attempt starting at its due time) for at most this long first. Only on a queue
+   * with nothing waiting, and without groups; see docs/guarantees.md (_Delayed jobs_).
+   * Single-job handlers on an unpartitioned queue only.
+   */
+  delayedLeadMs?: number;
   /** Start at once (default) or wait for `run()`. */
   autorun?: boolean;
   /** Run a {@link Scheduler} for the queue's schedules (default true; one more connection). */
@@ -100,6 +114,7 @@ export interface BatchWorkerOptions extends WorkerOptions {
 export interface WorkerSettings {
   concurrency: number;
   prefetch: number;
+  delayedLeadMs: number;
   leaseMs: number;
   heartbeatMs: number;
   stallCheckMs: number;
@@ -122,6 +137,7 @@ const WORKER_KEYS = knownKeys(
     'prefix',
     'concurrency',
     'prefetch',
+    'delayedLeadMs',
     'leaseMs',
     'heartbeatMs',
     'stallCheckMs',
@@ -190,6 +206,7 @@ export function resolveWorkerOptions(
     concurrency: o.concurrency ?? 1,
     // batch and partitioned workers never prefetch: the Worker builds their Prefetch with 0
     prefetch: o.prefetch ?? Math.max(o.concurrency ?? 1, DEFAULT_PREFETCH),
+    delayedLeadMs: o.delayedLeadMs ?? DEFAULT_DELAYED_LEAD_MS,
     leaseMs,
     heartbeatMs: o.heartbeatMs ?? Math.floor(leaseMs / 3),
     stallCheckMs: o.stallCheckMs ?? Math.min(Math.floor(leaseMs / 2), 5000),
@@ -243,6 +260,7 @@ function optionProblems(o: WorkerOptions & { batch?: BatchOptions }): string[] {
   check(prefixProblem(o.prefix));
   check(intProblem('concurrency', o.concurrency, 1));
   check(intProblem('prefetch', o.prefetch, 0, 10_000));
+  check(intProblem('delayedLeadMs', o.delayedLeadMs, 0, 1000));
   check(intProblem('leaseMs', o.leaseMs, 100, MAX_INTERVAL_MS));
   check(intProblem('heartbeatMs', o.heartbeatMs, 10, MAX_INTERVAL_MS));
   check(intProblem('stallCheckMs', o.stallCheckMs, 10, MAX_INTERVAL_MS));

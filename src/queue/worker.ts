@@ -19,6 +19,7 @@
  * await worker.close(10_000);
  * ```
  */
+import { performance } from 'node:perf_hooks';
 import { JobCancelledError, LeaseLostError, SluiceError } from '../errors.js';
 import type { LeasedJob } from './commands/commands.js';
 import { Job, tokenStart } from './job.js';
@@ -33,6 +34,7 @@ import { recordAttemptFailure } from './worker/failure.js';
 import { isRateLimit, type PendingAck, type Processor, type Running } from './worker/types.js';
 
 import { WorkerCore } from './worker-core.js';
+import { DueStarts } from './worker/fetching/due-starts.js';
 
 export type { WorkerOptions, BatchWorkerOptions } from './worker-options.js';
 export type { BatchContext, BatchOptions, BatchProcessor } from './batch.js';
@@ -41,6 +43,8 @@ export type { JobContext } from './worker/job-context.js';
 export type { Processor, WorkerEvents } from './worker/types.js';
 
 export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, Result> {
+  /** Jobs taken ahead of their due time, until then (worker/fetching/due-starts.ts). */
+  private readonly dueStarts = new DueStarts<Running<Data, Result>>((r) => this.startDue(r));
   /**
    * A worker whose handler takes up to `batch.size` jobs per call and reports each job's outcome
    * (see {@link BatchProcessor}); `concurrency` counts batches running at once.
@@ -77,13 +81,14 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
   }
 
   protected startJob(leased: LeasedJob): void {
+    const started = tokenStart(leased.token);
     const job = new Job<Data, Result>({
       id: leased.id,
       queueName: this.name,
       record: leased.record,
       info: leased.info,
       state: 'active',
-      started: tokenStart(leased.token),
+      started,
     });
     const running: Running<Data, Result> = {
       job,
@@ -98,8 +103,22 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
     // Leased and renewed from now on; the handler sees it when its batch is formed, or (held
     // beyond `concurrency`, see worker/fetching/prefetch.ts) when a slot frees.
     if (this.collector) return this.collector.add(running);
+    // taken ahead of its due time (its attempt starts then): the handler waits for it
+    if (started !== undefined) {
+      const at = this.delayTimer.localTime(Number(started));
+      if (at > performance.now()) return this.dueStarts.add(at, running);
+    }
     if (this.handlers >= this.concurrency) return this.prefetch.hold(running);
     this.invoke(running);
+  }
+
+  /** A job taken ahead is due: its handler starts (unless taken away meanwhile). */
+  private startDue(running: Running<Data, Result>): void {
+    if (running.released) return; // cancelled, or its lease lost: untracked already
+    if (this.handlers < this.concurrency) return this.invoke(running);
+    // no slot: held for the next one, or (closing) given back, now that it is due
+    if (this.closing) void this.handBack.held([running]);
+    else this.prefetch.hold(running);
   }
 
   /** Starts a held job's handler per free slot (skipping those taken away while held). */

@@ -185,3 +185,28 @@ it('a fire that the next reply shows was early drops the kept bound: one more fe
     }
   });
 });
+
+it('a due time already past fires on the next turn, never inside arm() (the caller is mid-reply)', async () => {
+  // The fetch loop arms from inside a reply and then settles what that reply means (idle or
+  // not): a fire within arm() would ask for a fetch that the rest of the reply then overrides,
+  // and the worker would wait for the safety net instead.
+  let fired = 0;
+  const timer = new DelayTimer(() => fired++);
+  timer.arm(1000, 990);
+  expect(fired).toBe(0);
+  await new Promise((r) => setImmediate(r));
+  await new Promise((r) => setImmediate(r));
+  expect(fired).toBe(1);
+});
+
+it('under a ms left, it does not wait for a whole-ms Node timer', async () => {
+  await watchedTimers(async (waits) => {
+    let fired = 0;
+    const timer = new DelayTimer(() => fired++);
+    timer.arm(1000, 1000.5);
+    await sleep(5);
+    expect(fired).toBe(1);
+    // no setTimeout of 0 (a whole ms in Node) was asked for the last stretch
+    expect(waits.filter((w) => w === 0 || w === 1)).toEqual([]);
+  });
+});

@@ -19,6 +19,7 @@ it('a wake-up during a call in flight is sent when that call returns', async () 
     wake: { waiting: false, wait: () => void calls.push('wait') },
     capacity: () => 1,
     leaseMs: 30_000,
+    leadMs: 0,
     keepCompleted: { count: 0, ageMs: 0 },
     batches: false,
     // a partition's member: its wait carries no fetch, and the shared budget grants what is free
@@ -37,6 +38,7 @@ it('a wake-up during a call in flight is sent when that call returns', async () 
     running: () => 0,
     tokenBase: () => 't',
     settleAcks: () => {},
+    observeClock: () => {},
     startJob: () => {},
     afterReply: () => {},
     onEmpty: () => {},
@@ -81,6 +83,7 @@ it('an ack that rode with a wait and came back after it (NOSCRIPT, sent again): 
     },
     capacity: () => 2,
     leaseMs: 30_000,
+    leadMs: 0,
     keepCompleted: { count: 0, ageMs: 0 },
     batches: false,
     part: undefined,
@@ -98,6 +101,7 @@ it('an ack that rode with a wait and came back after it (NOSCRIPT, sent again): 
     running: () => 0,
     tokenBase: () => 't',
     settleAcks: () => {},
+    observeClock: () => {},
     // the handler finishes at once: its ack is pending when the loop goes to wait
     startJob: (j: { id: string }) => void acks.push({ id: j.id, token: 't', result: '' }),
     afterReply: () => {},

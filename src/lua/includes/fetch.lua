@@ -136,11 +136,13 @@ local LEASE_PAD = '-------------------------------------------------------------
 -- read back by the scripts that end or inspect the attempt (`tokenStart` in records.lua), at no
 -- extra write. `groupOf`: id → group of the grouped ones (nil: none), whose slot
 -- is freed again when the job's record is gone.
-local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
+-- `starts` (jobs taken ahead of their due time, see leaseAhead): per id its start time, which
+-- its token and lease deadline count from, and `records`, read already.
+local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg, starts, records)
   if #ids == 0 then return 0 end
   -- a string: Redis 7.0 prints a number argument with `%.17g` each time it is passed
   local deadline = string.format('%d', now + leaseMs)
-  local records = redis.call('HMGET', k.jobs, unpack(ids))
+  records = records or redis.call('HMGET', k.jobs, unpack(ids))
   -- Most queues have no failed attempts on record: skip the lookup then.
   local infos = {}
   if redis.call('HLEN', k.info) > 0 then infos = redis.call('HMGET', k.info, unpack(ids)) end
@@ -154,12 +156,17 @@ local function leaseJobs(k, now, ids, leaseMs, tokenBase, out, groupOf, cfg)
     local record = records[i]
     if record then
       taken = taken + 1
+      local jobToken = token
+      if starts then
+        jobToken = tokenBase .. '@' .. string.format('%d', starts[id])
+        deadline = string.format('%d', starts[id] + leaseMs)
+      end
       zargs[2 * taken - 1] = deadline
       zargs[2 * taken] = id
       hargs[2 * taken + 1] = id
-      hargs[2 * taken + 2] = token
+      hargs[2 * taken + 2] = jobToken
       heads[nHeads + 1] = id
-      heads[nHeads + 2] = token
+      heads[nHeads + 2] = jobToken
       heads[nHeads + 3] = infos[i] or ''
       nHeads = nHeads + 3
       nOut = nOut + 1
@@ -183,6 +190,72 @@ local function takeJobs(k, now, count, leaseMs, tokenBase, out, tombs)
   local ids = pickPlain(k, count, tombs)
   k.emptied = count > 0 and #ids < count and tombs == 0
   return leaseJobs(k, now, ids, leaseMs, tokenBase, out)
+end
+
+-- Most jobs of one due time a fetch reads to take the first of them ahead (a larger tie group
+-- waits for its due time and is promoted whole, in order, by promoteDue).
+local AHEAD_TIES_MAX = PROMOTE_BATCH
+
+-- Takes up to `room` delayed jobs due within `leadMs` ahead of their due time (a worker whose
+-- take left slots free on an empty queue: `k.emptied`), in enqueue order, as promoteDue would
+-- make them waiting and pickPlain take them. Each is leased from its due time (its token ends
+-- in it, so the attempt starts then), and the worker starts its handler at that time by
+-- Redis's clock, never before: the fetch that brings it comes before the due time rather than
+-- after (docs/guarantees.md, _Delayed jobs_). Returns the count taken, and whether a tie group
+-- too large to sort here was left within the window (the next fetch must not come early then).
+local function leaseAhead(k, now, room, leadMs, leaseMs, tokenBase, out)
+  if room <= 0 then return 0, false end
+  local flat = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', now + leadMs, 'WITHSCORES', 'LIMIT', 0, room)
+  if #flat == 0 then return 0, false end
+  local blocked = false
+  if #flat == 2 * room then
+    -- The limit may have cut the last tie group: take the first of it in order, or none.
+    local last = flat[#flat]
+    while #flat > 0 and flat[#flat] == last do
+      flat[#flat] = nil
+      flat[#flat] = nil
+    end
+    if redis.call('ZCOUNT', k.delayed, last, last) <= AHEAD_TIES_MAX then
+      for _, v in ipairs(redis.call('ZRANGEBYSCORE', k.delayed, last, last, 'WITHSCORES')) do
+        flat[#flat + 1] = v
+      end
+    else
+      blocked = true
+    end
+    if #flat == 0 then return 0, blocked end
+  end
+  local ids, ties = {}, false
+  for i = 1, #flat, 2 do
+    ids[#ids + 1] = flat[i]
+    if i > 1 and flat[i + 1] == flat[i - 1] then ties = true end
+  end
+  local records = redis.call('HMGET', k.jobs, unpack(ids))
+  local due, gone = {}, {}
+  for i, id in ipairs(ids) do
+    local record = records[i]
+    if record then
+      local d = { id, tonumber(flat[2 * i]), 0, 0, record }
+      if ties then
+        d[3] = recordSeq(record)
+        d[4] = recordCreated(record) or 0
+      end
+      due[#due + 1] = d
+    else
+      gone[#gone + 1] = id -- removed meanwhile: dropped, as promoteDue does
+    end
+  end
+  if ties then table.sort(due, dueBefore) end
+  local take, takeRecords, starts = {}, {}, {}
+  for i = 1, math.min(room, #due) do
+    local d = due[i]
+    take[i], takeRecords[i] = d[1], d[5]
+    starts[d[1]] = math.max(d[2], now)
+    if k.notify then emit(k.events, 'waiting', d[1]) end
+  end
+  for _, id in ipairs(gone) do take[#take + 1] = id end
+  if #take > 0 then redis.call('ZREM', k.delayed, unpack(take)) end
+  for i = #take, #takeRecords + 1, -1 do take[i] = nil end
+  return leaseJobs(k, now, take, leaseMs, tokenBase, out, nil, nil, starts, takeRecords), blocked
 end
 
 -- Takes up to `count` jobs from groups and from the plain lines, half each (the side that goes
@@ -237,7 +310,9 @@ end
 -- promoting due jobs to waiting while paused, so counts stay true. `meta`: what readFetchMeta
 -- returned in this call (nil: read here). `now` goes out as `<ms>.<3 digits of µs>` when `us` is
 -- given, so the worker arms its delay timer for the exact time left, not up to a ms more.
-local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us)
+-- `leadMs` (0 or nil: none): take delayed jobs due within it into slots left free (leaseAhead).
+-- Returns the count of jobs taken.
+local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us, leadMs)
   meta = meta or readFetchMeta(k)
   -- events (`waiting` on promotion, `active` on hand-out) only while someone listens
   k.notify = meta[10] and tonumber(meta[10]) > now
@@ -271,8 +346,18 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us)
   else
     taken = takeJobs(k, now, want, leaseMs, tokenBase, out, tombs)
   end
-  if meta[5] and taken > 0 then
-    local n = meta[8] + taken
+  -- Slots left free on an empty queue take the delayed jobs due within `leadMs` (the worker
+  -- starts them at their due time), and the next fetch is asked for half that before the next
+  -- due time: it reaches Redis within the window, so that job comes ahead too.
+  local ahead, early = 0, 0
+  if leadMs and leadMs > 0 and k.emptied then
+    local blocked
+    ahead, blocked = leaseAhead(k, now, want - taken, leadMs, leaseMs, tokenBase, out)
+    if ahead > 0 then head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES') end
+    if not blocked then early = math.floor(leadMs / 2) end
+  end
+  if meta[5] and taken + ahead > 0 then
+    local n = meta[8] + taken + ahead
     redis.call('HSET', k.meta, 'rls', meta[7], 'rln', n)
     if n >= tonumber(meta[5]) then lifts = meta[7] + tonumber(meta[6]) end
   end
@@ -286,12 +371,12 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us)
   -- nothing waits any more: the wake-ups pending for waiting jobs are stale (see wake.lua)
   if k.emptied then dropWorkWakeups(k.marker) end
   -- taking jobs adds none to `delayed`: the head read above is still its earliest
-  if head[2] then out[dueSlot] = tonumber(head[2]) end
+  if head[2] then out[dueSlot] = tonumber(head[2]) - early end
   if grouped then
     local g = redis.call('ZRANGE', k.glimited, 0, 0, 'WITHSCORES')
     if g[2] and (out[dueSlot] < 0 or tonumber(g[2]) < out[dueSlot]) then out[dueSlot] = tonumber(g[2]) end
   end
   if lifts >= 0 and (out[dueSlot] < 0 or lifts < out[dueSlot]) then out[dueSlot] = lifts end
   out[headsSlot] = table.concat(k.heads, '\0')
-  return taken
+  return taken + ahead
 end

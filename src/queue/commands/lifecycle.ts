@@ -159,8 +159,14 @@ export class JobLifecycleCommands extends CommandsBase {
     return out;
   }
 
-  async fetch(count: number, leaseMs: number, tokenBase: string): Promise<FetchReply> {
-    const reply = (await this.prepared(this.fetchScript, [count, leaseMs, tokenBase])) as unknown[];
+  /**
+   * Takes up to `count` jobs under lease. `leadMs` > 0: slots the queue's waiting jobs leave
+   * free take delayed jobs due within it too, leased from their due time (their token ends in
+   * it: the caller starts each then, see worker/fetching/due-starts.ts).
+   */
+  async fetch(count: number, leaseMs: number, tokenBase: string, leadMs = 0): Promise<FetchReply> {
+    const args = [count, leaseMs, tokenBase, leadMs];
+    const reply = (await this.prepared(this.fetchScript, args)) as unknown[];
     return parseFetch(reply, 0);
   }
 
@@ -170,6 +176,7 @@ export class JobLifecycleCommands extends CommandsBase {
     fetchCount: number,
     leaseMs: number,
     tokenBase: string,
+    leadMs = 0,
   ): Promise<CompleteReply> {
     const args: (string | number)[] = [
       keep.count,
@@ -177,6 +184,7 @@ export class JobLifecycleCommands extends CommandsBase {
       fetchCount,
       leaseMs,
       tokenBase,
+      leadMs,
       acks.length,
     ];
     for (const a of acks) args.push(a.id, a.token, a.result);

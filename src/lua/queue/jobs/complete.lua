@@ -36,7 +36,8 @@
     3 fetchCount  integer, jobs to fetch after acking (0 = none)
     4 leaseMs     integer ms, lease of fetched jobs
     5 tokenBase   string, token base of fetched jobs
-    6 N           number of acks
+    6 leadMs      integer ms, take delayed jobs due within it ahead (0 = none; see fetch.lua)
+    7 N           number of acks
     then per ack: id, token, result ('' = no return value; else JSON)
   Returns
     nStale, stale ids (acks rejected: lease not held — fencing), then the fetch reply
@@ -58,12 +59,12 @@ local progressKey, logsKey, cancelKey = KEYS[23], KEYS[24], KEYS[25]
 local parentsKey, flowoutKey = KEYS[26], KEYS[27]
 local keepCount, keepAgeMs = tonumber(ARGV[1]), tonumber(ARGV[2])
 local fetchCount, leaseMs, tokenBase = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
-local n = tonumber(ARGV[6])
+local leadMs, n = tonumber(ARGV[6]), tonumber(ARGV[7])
 
 local MAX_EVENT_RESULT = 4096
 local now, us = nowMs()
 local ids = {}
-for i = 1, n do ids[i] = ARGV[4 + i * 3] end
+for i = 1, n do ids[i] = ARGV[5 + i * 3] end
 
 -- one read of meta for the whole call: events listened to? groups in use? per-job extras?
 -- flow children?
@@ -81,14 +82,14 @@ if n > 0 then
   local nowArg = string.format('%d', now)
   for i = 1, n do
     local id = ids[i]
-    if held[i] == ARGV[5 + i * 3] then
+    if held[i] == ARGV[6 + i * 3] then
       nDone = nDone + 1
       done[nDone] = id
       if keep then
         zargs[2 * nDone - 1] = nowArg
         zargs[2 * nDone] = id
       end
-      local result = ARGV[6 + i * 3]
+      local result = ARGV[7 + i * 3]
       if carry then doneResults[nDone] = result end
       if keep and result ~= '' then
         rargs[nR + 1] = id
@@ -149,7 +150,7 @@ end
 local out = { #stale }
 for _, id in ipairs(stale) do out[#out + 1] = id end
 -- the ack part above changes none of the fields fetchJobs reads: one HMGET of meta serves both
-local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out, meta, us)
+local taken = fetchJobs(k, now, fetchCount, leaseMs, tokenBase, out, meta, us, leadMs)
 -- Slots this call freed and did not refill: under a global concurrency they are another
 -- worker's; with groups, a freed group may have work for an idle worker (whose acks fetch
 -- nothing while it waits: its wait takes what comes).

@@ -24,9 +24,11 @@
     1 count      integer, jobs wanted
     2 leaseMs    integer ms
     3 tokenBase  string, unique per call (worker id + call number); token = tokenBase@<now>
+    4 leadMs     integer ms (optional, 0 = none): delayed jobs due within it go to slots left
+                 free on an empty queue, leased from their due time (token tokenBase@<due>)
   Returns
     now (ms, as `<ms>.<3 digits of µs>`), nextDue (ms of the next delayed job, even when paused; -1
-    if none), heads (per job `id, token, info` ('' if none), all joined by NUL; '' for no job), then
+    if none; leadMs / 2 before it when a fetch then can take it ahead), heads (per job `id, token, info` ('' if none), all joined by NUL; '' for no job), then
     the record of each job
 ]]
 -- @include time
@@ -37,9 +39,9 @@ local k = {
   gwait = KEYS[11], gof = KEYS[12], gready = KEYS[13], glimited = KEYS[14], gstate = KEYS[15], gage = KEYS[16],
   events = KEYS[17],
 }
-local count, leaseMs, tokenBase = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local count, leaseMs, tokenBase, leadMs = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4] or '0')
 
 local out = {}
 local now, us = nowMs()
-fetchJobs(k, now, count, leaseMs, tokenBase, out, nil, us)
+fetchJobs(k, now, count, leaseMs, tokenBase, out, nil, us, leadMs)
 return out

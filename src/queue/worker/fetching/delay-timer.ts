@@ -19,10 +19,7 @@
  * slewed back) drops the kept bound for the fresh one, so it costs one fetch, never a loop.
  */
 import { performance } from 'node:perf_hooks';
-
-// Node's longest timer: a longer one fires after 1 ms instead, which made an idle worker fetch
-// in a tight loop while a job was delayed further than that.
-import { MAX_TIMER_MS } from '../../../timeout.js';
+import { PreciseTimer } from './precise-timer.js';
 
 /** How long the tightest offset bound is kept (ms): a fresh reply's replaces it after that. */
 export const OFFSET_KEEP_MS = 2000;
@@ -33,12 +30,8 @@ export const OFFSET_KEEP_MS = 2000;
 const DRIFT = 100e-6;
 
 export class DelayTimer {
-  private timer: NodeJS.Timeout | undefined;
-  /** The last stretch, shorter than a timer can wait: checked on each turn of the event loop. */
-  private finishing: NodeJS.Immediate | undefined;
+  private readonly timer = new PreciseTimer(() => this.fire());
   private target = -1;
-  /** When (local monotonic ms) the target falls due. */
-  private dueAt = 0;
   /** The tightest lower bound of (Redis − local) ms seen lately, and when (local ms). */
   private offset = Number.NEGATIVE_INFINITY;
   private offsetAt = 0;
@@ -54,17 +47,18 @@ export class DelayTimer {
    * clock, so the worker's own clock does not matter.
    */
   arm(now: number, nextDue: number): void {
-    const offset = this.learnOffset(now);
+    const offset = this.observe(now);
     if (nextDue < 0) return this.stop();
-    if ((this.timer || this.finishing) && this.target === nextDue) return;
-    this.stop();
+    if (this.timer.armed && this.target === nextDue) return;
     this.target = nextDue;
-    this.dueAt = nextDue - offset;
-    this.schedule();
+    this.timer.set(nextDue - offset);
   }
 
-  /** Takes in one reply's `now`; returns the offset bound to reckon with (see the file notes). */
-  private learnOffset(now: number): number {
+  /**
+   * Takes in one reply's Redis `now`; returns the offset bound to reckon with (see the file
+   * notes). Taking the same reply in twice changes nothing.
+   */
+  observe(now: number): number {
     const local = performance.now();
     const seen = now - local;
     // fired before the due time by Redis's clock: the kept bound was too high
@@ -79,40 +73,18 @@ export class DelayTimer {
     return kept;
   }
 
+  /**
+   * The local monotonic time (ms) by which Redis's clock has surely reached `redisMs`, from the
+   * bound the replies so far give (Infinity before the first).
+   */
+  localTime(redisMs: number): number {
+    const kept = this.offset - (performance.now() - this.offsetAt) * DRIFT;
+    return redisMs - kept;
+  }
+
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.finishing) clearImmediate(this.finishing);
-    this.timer = undefined;
-    this.finishing = undefined;
+    this.timer.clear();
     this.target = -1;
-  }
-
-  private schedule(): void {
-    // A due time beyond Node's timer range (or not a number) waits the longest a timer can; the
-    // fetch it triggers then re-arms.
-    // A whole-ms timer aimed just before the due time; the last stretch (under a ms, which a
-    // Node timer cannot wait: it rounds up to the next tick of its ms clock) is checked on each
-    // turn of the event loop instead, so the fetch goes at the due time, not up to a ms after.
-    const wait = Math.floor(this.dueAt - performance.now());
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        // a capped wait fetches instead, and re-arms from that
-        if (wait > MAX_TIMER_MS) return this.fire();
-        const left = this.dueAt - performance.now();
-        if (left >= 1) return this.schedule();
-        this.finish();
-      },
-      wait <= MAX_TIMER_MS ? Math.max(0, wait) : MAX_TIMER_MS,
-    );
-  }
-
-  private finish(): void {
-    if (performance.now() >= this.dueAt) return this.fire();
-    this.finishing = setImmediate(() => {
-      this.finishing = undefined;
-      this.finish();
-    });
   }
 
   private fire(): void {

@@ -53,6 +53,11 @@ export interface FetchHost<Data, Result> {
   /** Jobs the worker can take in hand now: its concurrency, and what it may prefetch. */
   capacity(): number;
   readonly leaseMs: number;
+  /**
+   * Delayed jobs due within this many ms come ahead into slots the waiting jobs leave free,
+   * leased from their due time (0: none); `startJob` starts each at that time.
+   */
+  readonly leadMs: number;
   readonly keepCompleted: Retention;
   /** Batch handlers: batches form from one fetch at a time (the collector counts the slots). */
   readonly batches: boolean;
@@ -77,6 +82,8 @@ export interface FetchHost<Data, Result> {
   running(): number;
   tokenBase(): string;
   settleAcks(acks: PendingAck<Data, Result>[], stale: string[], now: number): void;
+  /** A reply's Redis time (ms, fractional), before its jobs start. */
+  observeClock(now: number): void;
   startJob(leased: LeasedJob): void;
   /** After each reply: a forming batch may start; the delay timer re-arms. */
   afterReply(now: number, nextDue: number): void;
@@ -182,8 +189,8 @@ export class FetchLoop<Data, Result> {
     try {
       const tokenBase = h.tokenBase();
       reply = acks.length
-        ? await h.commands.complete(acks, h.keepCompleted, want, h.leaseMs, tokenBase)
-        : { stale: [], ...(await h.commands.fetch(want, h.leaseMs, tokenBase)) };
+        ? await h.commands.complete(acks, h.keepCompleted, want, h.leaseMs, tokenBase, h.leadMs)
+        : { stale: [], ...(await h.commands.fetch(want, h.leaseMs, tokenBase, h.leadMs)) };
     } catch (err) {
       this.calls--;
       if (acks.length) this.ackingCalls--;
@@ -222,6 +229,8 @@ export class FetchLoop<Data, Result> {
   }
 
   private took(jobs: LeasedJob[], now: number, nextDue: number): void {
+    // where Redis's clock is first: a job taken ahead starts at its due time on it
+    if (jobs.length) this.host.observeClock(now);
     for (const leased of jobs) this.host.startJob(leased);
     this.host.afterReply(now, nextDue);
   }
@@ -272,7 +281,7 @@ export class FetchLoop<Data, Result> {
     const before = acks.length
       ? (commands: QueueCommands) => (acked = this.ackBeforeWait(commands, acks))
       : undefined;
-    h.wake.wait(want, h.leaseMs, h.tokenBase(), before).then(
+    h.wake.wait(want, h.leaseMs, h.tokenBase(), before, h.leadMs).then(
       (reply) => {
         this.requested -= want;
         if (acks.length && !acked) this.giveBack(acks); // stopped before it was sent

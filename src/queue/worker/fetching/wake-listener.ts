@@ -41,15 +41,17 @@ export class WakeListener {
    * in the same round trip (none when `count` is 0: the caller fetches). Resolves with the
    * fetch reply (undefined when `count` is 0 or the listener was stopped before it started).
    * `before` sends a command of its own first, in the same write (acks riding with the wait); it
-   * is not called if the listener was stopped first.
+   * is not called if the listener was stopped first. `leadMs`: as the fetch's (delayed jobs due
+   * within it come ahead, see QueueCommands.fetch).
    */
   wait(
     count: number,
     leaseMs: number,
     tokenBase: string,
     before?: (commands: QueueCommands) => void,
+    leadMs = 0,
   ): Promise<FetchReply | undefined> {
-    const run = this.run(count, leaseMs, tokenBase, before);
+    const run = this.run(count, leaseMs, tokenBase, before, leadMs);
     this.pending = run;
     const clear = () => {
       if (this.pending === run) this.pending = undefined;
@@ -63,6 +65,7 @@ export class WakeListener {
     leaseMs: number,
     tokenBase: string,
     before: ((commands: QueueCommands) => void) | undefined,
+    leadMs: number,
   ): Promise<FetchReply | undefined> {
     // Nothing may queue behind the BLPOP but the fetch: check the version and learn the id first.
     if (!isVersionVerified(this.client)) await verifyRedisVersion(this.client);
@@ -80,7 +83,7 @@ export class WakeListener {
     before?.(this.commands);
     const popped = this.client.blpop(this.markerKey, this.timeoutMs / 1000);
     // Sent on the same connection right behind the BLPOP: Redis runs it once the BLPOP returns.
-    const fetched = this.commands.fetch(count, leaseMs, tokenBase);
+    const fetched = this.commands.fetch(count, leaseMs, tokenBase, leadMs);
     stream?.uncork();
     popped.catch(() => {}); // its failure is the fetch's too
     return fetched;
