@@ -84,6 +84,21 @@ describe('delayed jobs taken ahead: the fetch script', () => {
     expect(rest.jobs.map((j) => j.id)).toEqual(ids.slice(3));
   });
 
+  it('takes jobs due at the same time by priority first, as they would be taken once waiting', async () => {
+    const q = h().queue('ahead6');
+    await q.addBulk([
+      { name: 'x', data: null, opts: { id: 'low', delay: 5_000, priority: -1 } },
+      { name: 'x', data: null, opts: { id: 'plain', delay: 5_000 } },
+      { name: 'x', data: null, opts: { id: 'high', delay: 5_000, priority: 5 } },
+    ]);
+    const order: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await h().commands('ahead6').fetch(1, LEASE, `w:${i}`, 10_000);
+      order.push(...r.jobs.map((j) => j.id));
+    }
+    expect(order).toEqual(['high', 'plain', 'low']);
+  });
+
   it('a queue with groups takes none ahead and is told the due time itself', async () => {
     const q = h().queue('ahead4');
     await q.add('x', null, { id: 'g', group: 'acct', delay: 5_000 });

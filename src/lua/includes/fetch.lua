@@ -196,6 +196,14 @@ end
 -- waits for its due time and is promoted whole, in order, by promoteDue).
 local AHEAD_TIES_MAX = PROMOTE_BATCH
 
+-- The order jobs taken ahead start in: due time, then (a tie promoted together is taken by
+-- priority) the higher priority, then enqueue order (dueBefore). `{id, score, seq, created,
+-- record, priority}`.
+local function aheadBefore(a, b)
+  if a[2] == b[2] and a[6] ~= b[6] then return a[6] > b[6] end
+  return dueBefore(a, b)
+end
+
 -- Takes up to `room` delayed jobs due within `leadMs` ahead of their due time (a worker whose
 -- take left slots free on an empty queue: `k.emptied`), in enqueue order, as promoteDue would
 -- make them waiting and pickPlain take them. Each is leased from its due time (its token ends
@@ -203,6 +211,7 @@ local AHEAD_TIES_MAX = PROMOTE_BATCH
 -- Redis's clock, never before: the fetch that brings it comes before the due time rather than
 -- after (docs/guarantees.md, _Delayed jobs_). Returns the count taken, and whether a tie group
 -- too large to sort here was left within the window (the next fetch must not come early then).
+-- Jobs of one due time come by priority, then in enqueue order, as pickPlain would take them.
 local function leaseAhead(k, now, room, leadMs, leaseMs, tokenBase, out)
   if room <= 0 then return 0, false end
   local flat = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', now + leadMs, 'WITHSCORES', 'LIMIT', 0, room)
@@ -234,17 +243,18 @@ local function leaseAhead(k, now, room, leadMs, leaseMs, tokenBase, out)
   for i, id in ipairs(ids) do
     local record = records[i]
     if record then
-      local d = { id, tonumber(flat[2 * i]), 0, 0, record }
+      local d = { id, tonumber(flat[2 * i]), 0, 0, record, 0 }
       if ties then
         d[3] = recordSeq(record)
         d[4] = recordCreated(record) or 0
+        d[6] = recordPriority(record)
       end
       due[#due + 1] = d
     else
       gone[#gone + 1] = id -- removed meanwhile: dropped, as promoteDue does
     end
   end
-  if ties then table.sort(due, dueBefore) end
+  if ties then table.sort(due, aheadBefore) end
   local take, takeRecords, starts = {}, {}, {}
   for i = 1, math.min(room, #due) do
     local d = due[i]
@@ -351,9 +361,12 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us, leadM
   -- due time: it reaches Redis within the window, so that job comes ahead too.
   local ahead, early = 0, 0
   if leadMs and leadMs > 0 and k.emptied then
-    local blocked
-    ahead, blocked = leaseAhead(k, now, want - taken, leadMs, leaseMs, tokenBase, out)
-    if ahead > 0 then head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES') end
+    local blocked = false
+    -- (the head read above says whether any is due within the lead: most fetches, none is)
+    if head[2] and tonumber(head[2]) <= now + leadMs then
+      ahead, blocked = leaseAhead(k, now, want - taken, leadMs, leaseMs, tokenBase, out)
+      if ahead > 0 then head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES') end
+    end
     if not blocked then early = math.floor(leadMs / 2) end
   end
   if meta[5] and taken + ahead > 0 then
