@@ -62,6 +62,8 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
   protected readonly leaseMs: number;
   /** Ahead of its due time a delayed job may be taken (ms; the option `delayedLeadMs`). */
   protected readonly delayedLeadMs: number;
+  /** The last reply's Redis time, whole ms, as a token ends in it (startJob compares them). */
+  protected replyMs = '';
   protected readonly retry: RetryPolicy;
   protected readonly keepCompleted: Retention;
   protected readonly keepFailed: Retention;
@@ -350,7 +352,10 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
       running: () => this.inFlight.size,
       tokenBase: () => this.nextTokenBase(),
       settleAcks: (acks, stale, now) => this.settleAcks(acks, stale, now),
-      observeClock: (now) => void this.delayTimer.observe(now),
+      observeClock: (now) => {
+        this.delayTimer.observe(now);
+        this.replyMs = String(Math.floor(now));
+      },
       startJob: (leased) => this.startJob(leased),
       afterReply: (now, nextDue) => {
         this.collector?.wait();

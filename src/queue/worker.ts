@@ -103,8 +103,14 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
     // Leased and renewed from now on; the handler sees it when its batch is formed, or (held
     // beyond `concurrency`, see worker/fetching/prefetch.ts) when a slot frees.
     if (this.collector) return this.collector.add(running);
-    // taken ahead of its due time (its attempt starts then): the handler waits for it
-    if (started !== undefined) {
+    // Taken ahead of its due time (its attempt starts then): the handler waits for it. Only a
+    // token that starts after its reply's time can be one (compared as text, digits of equal
+    // length: no number to parse for the jobs of a busy queue).
+    const r = this.replyMs;
+    if (
+      started !== undefined &&
+      (started.length > r.length || (started.length === r.length && started > r))
+    ) {
       const at = this.delayTimer.localTime(Number(started));
       if (at > performance.now()) return this.dueStarts.add(at, running);
     }
