@@ -5,7 +5,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { isConnectionError, openConnection, type RedisClient } from '../redis/connection.js';
 import { CommandConnection, toConnectionRetry } from '../redis/command-connection.js';
 import { DEFAULT_PREFIX, queueKeys, queuePartitionKeys } from '../redis/keys.js';
@@ -20,7 +19,6 @@ import { NameRegistration } from '../registry.js';
 import type { WakeListener } from './worker/fetching/wake-listener.js';
 import type { Worker } from './worker.js';
 import type { Scheduler } from './schedules/scheduler.js';
-import { tokenStart } from './job.js';
 import { DelayTimer } from './worker/fetching/delay-timer.js';
 import {
   resolveWorkerOptions,
@@ -368,7 +366,11 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
         this.busySinceDrained = false;
         this.notify('drained');
       },
-      release: (jobs) => this.releaseTaken(jobs),
+      // (a job taken ahead of its due time goes back to `delayed`: release.lua)
+      release: (jobs) =>
+        void this.commands
+          .release(jobs.map((j) => ({ id: j.id, token: j.token })))
+          .catch((e) => this.reportError(e)),
       reportError: (err) => this.reportError(err),
       checkIdle: () => this.checkIdle(),
     });
@@ -376,21 +378,6 @@ export abstract class WorkerCore<Data = unknown, Result = unknown> extends Event
 
   protected pump(): void {
     this.loop.pump();
-  }
-
-  /**
-   * Jobs a wait took as the worker closed go back; one taken ahead of its due time is kept until
-   * then (no job starts before its due time), and then starts or goes back like any held job.
-   */
-  private releaseTaken(jobs: LeasedJob[]): void {
-    const back: { id: string; token: string }[] = [];
-    const now = performance.now();
-    for (const j of jobs) {
-      const start = tokenStart(j.token);
-      if (start !== undefined && this.delayTimer.localTime(Number(start)) > now) this.startJob(j);
-      else back.push({ id: j.id, token: j.token });
-    }
-    if (back.length) void this.commands.release(back).catch((e) => this.reportError(e));
   }
 
   protected checkIdle(): void {

@@ -120,7 +120,8 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
 
   /** A job taken ahead is due: its handler starts (unless taken away meanwhile). */
   private startDue(running: Running<Data, Result>): void {
-    if (running.released) return; // cancelled, or its lease lost: untracked already
+    // cancelled or its lease lost: untracked already (untrack again is a no-op)
+    if (running.released) return this.untrack(running);
     if (this.handlers < this.concurrency) return this.invoke(running);
     // no slot: held for the next one, or (closing) given back, now that it is due
     if (this.closing) void this.handBack.held([running]);
@@ -242,7 +243,8 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
           // meanwhile (each would call the provider that just said "slow down"). They go back
           // in order, and nothing more is prefetched until handlers measure short again.
           this.prefetch.reset();
-          void this.handBack.held(this.prefetch.takeAll());
+          // (a job taken ahead of its due time goes back to `delayed`: release.lua)
+          void this.handBack.held([...this.prefetch.takeAll(), ...this.dueStarts.takeAll()]);
         } else this.notify('lease-lost', running.job.id);
       } else await this.recordFailure(running.job, running.token, err, false);
     } catch (bug) {
@@ -289,5 +291,10 @@ export class Worker<Data = unknown, Result = unknown> extends WorkerCore<Data, R
     abortRunning(running, reason);
     running.batch?.noteReleased(reason);
     this.notify('lease-lost', id);
+    // one whose handler has not started (taken ahead, or held) frees its slot now
+    if (running.invokedAt === undefined && !this.collector) {
+      this.untrack(running);
+      this.pump();
+    }
   }
 }

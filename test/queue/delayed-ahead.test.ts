@@ -99,6 +99,48 @@ describe('delayed jobs taken ahead: the fetch script', () => {
     expect(order).toEqual(['high', 'plain', 'low']);
   });
 
+  it('a job given back before its due time returns to delayed at that time, not to waiting', async () => {
+    const q = h().queue('ahead7');
+    await q.add('x', null, { id: 'j', delay: 5_000 });
+    const due = (await h().state('ahead7')).delayed.j!;
+    const r = await h().commands('ahead7').fetch(1, LEASE, 'w:1', 10_000);
+    expect(r.jobs.map((j) => j.id)).toEqual(['j']);
+    expect(
+      await h()
+        .commands('ahead7')
+        .release([{ id: 'j', token: r.jobs[0]!.token }]),
+    ).toBe(1);
+    const s = await h().state('ahead7');
+    expect(s.waiting).toEqual([]);
+    expect(s.delayed).toEqual({ j: due });
+    expect(s.active).toEqual({});
+  });
+
+  it('slots filled by jobs taken ahead while more are due: another idle worker is woken', async () => {
+    const q = h().queue('ahead8');
+    await q.addBulk([
+      { name: 'x', data: null, opts: { id: 'a', delay: 5_000 } },
+      { name: 'x', data: null, opts: { id: 'b', delay: 5_000 } },
+    ]);
+    const k = h().keys('ahead8');
+    await h().redis.del(k.marker); // the adds' own wake-ups
+    const r = await h().commands('ahead8').fetch(1, LEASE, 'w:1', 10_000);
+    expect(r.jobs.map((j) => j.id)).toEqual(['a']);
+    expect(await h().redis.lrange(k.marker, 0, -1)).toEqual(['1']);
+    // one that took the last of them wakes no one
+    await h().commands('ahead8').fetch(1, LEASE, 'w:2', 10_000);
+    expect(await h().redis.lrange(k.marker, 0, -1)).toEqual(['1']);
+  });
+
+  it('under a rate limit, takes ahead only jobs due within the current window', async () => {
+    const q = h().queue('ahead9');
+    await q.setLimits({ rateLimit: { max: 5, durationMs: 1_000 } });
+    await q.add('x', null, { id: 'far', delay: 5_000 });
+    const r = await h().commands('ahead9').fetch(5, LEASE, 'w:1', 10_000);
+    expect(r.jobs).toEqual([]);
+    expect(Object.keys((await h().state('ahead9')).delayed)).toEqual(['far']);
+  });
+
   it('a queue with groups takes none ahead and is told the due time itself', async () => {
     const q = h().queue('ahead4');
     await q.add('x', null, { id: 'g', group: 'acct', delay: 5_000 });
@@ -177,6 +219,21 @@ describe('delayed jobs taken ahead: the worker', () => {
     expect(started.has('j')).toBe(false);
   });
 
+  it('a close that times out before the due time gives the job back to delayed, for its time', async () => {
+    const q = h().queue('leadclose0');
+    const { w, started } = leadWorker('leadclose0');
+    await sleep(50);
+    await q.add('x', null, { id: 'j', delay: 800 });
+    const due = (await h().state('leadclose0')).delayed.j!;
+    await waitFor(async () => (await q.getJob('j'))?.state === 'active', 'taken ahead');
+    await w.close(0);
+    expect(started.has('j')).toBe(false);
+    expect((await h().state('leadclose0')).delayed).toEqual({ j: due });
+    const other = leadWorker('leadclose0');
+    await waitFor(() => other.started.has('j'), 'run by another worker');
+    expect(other.started.get('j')! + (await clockOffset())).toBeGreaterThanOrEqual(due - 0.5);
+  });
+
   it('a worker closed while it holds a job taken ahead runs it at its due time, once', async () => {
     const q = h().queue('leadclose');
     const { w, started } = leadWorker('leadclose');
@@ -237,6 +294,26 @@ describe('delayed jobs taken ahead: the worker', () => {
       })),
     );
     await waitFor(() => runs.size === n, 'every job', 10_000);
+  });
+
+  it('a lease lost while a job waits for its due time frees its slot', async () => {
+    const q = h().queue('leadlost');
+    const lost: string[] = [];
+    const ran: string[] = [];
+    const w = h().worker('leadlost', async (job) => void ran.push(job.id), {
+      ...NO_POLL,
+      delayedLeadMs: 1000,
+      leaseMs: 600,
+    });
+    w.on('lease-lost', (id) => lost.push(id));
+    await sleep(50);
+    await q.add('x', null, { id: 'j', delay: 1500 });
+    await waitFor(async () => (await q.getJob('j'))?.state === 'active', 'taken ahead');
+    // another process took the lease over: the next renewal finds it gone
+    await h().redis.hset(h().keys('leadlost').lease, 'j', 'someone-else@1');
+    await waitFor(() => lost.includes('j'), 'lease-lost');
+    await q.add('x', null, { id: 'k' });
+    await waitFor(() => ran.includes('k'), 'the next job, in the freed slot');
   });
 
   it('refuses a lead that is not a whole number of ms in 0 – 1,000', async () => {

@@ -204,7 +204,7 @@ local function aheadBefore(a, b)
   return dueBefore(a, b)
 end
 
--- Takes up to `room` delayed jobs due within `leadMs` ahead of their due time (a worker whose
+-- Takes up to `room` delayed jobs due by `horizon` (now + the lead) ahead of their due time (a worker whose
 -- take left slots free on an empty queue: `k.emptied`), in enqueue order, as promoteDue would
 -- make them waiting and pickPlain take them. Each is leased from its due time (its token ends
 -- in it, so the attempt starts then), and the worker starts its handler at that time by
@@ -212,9 +212,9 @@ end
 -- after (docs/guarantees.md, _Delayed jobs_). Returns the count taken, and whether a tie group
 -- too large to sort here was left within the window (the next fetch must not come early then).
 -- Jobs of one due time come by priority, then in enqueue order, as pickPlain would take them.
-local function leaseAhead(k, now, room, leadMs, leaseMs, tokenBase, out)
+local function leaseAhead(k, now, room, horizon, leaseMs, tokenBase, out)
   if room <= 0 then return 0, false end
-  local flat = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', now + leadMs, 'WITHSCORES', 'LIMIT', 0, room)
+  local flat = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', horizon, 'WITHSCORES', 'LIMIT', 0, room)
   if #flat == 0 then return 0, false end
   local blocked = false
   if #flat == 2 * room then
@@ -359,13 +359,16 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us, leadM
   -- Slots left free on an empty queue take the delayed jobs due within `leadMs` (the worker
   -- starts them at their due time), and the next fetch is asked for half that before the next
   -- due time: it reaches Redis within the window, so that job comes ahead too.
-  local ahead, early = 0, 0
+  local ahead, early, horizon = 0, 0, 0
   if leadMs and leadMs > 0 and k.emptied then
     local blocked = false
+    horizon = now + leadMs
+    -- under a rate limit, only jobs that start within this window (they are counted in it)
+    if meta[5] then horizon = math.min(horizon, tonumber(meta[7]) + tonumber(meta[6]) - 1) end
     -- (the head read above says whether any is due within the lead: most fetches, none is)
-    if head[2] and tonumber(head[2]) <= now + leadMs then
-      ahead, blocked = leaseAhead(k, now, want - taken, leadMs, leaseMs, tokenBase, out)
-      if ahead > 0 then head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES') end
+    if head[2] and tonumber(head[2]) <= horizon then
+      ahead, blocked = leaseAhead(k, now, want - taken, horizon, leaseMs, tokenBase, out)
+      head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES')
     end
     if not blocked then early = math.floor(leadMs / 2) end
   end
@@ -383,6 +386,11 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us, leadM
   end
   -- nothing waits any more: the wake-ups pending for waiting jobs are stale (see wake.lua)
   if k.emptied then dropWorkWakeups(k.marker) end
+  -- Slots filled by jobs taken ahead while more are due within the lead: another idle worker
+  -- takes those (before, they became waiting at their due time, and that woke it).
+  if ahead > 0 and ahead == want - taken and head[2] and tonumber(head[2]) <= horizon then
+    wake(k.marker)
+  end
   -- taking jobs adds none to `delayed`: the head read above is still its earliest
   if head[2] then out[dueSlot] = tonumber(head[2]) - early end
   if grouped then

@@ -249,7 +249,7 @@ export class JobLifecycleCommands extends CommandsBase {
     for (const l of leases) args.push(l.id, l.token);
     return Number(
       await this.script('release')(
-        [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker, ...groupKeys(k)],
+        [k.meta, k.wait, k.prio, k.active, k.jobs, k.lease, k.marker, ...groupKeys(k), k.delayed],
         args,
       ),
     );

@@ -1,6 +1,8 @@
 --[[
   release: returns jobs the caller holds to the front of waiting without counting an attempt or a
-  stall (graceful shutdown that ran out of time); a grouped job to its old place in its group.
+  stall (graceful shutdown that ran out of time); a grouped job to its old place in its group; a
+  job taken ahead of its due time (its token starts after now, see fetch.lua's leaseAhead) back
+  to `delayed` at that time, so no worker starts it early.
 
   KEYS
     1 meta    hash  <prefix>:{<queue>}:meta
@@ -16,6 +18,7 @@
    11 glimited zset  <prefix>:{<queue>}:glimited
    12 gstate   hash  <prefix>:{<queue>}:gstate
    13 gage     zset  <prefix>:{<queue>}:gage
+   14 delayed  zset  <prefix>:{<queue>}:delayed
   ARGV
     id, token per job
   Returns
@@ -32,7 +35,8 @@ local g = { meta = metaKey, gwait = KEYS[8], gof = KEYS[9], gready = KEYS[10], g
 local released = 0
 local anyGrouped = redis.call('HLEN', g.gof) > 0
 local cfg = anyGrouped and groupConfig(metaKey)
-local now = anyGrouped and nowMs()
+local now = nowMs()
+local delayedKey, earliest = KEYS[14], nil
 for i = 1, #ARGV, 2 do
   local id, token = ARGV[i], ARGV[i + 1]
   if redis.call('HGET', leaseKey, id) == token then
@@ -43,10 +47,18 @@ for i = 1, #ARGV, 2 do
     if member then
       if record then requeueGrouped(g, member, cfg, now) else finishGrouped(g, id, member, cfg, now) end
     elseif record then
-      pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), true)
+      local start = tokenStart(token)
+      if start and start > now then
+        redis.call('ZADD', delayedKey, string.format('%d', start), id)
+        if not earliest or start < earliest then earliest = start end
+      else
+        pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), true)
+      end
     end
     released = released + 1
   end
 end
 if released > 0 then wakeForWork(markerKey) end
+-- a worker armed for a later due time re-arms (a release is rare: no check of the old head)
+if earliest then wake(markerKey) end
 return released

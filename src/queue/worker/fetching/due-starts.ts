@@ -32,6 +32,12 @@ export class DueStarts<T> {
     if (i === 0) this.timer.set(at);
   }
 
+  /** Every job waiting for its time, earliest first; none waits after. */
+  takeAll(): T[] {
+    this.timer.clear();
+    return this.queue.splice(0).map((d) => d.job);
+  }
+
   private fire(): void {
     const now = performance.now();
     let n = 0;
