@@ -139,6 +139,8 @@ describe('delayed jobs taken ahead: the fetch script', () => {
     const r = await h().commands('ahead9').fetch(5, LEASE, 'w:1', 10_000);
     expect(r.jobs).toEqual([]);
     expect(Object.keys((await h().state('ahead9')).delayed)).toEqual(['far']);
+    // and no early fetch (it would find the same job past the window, again and again)
+    expect(r.nextDue).toBe((await h().state('ahead9')).delayed.far);
   });
 
   it('a queue with groups takes none ahead and is told the due time itself', async () => {

@@ -204,14 +204,13 @@ local function aheadBefore(a, b)
   return dueBefore(a, b)
 end
 
--- Takes up to `room` delayed jobs due by `horizon` (now + the lead) ahead of their due time (a worker whose
--- take left slots free on an empty queue: `k.emptied`), in enqueue order, as promoteDue would
--- make them waiting and pickPlain take them. Each is leased from its due time (its token ends
--- in it, so the attempt starts then), and the worker starts its handler at that time by
--- Redis's clock, never before: the fetch that brings it comes before the due time rather than
--- after (docs/guarantees.md, _Delayed jobs_). Returns the count taken, and whether a tie group
--- too large to sort here was left within the window (the next fetch must not come early then).
--- Jobs of one due time come by priority, then in enqueue order, as pickPlain would take them.
+-- Takes up to `room` delayed jobs due by `horizon` (now + the lead) ahead of their due time (a
+-- worker whose take left slots free on an empty queue: `k.emptied`), in the order promoteDue and
+-- pickPlain would hand them out (aheadBefore). Each is leased from its due time (its token ends
+-- in it, so the attempt starts then), and the worker starts its handler at that time by Redis's
+-- clock, never before: the fetch that brings it comes before the due time rather than after
+-- (docs/guarantees.md, _Taken ahead of their due time_). Returns the count taken, and whether a
+-- tie group too large to sort here was left within the window (no early fetch then).
 local function leaseAhead(k, now, room, horizon, leaseMs, tokenBase, out)
   if room <= 0 then return 0, false end
   local flat = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', horizon, 'WITHSCORES', 'LIMIT', 0, room)
@@ -370,7 +369,9 @@ local function fetchJobs(k, now, count, leaseMs, tokenBase, out, meta, us, leadM
       ahead, blocked = leaseAhead(k, now, want - taken, horizon, leaseMs, tokenBase, out)
       head = redis.call('ZRANGE', k.delayed, 0, 0, 'WITHSCORES')
     end
-    if not blocked then early = math.floor(leadMs / 2) end
+    -- Not under a rate limit: a head past the window's end is not taken, and an early fetch
+    -- would come again at once until the window turned.
+    if not blocked and not meta[5] then early = math.floor(leadMs / 2) end
   end
   if meta[5] and taken + ahead > 0 then
     local n = meta[8] + taken + ahead
