@@ -105,11 +105,15 @@ describe('delayed jobs taken ahead: the fetch script', () => {
     const due = (await h().state('ahead7')).delayed.j!;
     const r = await h().commands('ahead7').fetch(1, LEASE, 'w:1', 10_000);
     expect(r.jobs.map((j) => j.id)).toEqual(['j']);
+    const marker = h().keys('ahead7').marker;
+    await h().redis.del(marker); // the add's own wake-up
     expect(
       await h()
         .commands('ahead7')
         .release([{ id: 'j', token: r.jobs[0]!.token }]),
     ).toBe(1);
+    // idle workers re-arm for its time; none is told work waits (`w`)
+    expect(await h().redis.lrange(marker, 0, -1)).toEqual(['1']);
     const s = await h().state('ahead7');
     expect(s.waiting).toEqual([]);
     expect(s.delayed).toEqual({ j: due });
@@ -207,13 +211,19 @@ describe('delayed jobs taken ahead: the worker', () => {
     await waitFor(() => started.has('j'), 'the handler');
   });
 
-  it('a job cancelled while taken ahead never runs', async () => {
-    const q = h().queue('leadcancel');
-    const { started } = leadWorker('leadcancel');
+  /** A lead worker on `queue`, idle, and one job `j` (due in 800 ms) it has taken ahead. */
+  async function takenAhead(queue: string) {
+    const q = h().queue(queue);
+    const { w, started } = leadWorker(queue);
     await sleep(50);
     await q.add('x', null, { id: 'j', delay: 800 });
-    const due = (await h().state('leadcancel')).delayed.j!;
+    const due = (await h().state(queue)).delayed.j!;
     await waitFor(async () => (await q.getJob('j'))?.state === 'active', 'taken ahead');
+    return { q, w, started, due };
+  }
+
+  it('a job cancelled while taken ahead never runs', async () => {
+    const { q, started, due } = await takenAhead('leadcancel');
     expect(await h().now()).toBeLessThan(due);
     expect(await q.cancel('j')).toBe('cancelling');
     await waitFor(async () => (await q.getJob('j'))?.state === 'failed', 'cancelled');
@@ -222,12 +232,7 @@ describe('delayed jobs taken ahead: the worker', () => {
   });
 
   it('a close that times out before the due time gives the job back to delayed, for its time', async () => {
-    const q = h().queue('leadclose0');
-    const { w, started } = leadWorker('leadclose0');
-    await sleep(50);
-    await q.add('x', null, { id: 'j', delay: 800 });
-    const due = (await h().state('leadclose0')).delayed.j!;
-    await waitFor(async () => (await q.getJob('j'))?.state === 'active', 'taken ahead');
+    const { w, started, due } = await takenAhead('leadclose0');
     await w.close(0);
     expect(started.has('j')).toBe(false);
     expect((await h().state('leadclose0')).delayed).toEqual({ j: due });
@@ -237,12 +242,7 @@ describe('delayed jobs taken ahead: the worker', () => {
   });
 
   it('a worker closed while it holds a job taken ahead runs it at its due time, once', async () => {
-    const q = h().queue('leadclose');
-    const { w, started } = leadWorker('leadclose');
-    await sleep(50);
-    await q.add('x', null, { id: 'j', delay: 800 });
-    const due = (await h().state('leadclose')).delayed.j!;
-    await waitFor(async () => (await q.getJob('j'))?.state === 'active', 'taken ahead');
+    const { q, w, started, due } = await takenAhead('leadclose');
     await w.close();
     expect(started.has('j')).toBe(true);
     expect(started.get('j')! + (await clockOffset())).toBeGreaterThanOrEqual(due - 0.5);

@@ -28,8 +28,8 @@
                  free on an empty queue, leased from their due time (token tokenBase@<due>)
   Returns
     now (ms, as `<ms>.<3 digits of µs>`), nextDue (ms of the next delayed job, even when paused; -1
-    if none; leadMs / 2 before it when a fetch then can take it ahead), heads (per job `id, token, info` ('' if none), all joined by NUL; '' for no job), then
-    the record of each job
+    if none; leadMs / 2 before it when a fetch then can take it ahead), heads (per job `id, token,
+    info` ('' if none), all joined by NUL; '' for no job), then the record of each job
 ]]
 -- @include time
 -- @include fetch

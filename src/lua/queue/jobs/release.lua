@@ -32,7 +32,7 @@ local metaKey, waitKey, prioKey, activeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local jobsKey, leaseKey, markerKey = KEYS[5], KEYS[6], KEYS[7]
 local g = { meta = metaKey, gwait = KEYS[8], gof = KEYS[9], gready = KEYS[10], glimited = KEYS[11], gstate = KEYS[12], gage = KEYS[13] }
 
-local released = 0
+local released, requeued = 0, 0
 local anyGrouped = redis.call('HLEN', g.gof) > 0
 local cfg = anyGrouped and groupConfig(metaKey)
 local now = nowMs()
@@ -46,6 +46,7 @@ for i = 1, #ARGV, 2 do
     local member = anyGrouped and redis.call('HGET', g.gof, id)
     if member then
       if record then requeueGrouped(g, member, cfg, now) else finishGrouped(g, id, member, cfg, now) end
+      requeued = requeued + 1
     elseif record then
       local start = tokenStart(token)
       if start and start > now then
@@ -53,12 +54,13 @@ for i = 1, #ARGV, 2 do
         if not earliest or start < earliest then earliest = start end
       else
         pushWaiting(metaKey, waitKey, prioKey, id, recordPriority(record), true)
+        requeued = requeued + 1
       end
     end
     released = released + 1
   end
 end
-if released > 0 then wakeForWork(markerKey) end
+if requeued > 0 then wakeForWork(markerKey) end
 -- a worker armed for a later due time re-arms (a release is rare: no check of the old head)
 if earliest then wake(markerKey) end
 return released

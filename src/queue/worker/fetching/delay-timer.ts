@@ -64,7 +64,7 @@ export class DelayTimer {
     // fired before the due time by Redis's clock: the kept bound was too high
     const early = this.firedFor >= 0 && now < this.firedFor;
     if (now >= this.firedFor) this.firedFor = -1;
-    const kept = this.offset - (local - this.offsetAt) * DRIFT;
+    const kept = this.bound(local);
     if (early || seen >= kept || local - this.offsetAt > OFFSET_KEEP_MS) {
       this.offset = seen;
       this.offsetAt = local;
@@ -78,8 +78,12 @@ export class DelayTimer {
    * bound the replies so far give (Infinity before the first).
    */
   localTime(redisMs: number): number {
-    const kept = this.offset - (performance.now() - this.offsetAt) * DRIFT;
-    return redisMs - kept;
+    return redisMs - this.bound(performance.now());
+  }
+
+  /** The kept offset bound at local time `local`, less the drift since it was taken. */
+  private bound(local: number): number {
+    return this.offset - (local - this.offsetAt) * DRIFT;
   }
 
   stop(): void {

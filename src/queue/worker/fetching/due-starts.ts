@@ -18,10 +18,6 @@ export class DueStarts<T> {
   /** `start` runs each job at its time (the caller checks what became of it meanwhile). */
   constructor(private readonly start: (job: T) => void) {}
 
-  get length(): number {
-    return this.queue.length;
-  }
-
   /** Starts `job` at `at` (local monotonic ms). */
   add(at: number, job: T): void {
     const q = this.queue;
