@@ -16,6 +16,7 @@ import { RedisClock, timeSampler } from '../redis/clock.js';
 import { WriteBatcher } from '../redis/write-batcher.js';
 import { QueueCommands, type AddSpec } from './commands/commands.js';
 import { isLeanAdd, isPlainAdd } from './commands/lifecycle.js';
+import { PlainAddBatch } from './commands/plain-adds.js';
 import { SHARED_CONNECTION, sharedConnection } from './shared-connection.js';
 import { EventsReader } from './events/events-reader.js';
 import { dispatchQueueEvent, JOB_EVENTS, type QueueEvents } from './events/queue-events.js';
@@ -90,6 +91,8 @@ export abstract class QueueCore<
   protected readonly commands: QueueCommands;
   protected readonly clock: RedisClock;
   protected readonly writes: WriteBatcher;
+  /** This turn's plain single adds, sent as one call (see `plain-adds.ts`). */
+  protected readonly plainAdds: PlainAddBatch;
   protected readonly maxPayloadBytes: number;
   protected readonly durable: Required<DurableOptions> | undefined;
   protected readonly connection: ConnectionOptions | undefined;
@@ -143,6 +146,10 @@ export abstract class QueueCore<
     this.commands = new QueueCommands(this.conn, this.keys);
     this.clock = new RedisClock(timeSampler(this.conn));
     this.writes = WriteBatcher.of(this.conn.client);
+    this.plainAdds = new PlainAddBatch(this.conn, (bodies, now) => {
+      this.writes.batch();
+      return this.commands.addPlainFirst(bodies, now);
+    });
     this.registration = new NameRegistration((key, n) => this.conn.run((c) => c.sadd(key, n)));
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (typeof event === 'string' && JOB_EVENTS.has(event))
@@ -184,8 +191,9 @@ export abstract class QueueCore<
   async add(name: string, data: Data, opts?: AddOptions): Promise<AddedJob> {
     this.assertOpen();
     // Hot path: once the layout is known plain, the name registered and the clock calibrated,
-    // an add awaits only its one script call: `add_plain` for a plain job, `add_one` for one
-    // without de-dup key, entity or group, the full `add` otherwise.
+    // an add awaits only its one script call: `add_plain` for plain jobs (this turn's, held
+    // for one call), `add_one` for one without de-dup key, entity or group, the full `add`
+    // otherwise.
     if (!this.plain) {
       const parts = await this.parted();
       if (parts) return parts.add(name, data, opts);
@@ -193,12 +201,16 @@ export abstract class QueueCore<
     const spec = toAddSpec(name, data, opts, this.maxPayloadBytes);
     if (!this.registered) await this.register();
     const now = this.clock.peek() ?? (await this.clock.now());
+    if (isPlainAdd(spec)) {
+      if (!this.durable) return this.plainAdds.add(spec.body, now);
+      const added = await this.plainAdds.add(spec.body, now);
+      await confirmReplicated(this.conn, this.durable, [added.id]);
+      return added;
+    }
     this.writes.batch();
-    const added = isPlainAdd(spec)
-      ? await this.commands.addPlainOne(spec.body, now)
-      : isLeanAdd(spec)
-        ? await this.commands.addOne(spec, now)
-        : (await this.commands.add([spec], now))[0]!;
+    const added = isLeanAdd(spec)
+      ? await this.commands.addOne(spec, now)
+      : (await this.commands.add([spec], now))[0]!;
     if (this.durable) await confirmReplicated(this.conn, this.durable, [added.id]);
     return added;
   }

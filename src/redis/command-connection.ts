@@ -182,6 +182,8 @@ export class CommandConnection {
   private readonly inFlight = new Set<(err: Error) => void>();
   /** Runs out when the link has been down for the whole retry budget. */
   private downTimer: NodeJS.Timeout | undefined;
+  /** The send of a batch held for the end of the turn (see {@link hold}). */
+  private held: (() => void) | undefined;
 
   constructor(
     options: ConnectionOptions | undefined,
@@ -223,6 +225,30 @@ export class CommandConnection {
   /** Calls a {@link PreparedScript} under the same rule as {@link script}. */
   prepared(p: PreparedScript, args: readonly (string | number)[]): Promise<unknown> {
     return this.retrying((c) => p.call(c, args), p.what, true);
+  }
+
+  /**
+   * Holds a batch of calls for the end of the turn (single adds: `plain-adds.ts`): `flush`
+   * sends it, and runs before any other command this connection sends (another batch's too), so
+   * commands reach Redis in the order they were made. The batch calls {@link release} as it
+   * sends on its own.
+   */
+  hold(flush: () => void): void {
+    if (this.held !== flush) this.flushHeld();
+    this.held = flush;
+  }
+
+  /** Forgets `flush` if it is the held batch's (it is being sent). */
+  release(flush: () => void): void {
+    if (this.held === flush) this.held = undefined;
+  }
+
+  /** Sends the held batch now, if there is one. */
+  flushHeld(): void {
+    const flush = this.held;
+    if (flush === undefined) return;
+    this.held = undefined;
+    flush();
   }
 
   /**
@@ -268,6 +294,7 @@ export class CommandConnection {
   /** Closes the connection (after the replies still due); later calls fail with `SLC_ERR_CLOSED`. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flushHeld(); // calls made before the close are sent, as every other one is
     this.closed = true;
     clearTimeout(this.downTimer);
     await closeConnection(this.client);
@@ -278,6 +305,7 @@ export class CommandConnection {
     what: string,
     isScript: boolean,
   ): Promise<T> {
+    if (this.held !== undefined) this.flushHeld(); // made before this command: sent first
     let delay = this.retry.minDelayMs;
     let last: unknown;
     for (let attempt = 1; ; attempt++) {

@@ -59,10 +59,13 @@ describe('wake-up signals', () => {
     const producer = new Redis(redisUrl());
     const cmd = new QueueCommands(producer, k);
     // connected, and the script loaded on this connection: the cork below holds both calls
-    await new QueueCommands(producer, h().keys('sig3-warm')).addPlainOne('x||0', await h().now());
+    await new QueueCommands(producer, h().keys('sig3-warm')).addPlainFirst(
+      ['x||0'],
+      await h().now(),
+    );
     const now = await h().now();
     producer.stream.cork();
-    const adds = [cmd.addPlainOne('x||1', now), cmd.addPlainOne('x||2', now)];
+    const adds = [cmd.addPlainFirst(['x||1'], now), cmd.addPlainFirst(['x||2'], now)];
     producer.stream.uncork();
     await Promise.all(adds);
     const reply = (await woken)!;

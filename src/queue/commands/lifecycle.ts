@@ -120,21 +120,16 @@ export class JobLifecycleCommands extends CommandsBase {
     bodies: readonly string[],
     now: number,
   ): Promise<{ id: string; created: boolean }[]> {
-    const head: (string | number)[] = [SCHEMA_VERSION, `#${now.toString(36)}`];
-    const first = Number(await this.prepared(this.addPlainScript, head.concat(bodies)));
+    const first = await this.addPlainFirst(bodies, now);
     const out: { id: string; created: boolean }[] = new Array(bodies.length);
     for (let i = 0; i < bodies.length; i++) out[i] = { id: String(first + i), created: true };
     return out;
   }
 
-  /** {@link addPlain} of one job (the common single `add`): no array in or out. */
-  async addPlainOne(body: string, now: number): Promise<{ id: string; created: boolean }> {
-    const first = await this.prepared(this.addPlainScript, [
-      SCHEMA_VERSION,
-      `#${now.toString(36)}`,
-      body,
-    ]);
-    return { id: String(first), created: true };
+  /** {@link addPlain} resolving with the first job's id only (the N jobs have the N from it). */
+  async addPlainFirst(bodies: readonly string[], now: number): Promise<number> {
+    const head: (string | number)[] = [SCHEMA_VERSION, `#${now.toString(36)}`];
+    return Number(await this.prepared(this.addPlainScript, head.concat(bodies)));
   }
 
   /** `now`: Redis's time as read by {@link RedisClock}. */
