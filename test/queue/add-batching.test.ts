@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { useHarness } from './helpers.js';
 import { usePrivateRedis } from '../harness/private-redis.js';
 import { PLAIN_ADD_CHARS_PER_CALL } from '../../src/queue/commands/plain-adds.js';
-import { SluiceError } from '../../src/index.js';
+import { Queues, SluiceError } from '../../src/index.js';
 
 const priv = usePrivateRedis();
 const h = useHarness(() => priv.server.url);
@@ -59,6 +59,28 @@ describe('single adds held for one call per turn', () => {
     const counts = await stats;
     expect(counts.waiting + counts.delayed).toBe(5); // the warm-up's job, a, b, c, d
     expect(counts.delayed).toBe(1);
+  });
+
+  it('queues sharing a connection keep call order: each held batch goes before the other queue', async () => {
+    const set = new Queues({ connection: priv.server.url, prefix: h().prefix });
+    try {
+      const [a, b] = [set.get('shared-a'), set.get('shared-b')];
+      await Promise.all([a.add('warm', 0), b.add('warm', 0)]);
+      await priv.raw.config('RESETSTAT');
+      const runs = [a.add('a1', 1), a.add('a2', 2), b.add('b1', 3), a.add('a3', 4)];
+      const seen = a.stats(); // after a1–a3: sees all three, whatever b's adds did in between
+      const ids = (await Promise.all(runs)).map((x) => Number(x.id));
+      expect((await seen).waiting).toBe(4);
+      expect(ids[1]).toBe(ids[0]! + 1);
+      expect(ids[3]).toBe(ids[1]! + 1); // a's own counter: a3 follows a2
+      // three runs (a1 a2 | b1 | a3), one call each, then the read
+      const c = await priv.commandCalls();
+      expect(c.fcall).toBe(4);
+      const order = await priv.raw.lrange(h().keys('shared-a').wait, 0, -1);
+      expect(order.slice(0, 3)).toEqual([String(ids[3]), String(ids[1]), String(ids[0])]);
+    } finally {
+      await set.close();
+    }
   });
 
   it('close sends the adds made before it', async () => {

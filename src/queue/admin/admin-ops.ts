@@ -59,7 +59,7 @@ export async function dropDedupKey(c: QueueCommands, key: string): Promise<boole
     throw new ValidationError('SLC_ERR_INVALID_OPTIONS', [
       'dedupKey must be a string of 1–256 characters',
     ]);
-  return (await c.client.hdel(c.keys.dedup, key)) === 1;
+  return (await c.run((r) => r.hdel(c.keys.dedup, key), 'HDEL')) === 1;
 }
 
 /** Waiting jobs per priority, from the `priority_counts` script. */

@@ -82,6 +82,12 @@ export class CommandsBase {
     return (keys, args) => call(name, () => script(conn, name)(keys, args));
   }
 
+  /** Plain commands on this connection, under its retry rule (and after a held batch). */
+  run<T>(op: (client: RedisClient) => Promise<T>, what: string): Promise<T> {
+    const conn = this.conn;
+    return conn instanceof CommandConnection ? conn.run(op, what) : op(conn);
+  }
+
   /** A call of a {@link PreparedScript} (KEYS fixed once) on this connection. */
   prepared(p: PreparedScript, args: readonly (string | number)[]): Promise<unknown> {
     const conn = this.conn;
