@@ -10,6 +10,7 @@ import type { MetricDef, RunContext, RunOutcome, Scenario } from './types.js';
 import type { Contender } from '../contenders/types.js';
 
 const ms = (key: string, label: string): MetricDef => ({ key, label, digits: 2, better: 'lower' });
+const us = (key: string, label: string): MetricDef => ({ key, label, digits: 0, better: 'lower' });
 
 async function timedRun(
   ctx: RunContext,
@@ -43,6 +44,10 @@ async function timedRun(
       p99: percentile(samples, 99),
       max: percentile(samples, 100),
       ...cpuMetrics(m, n),
+      // where it goes: the consumer (the first agent), the producer, redis-server
+      consumerUsPerJob: (m.results[0]!.cpuMs * 1000) / n,
+      producerUsPerJob: (m.results[1]!.cpuMs * 1000) / n,
+      redisUsPerJob: (m.redisCpuMs * 1000) / n,
     },
     commandStats: await ctx.admin.commandStats(),
     jobs: n,
@@ -63,15 +68,25 @@ export const latency: Scenario = {
         `${s.latencyConcurrency}, completed jobs removed. Latency in ms from just before the ` +
         'producer sends the add to the start of the handler, both read from CLOCK_MONOTONIC ' +
         '(shared by the two processes). CPU: producer + consumer + redis-server, per job, over ' +
-        'the whole run.',
+        'the whole run, and each of the three apart.',
       metrics: [
         ms('p50', 'p50 ms'),
         ms('p95', 'p95 ms'),
         ms('p99', 'p99 ms'),
         ms('max', 'max ms'),
         ...CPU_METRICS,
+        us('consumerUsPerJob', 'consumer µs/job'),
+        us('producerUsPerJob', 'producer µs/job'),
+        us('redisUsPerJob', 'Redis µs/job'),
       ],
-      ratios: ['p50', 'p99', 'cpuUsPerJob'],
+      ratios: [
+        'p50',
+        'p99',
+        'cpuUsPerJob',
+        'consumerUsPerJob',
+        'producerUsPerJob',
+        'redisUsPerJob',
+      ],
     },
   ],
   async run(ctx, c) {
